@@ -1,0 +1,61 @@
+//! Database migrations for samverkan, applied in order on start and by `samverkan migrate`.
+//!
+//! Migrations are append-only: a released file is never edited; a change is a new file named
+//! `mYYYYMMDD_HHMMSS_<verb>_<table>.rs`.
+
+// The migration traits take `&SchemaManager` with an elided lifetime; match them.
+#![allow(elided_lifetimes_in_paths)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_audit_log;
+mod m20261122_000002_create_organisations;
+
+/// The ordered list of every migration.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_audit_log::Migration),
+            Box::new(m20261122_000002_create_organisations::Migration),
+        ]
+    }
+}
+
+/// Makes `table` append-only: any UPDATE or DELETE (and, on PostgreSQL, TRUNCATE) fails.
+pub(crate) async fn forbid_changes(manager: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    match manager.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            db.execute_unprepared(
+                "CREATE OR REPLACE FUNCTION samverkan_append_only() RETURNS trigger \
+                 LANGUAGE plpgsql AS $$ BEGIN \
+                 RAISE EXCEPTION 'table % is append-only', TG_TABLE_NAME; END $$",
+            )
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION samverkan_append_only()"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} \
+                 FOR EACH STATEMENT EXECUTE FUNCTION samverkan_append_only()"
+            ))
+            .await?;
+        }
+        _ => {
+            for op in ["UPDATE", "DELETE"] {
+                db.execute_unprepared(&format!(
+                    "CREATE TRIGGER {table}_no_{lower} BEFORE {op} ON {table} \
+                     BEGIN SELECT RAISE(ABORT, 'table {table} is append-only'); END",
+                    lower = op.to_lowercase()
+                ))
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,477 @@
+//! Authentication (a Bearer JWT, verified with pinned algorithms) and the roles it carries.
+//!
+//! Tokens without a `kid` are HS256 tokens signed with the site's shared secret. Tokens with a
+//! `kid` must name a key of the configured JWKS (RS256/ES256/EdDSA from an intranet identity
+//! provider); the key's own algorithm is the only one accepted for it. `exp`, `iss`, `aud` and
+//! `sub` are required, `nbf` is honoured, and the leeway is [`LEEWAY_SECONDS`].
+
+use std::{
+    collections::HashMap,
+    future::{Ready, ready},
+    path::Path,
+    sync::Arc,
+    time::Duration,
+};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation,
+    jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Clock skew tolerated on `exp` and `nbf`, in seconds.
+pub const LEEWAY_SECONDS: u64 = 30;
+
+/// Shortest accepted HS256 secret, in bytes (RFC 7518 §3.2).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Longest accepted token, in bytes; longer ones are refused unread.
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// What a caller may do, carried in the token's `roles` claim.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Meeting records, decisions, action plans and indicators.
+    Secretary,
+    /// Indicator values for its own organisation only.
+    Reporter,
+    /// Reads everything, drafts and members' contact details included.
+    Member,
+    /// Reads what is published (system-to-system).
+    Integration,
+}
+
+impl Role {
+    /// The claim value of this role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Secretary => "secretary",
+            Self::Reporter => "reporter",
+            Self::Member => "member",
+            Self::Integration => "integration",
+        }
+    }
+}
+
+/// The claims samverkan reads from a token (validated ones are checked by jsonwebtoken too).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// The caller's stable subject identifier.
+    pub sub: String,
+    /// Role names; unknown names are ignored.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The organisation the caller acts for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uuid>,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Not before, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Issued at, seconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: serde_json::Value,
+}
+
+/// A verified caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The token's `sub`.
+    pub sub: String,
+    /// The known roles of the token.
+    pub roles: Vec<Role>,
+    /// The organisation the caller acts for.
+    pub org: Option<Uuid>,
+}
+
+impl Identity {
+    /// Whether the caller holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Ok when the caller holds one of `allowed`, else 403.
+    pub fn require_any(&self, allowed: &[Role]) -> Result<(), ApiError> {
+        if allowed.iter().any(|role| self.has(*role)) {
+            Ok(())
+        } else {
+            let names: Vec<_> = allowed.iter().map(|r| r.as_str()).collect();
+            Err(ApiError::Forbidden(format!(
+                "this needs one of the roles: {}",
+                names.join(", ")
+            )))
+        }
+    }
+}
+
+/// One verification key and the only validation it may be used with.
+struct VerifyingKey {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Verifies tokens; built once at start from the settings.
+pub struct Authenticator {
+    shared: VerifyingKey,
+    by_kid: HashMap<String, VerifyingKey>,
+    public_read: bool,
+}
+
+/// Why the token configuration was refused at start.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// The HS256 secret is too short.
+    #[error("the JWT secret must be at least {MIN_SECRET_BYTES} bytes (got {0})")]
+    SecretTooShort(usize),
+    /// The JWKS file could not be read or used.
+    #[error("JWKS {path}: {reason}")]
+    Jwks {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The secret file could not be read or created.
+    #[error("JWT secret file {path}: {source}")]
+    SecretFile {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
+    validation
+}
+
+/// The algorithm a JWKS key is pinned to: its `alg`, or the one its key type implies.
+fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm, String> {
+    let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {
+        (AlgorithmParameters::OctetKey(_), _) => {
+            return Err("symmetric (oct) keys are not accepted in a JWKS".into());
+        }
+        (_, Some(declared)) => Algorithm::try_from(declared).map_err(|e| e.to_string())?,
+        (AlgorithmParameters::RSA(_), None) => Algorithm::RS256,
+        (AlgorithmParameters::EllipticCurve(p), None) => match p.curve {
+            EllipticCurve::P256 => Algorithm::ES256,
+            EllipticCurve::P384 => Algorithm::ES384,
+            _ => return Err("unsupported elliptic curve".into()),
+        },
+        (AlgorithmParameters::OctetKeyPair(p), None) if p.curve == EllipticCurve::Ed25519 => {
+            Algorithm::EdDSA
+        }
+        _ => return Err("unsupported key type".into()),
+    };
+    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+        return Err("HMAC algorithms are not accepted in a JWKS".into());
+    }
+    Ok(alg)
+}
+
+impl Authenticator {
+    /// Builds the verifier from the shared secret and an optional JWKS file.
+    pub fn new(
+        secret: &SecretString,
+        issuer: &str,
+        audience: &str,
+        jwks_file: Option<&Path>,
+        public_read: bool,
+    ) -> Result<Self, KeyError> {
+        let secret = secret.expose_secret().as_bytes();
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(KeyError::SecretTooShort(secret.len()));
+        }
+        let shared = VerifyingKey {
+            key: DecodingKey::from_secret(secret),
+            validation: validation(Algorithm::HS256, issuer, audience),
+        };
+        let mut by_kid = HashMap::new();
+        if let Some(path) = jwks_file {
+            let jwks_error = |reason: String| KeyError::Jwks {
+                path: path.display().to_string(),
+                reason,
+            };
+            let text = std::fs::read_to_string(path).map_err(|e| jwks_error(e.to_string()))?;
+            let set: JwkSet = serde_json::from_str(&text).map_err(|e| jwks_error(e.to_string()))?;
+            for jwk in &set.keys {
+                let kid = jwk
+                    .common
+                    .key_id
+                    .clone()
+                    .ok_or_else(|| jwks_error("every key needs a kid".into()))?;
+                let alg = pinned_algorithm(jwk).map_err(|e| jwks_error(format!("{kid}: {e}")))?;
+                let key =
+                    DecodingKey::from_jwk(jwk).map_err(|e| jwks_error(format!("{kid}: {e}")))?;
+                by_kid.insert(
+                    kid,
+                    VerifyingKey {
+                        key,
+                        validation: validation(alg, issuer, audience),
+                    },
+                );
+            }
+        }
+        Ok(Self {
+            shared,
+            by_kid,
+            public_read,
+        })
+    }
+
+    /// Whether unauthenticated callers may read what is published.
+    pub fn public_read(&self) -> bool {
+        self.public_read
+    }
+
+    /// Verifies `token` and returns the caller, or a 401.
+    pub fn verify(&self, token: &str) -> Result<Identity, ApiError> {
+        let invalid = |detail: &str| ApiError::unauthenticated(detail, true);
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(invalid("the token is too long"));
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed token"))?;
+        if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() {
+            return Err(invalid(
+                "keys or key URLs in the token header are not accepted",
+            ));
+        }
+        let key = match &header.kid {
+            Some(kid) => self
+                .by_kid
+                .get(kid)
+                .ok_or_else(|| invalid("unknown key id"))?,
+            None => &self.shared,
+        };
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &key.key, &key.validation).map_err(|e| {
+                tracing::debug!(error = %e, "token refused");
+                invalid("the token is invalid or expired")
+            })?;
+        let claims = data.claims;
+        let roles = claims
+            .roles
+            .iter()
+            .filter_map(|name| serde_json::from_value(serde_json::Value::String(name.clone())).ok())
+            .collect();
+        Ok(Identity {
+            sub: claims.sub,
+            roles,
+            org: claims.org,
+        })
+    }
+}
+
+/// Mints an HS256 token for local use (`samverkan token`) and for tests.
+pub fn mint(
+    secret: &SecretString,
+    issuer: &str,
+    audience: &str,
+    identity: &Identity,
+    ttl: Duration,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let now = jsonwebtoken::get_current_timestamp() as i64;
+    let claims = Claims {
+        sub: identity.sub.clone(),
+        roles: identity
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+        org: identity.org,
+        exp: now + ttl.as_secs() as i64,
+        nbf: Some(now),
+        iat: Some(now),
+        iss: issuer.to_owned(),
+        aud: serde_json::Value::String(audience.to_owned()),
+    };
+    let key = EncodingKey::from_secret(secret.expose_secret().as_bytes());
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key)
+}
+
+/// Reads the HS256 secret kept in `path`, creating it (mode 0600, 32 random bytes as hex) on
+/// first use.
+pub fn load_or_create_secret(path: &Path) -> Result<SecretString, KeyError> {
+    let file_error = |source| KeyError::SecretFile {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(SecretString::from(text.trim().to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| file_error(std::io::Error::other(e.to_string())))?;
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(file_error)?;
+            }
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options.open(path).map_err(file_error)?;
+            std::io::Write::write_all(&mut file, hex.as_bytes()).map_err(file_error)?;
+            Ok(SecretString::from(hex))
+        }
+        Err(e) => Err(file_error(e)),
+    }
+}
+
+/// The bearer token of a request: `None` without an `Authorization` header, 401 for a header
+/// that is not a usable bearer token.
+fn bearer_token(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthenticated("malformed Authorization header", true))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim()))
+        }
+        _ => Err(ApiError::unauthenticated(
+            "expected `Authorization: Bearer <token>`",
+            true,
+        )),
+    }
+}
+
+fn authenticator(req: &HttpRequest) -> Result<&Arc<Authenticator>, ApiError> {
+    req.app_data::<web::Data<Arc<Authenticator>>>()
+        .map(|data| data.get_ref())
+        .ok_or_else(|| ApiError::Internal("no authenticator registered".into()))
+}
+
+/// A caller who may be anonymous: for reads of what is published.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// No token (allowed only when public reads are on).
+    Anonymous,
+    /// A verified token.
+    User(Identity),
+}
+
+impl Caller {
+    /// The identity, when authenticated.
+    pub fn identity(&self) -> Option<&Identity> {
+        match self {
+            Self::Anonymous => None,
+            Self::User(identity) => Some(identity),
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = authenticator(req).and_then(|auth| match bearer_token(req)? {
+            Some(token) => auth.verify(token).map(Caller::User),
+            None if auth.public_read() => Ok(Caller::Anonymous),
+            None => Err(ApiError::unauthenticated(
+                "a bearer token is required",
+                false,
+            )),
+        });
+        ready(result)
+    }
+}
+
+/// An authenticated caller: for writes and non-public reads.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub Identity);
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let result = authenticator(req).and_then(|auth| match bearer_token(req)? {
+            Some(token) => auth.verify(token).map(AuthUser),
+            None => Err(ApiError::unauthenticated(
+                "a bearer token is required",
+                false,
+            )),
+        });
+        ready(result)
+    }
+}
+
+impl std::ops::Deref for AuthUser {
+    type Target = Identity;
+
+    fn deref(&self) -> &Identity {
+        &self.0
+    }
+}
+
+/// A set of roles allowed to do something; see [`Authorized`].
+pub trait Policy {
+    /// The roles that pass.
+    const ROLES: &'static [Role];
+}
+
+/// An authenticated caller holding one of `P::ROLES`: 401 without a valid token, 403 with the
+/// wrong roles, both before the request body is read.
+#[derive(Debug, Clone)]
+pub struct Authorized<P: Policy>(pub Identity, std::marker::PhantomData<P>);
+
+impl<P: Policy> FromRequest for Authorized<P> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let result =
+            AuthUser::from_request(req, payload)
+                .into_inner()
+                .and_then(|AuthUser(identity)| {
+                    identity.require_any(P::ROLES)?;
+                    Ok(Self(identity, std::marker::PhantomData))
+                });
+        ready(result)
+    }
+}
+
+impl<P: Policy> std::ops::Deref for Authorized<P> {
+    type Target = Identity;
+
+    fn deref(&self) -> &Identity {
+        &self.0
+    }
+}
+
+/// Administrators only.
+#[derive(Debug, Clone)]
+pub struct AdminOnly;
+
+impl Policy for AdminOnly {
+    const ROLES: &'static [Role] = &[Role::Admin];
+}

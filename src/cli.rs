@@ -1,0 +1,156 @@
+//! The command line: `serve` (the default), `migrate`, `token` and `openapi`.
+
+use std::{io::Write, process::ExitCode, time::Duration};
+
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use uuid::Uuid;
+
+use crate::{
+    auth::{Identity, Role, mint},
+    config::Settings,
+    db::DbConfig,
+    openapi::document,
+    startup::{Application, StartupError, jwt_secret},
+    telemetry,
+};
+
+/// samverkan: the governance record of a cross-sector collaboration.
+#[derive(Debug, Parser)]
+#[command(name = "samverkan", version, about)]
+pub struct Cli {
+    /// Settings (each also read from its `SAMVERKAN_*` environment variable).
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve,
+    /// Apply pending migrations.
+    Migrate {
+        /// List every migration and whether it is applied, and change nothing.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Print one signed token (HS256, with the configured secret) for local use.
+    Token {
+        /// A role to grant; repeat for several.
+        #[arg(long = "role", value_enum, required = true)]
+        roles: Vec<Role>,
+        /// The organisation the token acts for.
+        #[arg(long)]
+        org: Option<Uuid>,
+        /// The subject (`sub`) of the token.
+        #[arg(long, default_value = "local-cli")]
+        sub: String,
+        /// How long the token is valid, e.g. `30m`, `8h`, `7d`.
+        #[arg(long, value_parser = humantime::parse_duration, default_value = "1h")]
+        ttl: Duration,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+/// Runs the command line; returns the process exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let settings = cli.settings;
+    let command = cli.command.unwrap_or(Command::Serve);
+    if matches!(command, Command::Serve | Command::Migrate { .. }) {
+        telemetry::init(&settings.log, settings.log_format);
+    }
+    let result = match command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate { status } => migrate(&settings, status).await,
+        Command::Token {
+            roles,
+            org,
+            sub,
+            ttl,
+        } => token(&settings, roles, org, sub, ttl),
+        Command::Openapi => document()
+            .to_pretty_json()
+            .map_err(|e| StartupError::Config(e.to_string()))
+            .and_then(|json| print(&json)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(%error, "samverkan failed");
+            let _ = writeln!(std::io::stderr(), "samverkan: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print(text: &str) -> Result<(), StartupError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")?;
+    Ok(())
+}
+
+async fn serve(settings: Settings) -> Result<(), StartupError> {
+    let app = Application::build(settings).await?;
+    app.run_until_stopped().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(settings: &Settings, status_only: bool) -> Result<(), StartupError> {
+    let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
+    let db = config.connect().await?;
+    if !status_only {
+        Migrator::up(&db, None).await?;
+    }
+    let mut lines = Vec::new();
+    for migration in Migrator::get_migration_with_status(&db).await? {
+        lines.push(format!("{:?}\t{}", migration.status(), migration.name()));
+    }
+    print(&lines.join("\n"))
+}
+
+fn token(
+    settings: &Settings,
+    roles: Vec<Role>,
+    org: Option<Uuid>,
+    sub: String,
+    ttl: Duration,
+) -> Result<(), StartupError> {
+    let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
+    let secret = jwt_secret(settings, &config)?;
+    if let Some(file) = config.sqlite_file()
+        && settings.jwt_secret.is_none()
+        && !file.with_file_name("jwt-secret").exists()
+    {
+        return Err(StartupError::Config(
+            "could not create the JWT secret file".into(),
+        ));
+    }
+    let identity = Identity { sub, roles, org };
+    let jwt = mint(
+        &secret,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        &identity,
+        ttl,
+    )
+    .map_err(|e| StartupError::Config(format!("token: {e}")))?;
+    print(&jwt)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,134 @@
+//! Typed settings, read from `SAMVERKAN_*` environment variables with defaults in code.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::builder::BoolishValueParser;
+use secrecy::SecretString;
+
+/// Where the default embedded database lives, relative to the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/samverkan.db";
+
+/// Every setting of the service; each field is one environment variable.
+#[derive(clap::Args, Clone, Debug)]
+pub struct Settings {
+    /// Database URL: `sqlite://PATH` (created and migrated on first start) or `postgres://...`.
+    #[arg(long, env = "SAMVERKAN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    /// Address and port the HTTP server listens on.
+    #[arg(
+        long,
+        env = "SAMVERKAN_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// HS256 signing key (at least 32 bytes). When unset, a random key is kept in a file
+    /// beside the SQLite database; PostgreSQL deployments must set it.
+    #[arg(
+        long,
+        env = "SAMVERKAN_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<SecretString>,
+
+    /// Required `iss` claim of every token.
+    #[arg(
+        long,
+        env = "SAMVERKAN_JWT_ISSUER",
+        default_value = "samverkan",
+        global = true
+    )]
+    pub jwt_issuer: String,
+
+    /// Required `aud` claim of every token.
+    #[arg(
+        long,
+        env = "SAMVERKAN_JWT_AUDIENCE",
+        default_value = "samverkan",
+        global = true
+    )]
+    pub jwt_audience: String,
+
+    /// JWKS file with the public keys (RS256, ES256, EdDSA) of an intranet identity provider.
+    #[arg(long, env = "SAMVERKAN_JWKS_FILE", global = true)]
+    pub jwks_file: Option<PathBuf>,
+
+    /// Whether unauthenticated callers may read what is published.
+    #[arg(long, env = "SAMVERKAN_PUBLIC_READ", default_value = "true",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub public_read: bool,
+
+    /// Log filter, in `tracing-subscriber` `EnvFilter` syntax (e.g. `info,samverkan=debug`).
+    #[arg(long, env = "SAMVERKAN_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log line format.
+    #[arg(
+        long,
+        env = "SAMVERKAN_LOG_FORMAT",
+        value_enum,
+        default_value = "pretty",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// HTTP worker threads (default: one per CPU core).
+    #[arg(long, env = "SAMVERKAN_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Database connections per worker.
+    #[arg(
+        long,
+        env = "SAMVERKAN_DB_POOL_SIZE",
+        default_value = "8",
+        global = true
+    )]
+    pub db_pool_size: u32,
+
+    /// How long a request waits for a database connection before answering 503.
+    #[arg(long, env = "SAMVERKAN_DB_ACQUIRE_TIMEOUT", value_parser = humantime::parse_duration,
+          default_value = "3s", global = true)]
+    pub db_acquire_timeout: Duration,
+
+    /// Largest accepted JSON request body, in bytes.
+    #[arg(
+        long,
+        env = "SAMVERKAN_MAX_BODY_BYTES",
+        default_value = "65536",
+        global = true
+    )]
+    pub max_body_bytes: usize,
+}
+
+/// Log line format.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Settings {
+    /// Settings for `database_url` with every other value at its default.
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            jwt_secret: None,
+            jwt_issuer: "samverkan".into(),
+            jwt_audience: "samverkan".into(),
+            jwks_file: None,
+            public_read: true,
+            log: "info".into(),
+            log_format: LogFormat::Pretty,
+            workers: None,
+            db_pool_size: 8,
+            db_acquire_timeout: Duration::from_secs(3),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Domain types: values that can only be built valid, and the rules they carry.
+
+pub mod organisation;
+pub mod text;

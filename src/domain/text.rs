@@ -1,0 +1,107 @@
+//! Text values and the collector of field errors that every input check uses.
+
+use crate::error::{ApiError, FieldError};
+
+/// Collects the field errors of one input, so that a client learns of all of them at once.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// Keeps the value, or records the error under `field`.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.0.push(FieldError::new(field, message));
+                None
+            }
+        }
+    }
+
+    /// Records an error under `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Ok when nothing was recorded, else the 422 with every error.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}
+
+/// Checks a one-line text: trimmed, `min..=max` characters, no control characters.
+pub fn one_line(value: &str, min: usize, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    let len = value.chars().count();
+    if value.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    if len < min {
+        return Err(if min == 1 {
+            "must not be empty".into()
+        } else {
+            format!("must be at least {min} characters")
+        });
+    }
+    if len > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// A name: 1 to 200 characters on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    /// Checks and trims a name.
+    pub fn parse(value: &str) -> Result<Self, String> {
+        one_line(value, 1, 200).map(Self)
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name lower-cased, for case-insensitive search (å, ä and ö included).
+    pub fn folded(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed_and_keeps_swedish_letters() {
+        let name = Name::parse("  Region Kronoberg – Växjö ").unwrap();
+        assert_eq!(name.as_str(), "Region Kronoberg – Växjö");
+        assert_eq!(Name::parse("ÄLMHULT").unwrap().folded(), "älmhult");
+    }
+
+    #[test]
+    fn a_name_is_refused_when_empty_too_long_or_with_control_characters() {
+        for (input, why) in [
+            ("", "empty"),
+            ("   ", "only spaces"),
+            ("a\u{0}b", "a NUL byte"),
+            ("a\nb", "a line break"),
+        ] {
+            assert!(Name::parse(input).is_err(), "accepted a name with {why}");
+        }
+        assert!(
+            Name::parse(&"å".repeat(200)).is_ok(),
+            "200 characters are allowed"
+        );
+        assert!(
+            Name::parse(&"å".repeat(201)).is_err(),
+            "201 characters are not"
+        );
+    }
+}

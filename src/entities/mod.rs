@@ -1,0 +1,5 @@
+//! sea-orm entities: one per table, mechanical, no business rules.
+
+pub mod audit_log;
+pub mod change_event;
+pub mod organisation;

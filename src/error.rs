@@ -1,0 +1,354 @@
+//! One error type for the whole API, rendered as RFC 9457 `application/problem+json`.
+//!
+//! Each variant knows its status. Causes of internal errors are logged in full and hidden from
+//! the client, who gets a generic detail and the request id to quote.
+
+use std::{error::Error as StdError, ops::Deref};
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::middleware::current_request_id;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Prefix of the `type` URIs of samverkan's own problem types.
+pub const PROBLEM_TYPE_PREFIX: &str = "urn:samverkan:problem:";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type; `about:blank` when the status says it all.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:samverkan:problem:validation")]
+    pub problem_type: String,
+    /// A short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The request id (also in the `x-request-id` header), to quote when reporting a fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For invalid input: one entry per offending field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request body or query, e.g. `identifiers[0].scheme`.
+    pub field: String,
+    /// Why the value was refused.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error for `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Every way a request can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No credentials, or credentials that do not verify.
+    #[error("unauthenticated: {detail}")]
+    Unauthenticated {
+        /// Why the credentials were refused.
+        detail: String,
+        /// Whether a token was presented (adds `error="invalid_token"` to the challenge).
+        token_presented: bool,
+    },
+    /// Authenticated, but the role may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// No such resource (or one the caller may not see).
+    #[error("not found")]
+    NotFound,
+    /// The path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed {
+        /// The value of the `Allow` header.
+        allow: String,
+    },
+    /// Malformed request: syntax, parameters, headers.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// A query parameter that cannot be used.
+    #[error("bad query: {detail}")]
+    BadQuery {
+        /// What is wrong.
+        detail: String,
+        /// The offending parameter.
+        errors: Vec<FieldError>,
+    },
+    /// Well-formed request whose fields are invalid.
+    #[error("invalid fields: {0:?}")]
+    Validation(Vec<FieldError>),
+    /// The request conflicts with the current state of the record.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// `If-Match` does not match the current version.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// The request body is larger than the limit.
+    #[error("payload too large (limit {0} bytes)")]
+    PayloadTooLarge(usize),
+    /// The request body is not JSON.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
+    /// The database is unreachable or busy; retry later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a fault of ours.
+    #[error("internal error")]
+    Internal(#[source] Box<dyn StdError + Send + Sync>),
+}
+
+impl ApiError {
+    /// A 422 for one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A 401 for a missing or bad token.
+    pub fn unauthenticated(detail: impl Into<String>, token_presented: bool) -> Self {
+        Self::Unauthenticated {
+            detail: detail.into(),
+            token_presented,
+        }
+    }
+
+    /// The problem `type` and `title` of this error.
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::Unauthenticated { .. } => ("unauthenticated", "Authentication required"),
+            Self::Forbidden(_) => ("forbidden", "Forbidden"),
+            Self::NotFound => ("not-found", "Not found"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::BadRequest(_) | Self::BadQuery { .. } => ("bad-request", "Bad request"),
+            Self::Validation(_) => ("validation", "Invalid input"),
+            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::Unavailable(_) => ("unavailable", "Service unavailable"),
+            Self::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    /// The client-facing detail; never the cause of an internal error.
+    fn detail(&self) -> Option<String> {
+        match self {
+            Self::Unauthenticated { detail, .. } => Some(detail.clone()),
+            Self::Forbidden(detail)
+            | Self::BadRequest(detail)
+            | Self::Conflict(detail)
+            | Self::UnsupportedMediaType(detail)
+            | Self::BadQuery { detail, .. } => Some(detail.clone()),
+            Self::NotFound => Some("no such resource".into()),
+            Self::MethodNotAllowed { allow } => Some(format!("this resource allows only: {allow}")),
+            Self::Validation(errors) => Some(match errors.as_slice() {
+                [one] => format!("{}: {}", one.field, one.message),
+                many => format!("{} fields are invalid", many.len()),
+            }),
+            Self::PreconditionFailed => Some(
+                "the record has changed since the version named in If-Match; fetch it again".into(),
+            ),
+            Self::PayloadTooLarge(limit) => Some(format!(
+                "the request body exceeds the limit of {limit} bytes"
+            )),
+            Self::Unavailable(_) => {
+                Some("the database is unavailable or busy; retry shortly".into())
+            }
+            Self::Internal(_) => {
+                Some("an internal error occurred; quote the request id when reporting it".into())
+            }
+        }
+    }
+
+    /// The problem document of this error.
+    pub fn problem(&self) -> Problem {
+        let (kind, title) = self.kind();
+        Problem {
+            problem_type: format!("{PROBLEM_TYPE_PREFIX}{kind}"),
+            title: title.into(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            instance: None,
+            request_id: current_request_id(),
+            errors: match self {
+                Self::Validation(errors) | Self::BadQuery { errors, .. } => errors.clone(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// The error for a bare status produced outside our handlers (actix's own rejections).
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::UNAUTHORIZED => Self::unauthenticated("a bearer token is required", false),
+            StatusCode::FORBIDDEN => Self::Forbidden("not permitted".into()),
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(0),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::UnsupportedMediaType("the request body must be application/json".into())
+            }
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable("unavailable".into()),
+            s if s.is_server_error() => Self::Internal(format!("unmapped status {s}").into()),
+            s => Self::BadRequest(
+                s.canonical_reason()
+                    .unwrap_or("the request was refused")
+                    .to_lowercase(),
+            ),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::BadRequest(_) | Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %error_chain(cause.as_ref()), "internal error")
+            }
+            Self::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
+            other => tracing::debug!(error = %other, "request refused"),
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type(PROBLEM_JSON);
+        match self {
+            Self::Unauthenticated {
+                token_presented, ..
+            } => {
+                let challenge = if *token_presented {
+                    r#"Bearer realm="samverkan", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="samverkan""#
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            Self::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            Self::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "2"));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+/// The error and each of its sources, joined by `: `.
+pub fn error_chain(error: &(dyn StdError + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                return Self::Conflict("a record with the same unique value exists".into());
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                return Self::Conflict("the change conflicts with related records".into());
+            }
+            _ => {}
+        }
+        let class = match &err {
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => DbErrClass::Unavailable,
+            DbErr::Exec(RuntimeErr::SqlxError(sqlx_err))
+            | DbErr::Query(RuntimeErr::SqlxError(sqlx_err)) => classify_sqlx(sqlx_err.deref()),
+            _ => DbErrClass::Internal,
+        };
+        match class {
+            DbErrClass::Unavailable => Self::Unavailable(err.to_string()),
+            DbErrClass::BadInput => {
+                Self::BadRequest("the input contains a character that cannot be stored".into())
+            }
+            DbErrClass::Internal => Self::Internal(Box::new(err)),
+        }
+    }
+}
+
+/// What a database error means for the client.
+enum DbErrClass {
+    /// The database is down, busy or restarting: retry.
+    Unavailable,
+    /// The input holds something one backend cannot store.
+    BadInput,
+    /// A fault of ours.
+    Internal,
+}
+
+/// Picks out driver errors that are the client's or the moment's fault.
+fn classify_sqlx(sqlx_err: &sea_orm::sqlx::Error) -> DbErrClass {
+    use sea_orm::sqlx::Error as E;
+    match sqlx_err {
+        E::PoolTimedOut | E::PoolClosed | E::Io(_) | E::WorkerCrashed => DbErrClass::Unavailable,
+        E::Database(db) => match db.code().as_deref() {
+            // PostgreSQL: invalid byte sequence (NUL) / untranslatable character.
+            Some("22021") | Some("22P05") => DbErrClass::BadInput,
+            // PostgreSQL: serialization failure, deadlock, connection exceptions, shutdown.
+            Some("40001") | Some("40P01") | Some("57P01") | Some("57P02") | Some("57P03") => {
+                DbErrClass::Unavailable
+            }
+            Some(code) if code.starts_with("08") => DbErrClass::Unavailable,
+            // SQLite: SQLITE_BUSY, SQLITE_LOCKED and their extended codes.
+            Some(code)
+                if db
+                    .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                    .is_some()
+                    && matches!(code.parse::<i32>().map(|c| c & 0xff), Ok(5) | Ok(6)) =>
+            {
+                DbErrClass::Unavailable
+            }
+            _ => DbErrClass::Internal,
+        },
+        _ => DbErrClass::Internal,
+    }
+}
+
+/// Shorthand for handler and store results.
+pub type ApiResult<T> = Result<T, ApiError>;

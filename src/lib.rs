@@ -1,0 +1,18 @@
+//! samverkan: the governance record of a cross-sector collaboration, as a REST/JSON API.
+
+pub mod auth; // Bearer JWT verification, roles and role policies.
+pub mod cli; // The command line: serve, migrate, token, openapi.
+pub mod conditional; // ETag, If-None-Match and If-Match.
+pub mod config; // Typed settings from SAMVERKAN_* environment variables.
+pub mod db; // SQLite or PostgreSQL pools, one per worker, and migrations.
+pub mod domain; // Values that can only be built valid, and their rules.
+pub mod entities; // sea-orm entities, one per table.
+pub mod error; // ApiError and its problem+json rendering.
+pub mod extract; // JSON body and query extractors with field-level errors.
+pub mod middleware; // Request ids, access log, problem+json fallback, 404/405.
+pub mod openapi; // The OpenAPI 3.1 document.
+pub mod pagination; // Keyset pagination and updated_since.
+pub mod routes; // The HTTP handlers, one module per resource.
+pub mod startup; // Building and running the server.
+pub mod store; // Queries, and writes with their audit rows.
+pub mod telemetry; // Structured logging.

@@ -1,0 +1,177 @@
+//! Cross-cutting request handling: request ids, the access log, problem+json for every error
+//! (actix's own included), and 404/405 for unrouted requests.
+
+use std::{collections::HashMap, time::Instant};
+
+use actix_web::{
+    HttpRequest, HttpResponse, ResponseError,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::{
+        Method, StatusCode,
+        header::{self, HeaderName, HeaderValue},
+    },
+    middleware::Next,
+    web,
+};
+use tracing::Instrument;
+use uuid::Uuid;
+
+use crate::error::{ApiError, PROBLEM_JSON};
+
+/// The header carrying the request id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being handled, when called while handling one.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// A request id given by the client is kept when it is short, visible ASCII.
+fn client_request_id(req: &ServiceRequest) -> Option<String> {
+    let value = req.headers().get(REQUEST_ID)?.to_str().ok()?;
+    let ok = !value.is_empty() && value.len() <= 128 && value.bytes().all(|b| b.is_ascii_graphic());
+    ok.then(|| value.to_owned())
+}
+
+/// Wraps every request: assigns the request id, logs one line when it ends, and turns any
+/// error response that is not yet problem+json into one.
+pub async fn request_context(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let id = client_request_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
+    let span = tracing::info_span!("request", request_id = %id);
+    let started = Instant::now();
+    let method = req.method().clone();
+
+    // An inner service's `Err` is rendered by actix itself; none of ours returns one.
+    let mut response = CURRENT_REQUEST_ID
+        .scope(id.clone(), next.call(req).instrument(span.clone()))
+        .await?
+        .map_into_boxed_body();
+    let status = response.status();
+    if status.as_u16() >= 400 && !is_problem(&response) {
+        response = CURRENT_REQUEST_ID.sync_scope(id.clone(), || problem_for(response));
+    }
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert(REQUEST_ID, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "-".into());
+    span.in_scope(|| {
+        tracing::info!(
+            %method,
+            path = %response.request().path(),
+            %route,
+            status = status.as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "request"
+        )
+    });
+    Ok(response)
+}
+
+fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()))
+}
+
+/// Replaces the body of an error response made outside our handlers with a problem document
+/// of the same status, keeping headers such as `Allow` and `WWW-Authenticate`.
+fn problem_for(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    let (request, old) = response.into_parts();
+    let mut problem = ApiError::from_status(status).problem();
+    problem.status = status.as_u16();
+    if let Some(reason) = status.canonical_reason() {
+        problem.title = reason.to_owned();
+    }
+    let mut new = HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .json(problem);
+    for (name, value) in old.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(request, new)
+}
+
+/// The methods each routed path template accepts, for 405 and `Allow`.
+#[derive(Debug, Default, Clone)]
+pub struct RouteTable {
+    routes: Vec<(Vec<String>, Vec<Method>)>,
+}
+
+impl RouteTable {
+    /// Builds the table from the OpenAPI document's paths, plus `extra` routes it does not list.
+    pub fn new(openapi: &utoipa::openapi::OpenApi, extra: &[(&str, &[Method])]) -> Self {
+        let mut by_path: HashMap<String, Vec<Method>> = HashMap::new();
+        for (path, item) in &openapi.paths.paths {
+            let methods = by_path.entry(path.clone()).or_default();
+            let ops = [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ];
+            methods.extend(ops.into_iter().filter(|(_, has)| *has).map(|(m, _)| m));
+        }
+        for (path, methods) in extra {
+            by_path
+                .entry((*path).to_owned())
+                .or_default()
+                .extend(methods.iter().cloned());
+        }
+        let routes = by_path
+            .into_iter()
+            .map(|(path, methods)| (path.split('/').map(str::to_owned).collect(), methods))
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods accepted at `path`, or `None` when no route matches it.
+    pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.routes.iter().find_map(|(template, methods)| {
+            let matches = template.len() == segments.len()
+                && template.iter().zip(&segments).all(|(t, s)| {
+                    (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
+                });
+            matches.then_some(methods.as_slice())
+        })
+    }
+}
+
+/// The app's default service: 405 with `Allow` for a known path, 204 for `OPTIONS` on one,
+/// 404 otherwise.
+pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
+    let Some(methods) = routes.allowed(req.path()) else {
+        return ApiError::NotFound.error_response();
+    };
+    let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    names.push("OPTIONS");
+    let allow = names.join(", ");
+    if req.method() == Method::OPTIONS {
+        return HttpResponse::build(StatusCode::NO_CONTENT)
+            .insert_header((header::ALLOW, allow))
+            .finish();
+    }
+    ApiError::MethodNotAllowed { allow }.error_response()
+}

@@ -1,0 +1,63 @@
+//! The OpenAPI 3.1 document: info, tags, the bearer scheme and the problem schema. Paths come
+//! from the routes as they are mounted (see [`crate::routes::configure`]).
+
+use actix_web::App;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+/// The hand-written part of the document.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "samverkan",
+        description = "The governance record of a cross-sector collaboration: organisations, \
+members, meetings, decisions, indicators and action plans.\n\n\
+Errors are RFC 9457 `application/problem+json`. Lists use keyset pagination (`limit`, `cursor`, \
+`next_cursor`, `Link: rel=\"next\"`) and accept `updated_since`. Records carry a `version`; GET \
+returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE honour `If-Match`.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2")
+    ),
+    tags(
+        (name = "organisations", description = "The region, municipalities, agencies, the university and the collaboration's groups"),
+        (name = "audit", description = "The append-only record of every write"),
+        (name = "operations", description = "Health and metrics")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme)
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with `sub`, `roles`, optional `org`, `exp`, `iss` and `aud`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The complete document, as served at `/api/v1/openapi.json` and printed by `samverkan openapi`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts()
+        .1
+}

@@ -1,0 +1,156 @@
+//! Building and running the HTTP server.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use actix_web::{App, HttpServer, dev::Server, http::Method, middleware::from_fn, web};
+use actix_web_prom::PrometheusMetricsBuilder;
+use secrecy::SecretString;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    auth::{Authenticator, KeyError, load_or_create_secret},
+    config::Settings,
+    db::{self, DbConfig, UrlError},
+    error::ApiError,
+    extract::BodyLimit,
+    middleware::{RouteTable, request_context, unrouted},
+    openapi::{ApiDoc, document},
+    routes::{self, AppState},
+};
+
+/// How long in-flight requests may take to finish after SIGTERM/SIGINT.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// How long a client may take to send the request head.
+const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// The database URL is unusable.
+    #[error(transparent)]
+    Url(#[from] UrlError),
+    /// The database could not be reached or migrated.
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    /// The signing or verification keys are unusable.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// A configuration value is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The listener could not be bound.
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The HS256 secret: `SAMVERKAN_JWT_SECRET`, else the key file beside the SQLite database.
+pub fn jwt_secret(settings: &Settings, db: &DbConfig) -> Result<SecretString, StartupError> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.clone());
+    }
+    match db.sqlite_file() {
+        Some(file) => {
+            let path = file.with_file_name("jwt-secret");
+            Ok(load_or_create_secret(&path)?)
+        }
+        None => Err(StartupError::Config(
+            "SAMVERKAN_JWT_SECRET must be set when the database is PostgreSQL".into(),
+        )),
+    }
+}
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects to and migrates the database, loads the keys and binds the listener.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db_config = DbConfig::new(
+            &settings.database_url,
+            settings.db_pool_size,
+            settings.db_acquire_timeout,
+        )?;
+        let setup = db_config.connect().await?;
+        db::migrate(&setup).await?;
+        setup.close().await?;
+
+        let secret = jwt_secret(&settings, &db_config)?;
+        let authenticator = Arc::new(Authenticator::new(
+            &secret,
+            &settings.jwt_issuer,
+            &settings.jwt_audience,
+            settings.jwks_file.as_deref(),
+            settings.public_read,
+        )?);
+
+        let openapi = document();
+        let routes = RouteTable::new(
+            &openapi,
+            &[
+                ("/api/v1/openapi.json", &[Method::GET]),
+                ("/docs", &[Method::GET]),
+            ],
+        );
+        let metrics = PrometheusMetricsBuilder::new("samverkan")
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .map_err(|e| StartupError::Config(format!("metrics: {e}")))?;
+        let registry = metrics.registry.clone();
+        let body_limit = BodyLimit(settings.max_body_bytes);
+
+        let listener = TcpListener::bind(settings.bind)?;
+        let port = listener.local_addr()?.port();
+        tracing::info!(address = %listener.local_addr()?, "listening");
+
+        let server = HttpServer::new(move || {
+            let state = AppState {
+                db: db_config.connect_lazy(),
+            };
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .configure(routes::configure)
+                .split_for_parts();
+            app.app_data(web::Data::new(state))
+                .app_data(web::Data::new(authenticator.clone()))
+                .app_data(web::Data::new(registry.clone()))
+                .app_data(web::Data::new(routes.clone()))
+                .app_data(body_limit)
+                .app_data(web::PathConfig::default().error_handler(|err, _| {
+                    ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
+                }))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
+                )
+                .service(web::redirect("/docs", "/docs/"))
+                .default_service(web::to(unrouted))
+                .wrap(metrics.clone())
+                .wrap(from_fn(request_context))
+        })
+        .listen(listener)?
+        .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())
+        .client_request_timeout(CLIENT_REQUEST_TIMEOUT);
+        let server = match settings.workers {
+            Some(workers) => server.workers(workers.max(1)),
+            None => server,
+        }
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port the server listens on (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

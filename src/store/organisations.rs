@@ -1,0 +1,308 @@
+//! Organisations: reads, and writes with their audit rows.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set, sea_query::LikeExpr,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Action, Actor, Change, begin_write, now, record};
+use crate::{
+    conditional::IfMatchVersion,
+    domain::organisation::{Organisation, OrganisationKind},
+    entities::organisation::{ActiveModel, Column, Entity, Model},
+    error::{ApiError, ApiResult},
+    pagination::PageRequest,
+};
+
+/// The entity type in the audit log and the change events.
+pub const ENTITY_TYPE: &str = "organisation";
+
+/// Deepest parent chain that is walked when checking for cycles.
+const MAX_DEPTH: usize = 64;
+
+/// Filters of the organisation list.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    /// Only this kind.
+    pub kind: Option<OrganisationKind>,
+    /// Only children of this organisation.
+    pub parent_id: Option<Uuid>,
+    /// Only the municipality with this code.
+    pub municipality_code: Option<String>,
+    /// Name contains this text, case-insensitively.
+    pub q: Option<String>,
+    /// Include archived organisations.
+    pub include_archived: bool,
+}
+
+/// The organisation with `id`, archived or not.
+pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<Model> {
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// One page of organisations.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &OrganisationFilter,
+    page: &PageRequest,
+) -> ApiResult<(Vec<Model>, Option<String>)> {
+    let mut select = Entity::find();
+    if let Some(kind) = filter.kind {
+        select = select.filter(Column::Kind.eq(kind));
+    }
+    if let Some(parent_id) = filter.parent_id {
+        select = select.filter(Column::ParentId.eq(parent_id));
+    }
+    if let Some(code) = &filter.municipality_code {
+        select = select.filter(Column::MunicipalityCode.eq(code.as_str()));
+    }
+    if let Some(q) = &filter.q {
+        select = select.filter(Column::NameFolded.like(contains_pattern(q)));
+    }
+    if !filter.include_archived && !page.is_change_pull() {
+        select = select.filter(Column::Archived.eq(false));
+    }
+    let rows = page
+        .apply(select, Column::Id, Column::UpdatedAt)
+        .all(db)
+        .await?;
+    Ok(page.finish(rows, |row| (row.updated_at, row.id)))
+}
+
+/// A LIKE pattern matching `text` anywhere, case-folded, with `%`, `_` and `\` taken literally.
+fn contains_pattern(text: &str) -> LikeExpr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    LikeExpr::new(pattern).escape('\\')
+}
+
+/// The record as the audit log keeps it.
+fn audit_json(model: &Model) -> Option<Value> {
+    serde_json::to_value(model).ok()
+}
+
+/// Creates an organisation.
+pub async fn create(db: &DatabaseConnection, actor: &Actor, org: Organisation) -> ApiResult<Model> {
+    let txn = begin_write(db).await?;
+    let id = Uuid::now_v7();
+    check_relations(&txn, id, &org).await?;
+    let at = now();
+    let model = ActiveModel {
+        id: Set(id),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        ..fields(&org)
+    }
+    .insert(&txn)
+    .await?;
+    record(
+        &txn,
+        actor,
+        Change {
+            entity_type: ENTITY_TYPE,
+            entity_id: id,
+            action: Action::Create,
+            version: model.version,
+            before: None,
+            after: audit_json(&model),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Changes an organisation: `change` turns the current record into the new checked fields.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: &IfMatchVersion,
+    change: impl FnOnce(&Model) -> ApiResult<Organisation>,
+) -> ApiResult<Model> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if_match.check(current.version)?;
+    let org = change(&current)?;
+    check_relations(&txn, id, &org).await?;
+    if same_fields(&org, &current) {
+        // Nothing changed: no new version, no audit row.
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let mut next = fields(&org);
+    next.id = Set(id);
+    next.updated_at = Set(now());
+    next.version = Set(current.version + 1);
+    let model = write_version(&txn, next, current.version, if_match).await?;
+    record(
+        &txn,
+        actor,
+        Change {
+            entity_type: ENTITY_TYPE,
+            entity_id: id,
+            action: Action::Update,
+            version: model.version,
+            before: audit_json(&current),
+            after: audit_json(&model),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Archives an organisation (the soft delete): it stays readable and shows as a tombstone to
+/// `updated_since`. Archiving an archived organisation changes nothing.
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: &IfMatchVersion,
+) -> ApiResult<()> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if_match.check(current.version)?;
+    if current.archived {
+        txn.rollback().await?;
+        return Ok(());
+    }
+    let next = ActiveModel {
+        id: Set(id),
+        archived: Set(true),
+        updated_at: Set(now()),
+        version: Set(current.version + 1),
+        ..Default::default()
+    };
+    let model = write_version(&txn, next, current.version, if_match).await?;
+    record(
+        &txn,
+        actor,
+        Change {
+            entity_type: ENTITY_TYPE,
+            entity_id: id,
+            action: Action::Archive,
+            version: model.version,
+            before: audit_json(&current),
+            after: audit_json(&model),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Writes `next` only if the stored version is still `expected`: a concurrent writer in
+/// between makes this a 412 (with `If-Match`) or a 409 (without).
+async fn write_version<C: ConnectionTrait>(
+    db: &C,
+    next: ActiveModel,
+    expected: i32,
+    if_match: &IfMatchVersion,
+) -> ApiResult<Model> {
+    let update = Entity::update(next)
+        .validate()?
+        .filter(Column::Version.eq(expected));
+    match update.exec(db).await {
+        Ok(model) => Ok(model),
+        Err(DbErr::RecordNotUpdated) if if_match.is_given() => Err(ApiError::PreconditionFailed),
+        Err(DbErr::RecordNotUpdated) => Err(ApiError::Conflict(
+            "the record was changed by another request; retry".into(),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The stored columns of the checked fields.
+fn fields(org: &Organisation) -> ActiveModel {
+    ActiveModel {
+        name: Set(org.name.as_str().to_owned()),
+        name_folded: Set(org.name.folded()),
+        short_name: Set(org.short_name.clone()),
+        kind: Set(org.kind),
+        municipality_code: Set(org
+            .municipality_code
+            .as_ref()
+            .map(|c| c.as_str().to_owned())),
+        county_code: Set(org.county_code.as_ref().map(|c| c.as_str().to_owned())),
+        parent_id: Set(org.parent_id),
+        website: Set(org.website.as_ref().map(|w| w.as_str().to_owned())),
+        identifiers: Set(serde_json::to_value(&org.identifiers).unwrap_or(Value::Array(vec![]))),
+        archived: Set(org.archived),
+        ..Default::default()
+    }
+}
+
+/// Whether the checked fields equal the stored ones (ignoring id, times and version).
+fn same_fields(org: &Organisation, current: &Model) -> bool {
+    org.name.as_str() == current.name
+        && org.short_name == current.short_name
+        && org.kind == current.kind
+        && org.municipality_code.as_ref().map(|c| c.as_str())
+            == current.municipality_code.as_deref()
+        && org.county_code.as_ref().map(|c| c.as_str()) == current.county_code.as_deref()
+        && org.parent_id == current.parent_id
+        && org.website.as_ref().map(|w| w.as_str()) == current.website.as_deref()
+        && serde_json::to_value(&org.identifiers).ok().as_ref() == Some(&current.identifiers)
+        && org.archived == current.archived
+}
+
+/// The rules that need the database: the parent exists and is not the organisation itself or
+/// one of its descendants; the municipality code is not taken.
+async fn check_relations<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    org: &Organisation,
+) -> ApiResult<()> {
+    if let Some(parent_id) = org.parent_id {
+        let mut next = Some(parent_id);
+        let mut depth = 0;
+        while let Some(ancestor) = next {
+            if ancestor == id {
+                return Err(ApiError::field(
+                    "parent_id",
+                    "would make the organisation its own ancestor",
+                ));
+            }
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Err(ApiError::field("parent_id", "the parent chain is too deep"));
+            }
+            next = match Entity::find_by_id(ancestor).one(db).await? {
+                Some(row) => row.parent_id,
+                None if ancestor == parent_id => {
+                    return Err(ApiError::field("parent_id", "no organisation has this id"));
+                }
+                None => None,
+            };
+        }
+    }
+    if let Some(code) = &org.municipality_code {
+        let taken = Entity::find()
+            .filter(Column::MunicipalityCode.eq(code.as_str()))
+            .filter(Column::Id.ne(id))
+            .one(db)
+            .await?;
+        if let Some(other) = taken {
+            return Err(ApiError::Conflict(format!(
+                "municipality code {} already belongs to organisation {}",
+                code.as_str(),
+                other.id
+            )));
+        }
+    }
+    Ok(())
+}
