@@ -1,0 +1,174 @@
+//! The audit log: one row per write, in the write's transaction, readable by admins only.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+async fn every_write_appends_one_audit_row_and_one_change_event(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = token_for("anna.admin", &[samverkan::auth::Role::Admin], None);
+
+    let created: Value = app
+        .post_json(
+            "/api/v1/organisations",
+            Some(&token),
+            &json!({"name": "Växjö kommun", "kind": "municipality"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/api/v1/organisations/{}", created["id"].as_str().unwrap());
+    app.patch_json(&path, Some(&token), None, &json!({"short_name": "Växjö"}))
+        .await;
+    app.delete(&path, Some(&token), None).await;
+    let request_id = "audit-test-request";
+    let failed = app
+        .client
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&token)
+        .header("x-request-id", request_id)
+        .json(&json!({"name": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let response = app
+        .get("/api/v1/audit?entity_type=organisation", Some(&admin()))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page: Value = response.json().await.unwrap();
+    let entries = page["items"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["create", "update", "archive"],
+        "one row per write, none for the failed one"
+    );
+    for entry in entries {
+        assert_eq!(entry["actor"], "anna.admin");
+        assert_eq!(entry["actor_roles"], json!(["admin"]));
+        assert_eq!(entry["entity_id"], created["id"]);
+        assert!(entry["request_id"].is_string());
+    }
+    assert!(entries[0]["before"].is_null());
+    assert_eq!(entries[0]["after"]["name"], "Växjö kommun");
+    assert_eq!(entries[1]["before"]["short_name"], Value::Null);
+    assert_eq!(entries[1]["after"]["short_name"], "Växjö");
+    assert_eq!(entries[2]["after"]["archived"], true);
+    assert_eq!(app.count_rows("change_events").await, 3);
+}
+
+async fn the_audit_log_filters_by_entity_and_actor_and_pages(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let anna = token_for("anna", &[samverkan::auth::Role::Admin], None);
+    let bo = token_for("bo", &[samverkan::auth::Role::Admin], None);
+    let mut ids = Vec::new();
+    for (i, token) in [&anna, &bo, &anna].into_iter().enumerate() {
+        let org: Value = app
+            .post_json(
+                "/api/v1/organisations",
+                Some(token),
+                &json!({"name": format!("Org {i}"), "kind": "ngo"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(org["id"].as_str().unwrap().to_owned());
+    }
+
+    let by_actor: Value = app
+        .get("/api/v1/audit?actor=anna", Some(&admin()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_actor["items"].as_array().unwrap().len(), 2);
+    let by_entity: Value = app
+        .get(
+            &format!("/api/v1/audit?entity_id={}", ids[1]),
+            Some(&admin()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_entity["items"][0]["actor"], "bo");
+
+    let first: Value = app
+        .get("/api/v1/audit?limit=2", Some(&admin()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second: Value = app
+        .get(
+            &format!("/api/v1/audit?limit=2&cursor={cursor}"),
+            Some(&admin()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0]["entity_id"], ids[2].as_str());
+    assert!(second["next_cursor"].is_null());
+}
+
+async fn only_admins_read_the_audit_log(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    assert_problem(
+        app.get("/api/v1/audit", None).await,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    for (_, token) in non_admins() {
+        assert_problem(
+            app.get("/api/v1/audit", Some(&token)).await,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+}
+
+async fn the_audit_log_cannot_be_changed_even_in_the_database(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_municipality("Växjö kommun", "0780").await;
+
+    for sql in [
+        "UPDATE audit_log SET actor = 'mallory'",
+        "DELETE FROM audit_log",
+        "DELETE FROM change_events",
+    ] {
+        assert!(
+            app.db.execute_unprepared(sql).await.is_err(),
+            "{sql} must fail"
+        );
+    }
+    assert_eq!(app.count_rows("audit_log").await, 1);
+    assert_eq!(app.count_rows("change_events").await, 1);
+}
+
+crate::on_both_backends!(
+    every_write_appends_one_audit_row_and_one_change_event,
+    the_audit_log_filters_by_entity_and_actor_and_pages,
+    only_admins_read_the_audit_log,
+    the_audit_log_cannot_be_changed_even_in_the_database,
+);

@@ -1,0 +1,1 @@
+//! Authentication: every way a token can be refused.

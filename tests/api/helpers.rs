@@ -1,0 +1,330 @@
+//! The test harness: a real server on a random port over a fresh database of its own, on
+//! SQLite or PostgreSQL, and request helpers named after what they do.
+
+use std::{sync::LazyLock, time::Duration};
+
+use reqwest::{Response, StatusCode, header};
+use samverkan::{
+    auth::{Identity, Role, mint},
+    config::Settings,
+    startup::Application,
+};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use secrecy::SecretString;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(backend: Backend)` once per backend, as `name::sqlite` and
+/// `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+pub const ISSUER: &str = "samverkan-test";
+pub const AUDIENCE: &str = "samverkan-test-api";
+pub const SECRET: &str = "test-secret-of-more-than-thirty-two-bytes-0123456789";
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        samverkan::telemetry::init(&filter, samverkan::config::LogFormat::Pretty);
+    }
+});
+
+/// The PostgreSQL server to create test databases on; `None` skips the PostgreSQL variant
+/// (unless `SAMVERKAN_TEST_REQUIRE_POSTGRES=1`, which makes a missing URL a failure).
+fn postgres_url() -> Option<String> {
+    match std::env::var("SAMVERKAN_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("SAMVERKAN_TEST_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "SAMVERKAN_TEST_REQUIRE_POSTGRES=1 but SAMVERKAN_TEST_POSTGRES_URL is not set"
+            );
+            None
+        }
+    }
+}
+
+/// A fresh database: a temporary SQLite file, or a new PostgreSQL database.
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("samverkan.db").display());
+                Some(Self {
+                    url,
+                    _dir: Some(dir),
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url()?;
+                let name = format!("samverkan_test_{}", Uuid::now_v7().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to PostgreSQL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.expect("close admin connection");
+                let mut url = url::Url::parse(&admin_url).expect("PostgreSQL URL");
+                url.set_path(&name);
+                Some(Self {
+                    url: url.to_string(),
+                    _dir: None,
+                })
+            }
+        }
+    }
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    _database: TestDatabase,
+}
+
+/// Settings for a test server over `url`.
+pub fn test_settings(url: &str) -> Settings {
+    let mut settings = Settings::with_database(url);
+    settings.bind = "127.0.0.1:0".parse().expect("bind address");
+    settings.jwt_secret = Some(SecretString::from(SECRET));
+    settings.jwt_issuer = ISSUER.into();
+    settings.jwt_audience = AUDIENCE.into();
+    settings.workers = Some(1);
+    settings.db_pool_size = 3;
+    settings
+}
+
+/// Starts a server on a fresh database; `None` when the backend is not available here.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with changed settings.
+pub async fn spawn_app_with(
+    backend: Backend,
+    change: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
+    LazyLock::force(&TRACING);
+    let database = TestDatabase::create(backend).await?;
+    let mut settings = test_settings(&database.url);
+    change(&mut settings);
+    let app = Application::build(settings)
+        .await
+        .expect("build the application");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let db = Database::connect(&database.url)
+        .await
+        .expect("connect to the test database");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("HTTP client");
+    Some(TestApp {
+        address,
+        client,
+        db,
+        _database: database,
+    })
+}
+
+/// A token signed with the test secret.
+pub fn token(roles: &[Role]) -> String {
+    let sub = roles.first().map_or("nobody", |r| r.as_str());
+    token_for(&format!("test-{sub}"), roles, None)
+}
+
+/// A token for a named subject acting for `org`.
+pub fn token_for(sub: &str, roles: &[Role], org: Option<Uuid>) -> String {
+    let identity = Identity {
+        sub: sub.into(),
+        roles: roles.to_vec(),
+        org,
+    };
+    mint(
+        &SecretString::from(SECRET),
+        ISSUER,
+        AUDIENCE,
+        &identity,
+        Duration::from_secs(600),
+    )
+    .expect("mint a token")
+}
+
+pub fn admin() -> String {
+    token(&[Role::Admin])
+}
+
+/// Every role but admin, with a token each.
+pub fn non_admins() -> Vec<(Role, String)> {
+    [
+        Role::Secretary,
+        Role::Reporter,
+        Role::Member,
+        Role::Integration,
+    ]
+    .into_iter()
+    .map(|role| (role, token(&[role])))
+    .collect()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    fn with_token(
+        builder: reqwest::RequestBuilder,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        Self::with_token(self.client.get(self.url(path)), token)
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        Self::with_token(self.client.post(self.url(path)), token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Response {
+        let mut request = Self::with_token(self.client.patch(self.url(path)), token).json(body);
+        if let Some(tag) = if_match {
+            request = request.header(header::IF_MATCH, tag);
+        }
+        request.send().await.expect("PATCH")
+    }
+
+    pub async fn delete(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        if_match: Option<&str>,
+    ) -> Response {
+        let mut request = Self::with_token(self.client.delete(self.url(path)), token);
+        if let Some(tag) = if_match {
+            request = request.header(header::IF_MATCH, tag);
+        }
+        request.send().await.expect("DELETE")
+    }
+
+    /// POST /api/v1/organisations as admin; asserts 201 and returns the record.
+    pub async fn create_organisation(&self, body: Value) -> Value {
+        let response = self
+            .post_json("/api/v1/organisations", Some(&admin()), &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "creating {body}");
+        response.json().await.expect("organisation JSON")
+    }
+
+    /// A municipality with a given name and code.
+    pub async fn create_municipality(&self, name: &str, code: &str) -> Value {
+        self.create_organisation(serde_json::json!({
+            "name": name, "kind": "municipality", "municipality_code": code, "county_code": "07"
+        }))
+        .await
+    }
+
+    /// Rows in a table, counted directly in the database.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count query")
+            .expect("a count row");
+        row.try_get::<i64>("", "n").expect("count value")
+    }
+}
+
+/// Asserts an RFC 9457 problem with `status`, and returns it.
+pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status, "status of {}", response.url());
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type {content_type:?} for {status}"
+    );
+    let problem: Value = response.json().await.expect("problem JSON");
+    assert_eq!(
+        problem["status"],
+        status.as_u16(),
+        "problem status in {problem}"
+    );
+    assert!(
+        problem["type"].is_string() && problem["title"].is_string(),
+        "{problem}"
+    );
+    problem
+}
+
+/// The field names of a 422 problem's `errors`.
+pub fn error_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}

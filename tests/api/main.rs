@@ -1,0 +1,11 @@
+//! The integration tests: every API test drives the real HTTP server, once on SQLite and once
+//! on PostgreSQL (when `SAMVERKAN_TEST_POSTGRES_URL` is set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod organisations;
+mod platform;

@@ -1,0 +1,1 @@
+//! The platform: errors, operations endpoints and the OpenAPI document.
