@@ -13,7 +13,10 @@ use actix_web::{
 };
 use serde::Serialize;
 
-use crate::error::ApiError;
+use crate::{
+    error::{ApiError, ApiResult},
+    store::idempotency::StoredResponse,
+};
 
 /// The entity tag of a record at `version`.
 pub fn entity_tag(version: i32) -> EntityTag {
@@ -84,12 +87,35 @@ pub fn record_response<T: Serialize>(req: &HttpRequest, version: i32, body: &T) 
     HttpResponse::Ok().insert_header(ETag(tag)).json(body)
 }
 
-/// 201 with the new record, its `ETag` and its `Location`.
-pub fn created_response<T: Serialize>(location: &str, version: i32, body: &T) -> HttpResponse {
-    HttpResponse::build(StatusCode::CREATED)
-        .insert_header(ETag(entity_tag(version)))
-        .insert_header((header::LOCATION, location))
-        .json(body)
+/// The 201 for a new record at `location`, as stored for `Idempotency-Key` replays.
+pub fn created<T: Serialize>(
+    location: String,
+    version: i32,
+    body: &T,
+) -> ApiResult<StoredResponse> {
+    Ok(StoredResponse {
+        status: StatusCode::CREATED.as_u16(),
+        location: Some(location),
+        etag: Some(entity_tag(version).to_string()),
+        body: serde_json::to_string(body).map_err(|e| ApiError::Internal(Box::new(e)))?,
+    })
+}
+
+/// The HTTP response of a stored response; a replay carries `Idempotent-Replayed: true`.
+pub fn stored_response(stored: StoredResponse, replayed: bool) -> HttpResponse {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = HttpResponse::build(status);
+    response.content_type("application/json");
+    if let Some(location) = stored.location {
+        response.insert_header((header::LOCATION, location));
+    }
+    if let Some(etag) = stored.etag {
+        response.insert_header((header::ETAG, etag));
+    }
+    if replayed {
+        response.insert_header(("idempotent-replayed", "true"));
+    }
+    response.body(stored.body)
 }
 
 /// 200 with the changed record and its new `ETag`.

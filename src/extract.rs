@@ -5,6 +5,7 @@ use std::{future::Future, pin::Pin};
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, FieldError};
 
@@ -18,12 +19,16 @@ impl Default for BodyLimit {
     }
 }
 
-/// A JSON request body, deserialised into `T`.
+/// A JSON request body, deserialised into `T`, with the SHA-256 of its bytes.
 ///
 /// Refuses a wrong or missing content type (415), a body over the [`BodyLimit`] (413),
 /// malformed JSON (400) and values of the wrong shape (422, naming the field).
 #[derive(Debug)]
-pub struct JsonBody<T>(pub T);
+pub struct JsonBody<T>(pub T, pub BodyDigest);
+
+/// The SHA-256 of a request body (for `Idempotency-Key` fingerprints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyDigest(pub [u8; 32]);
 
 fn is_json(req: &HttpRequest) -> bool {
     match req.mime_type() {
@@ -67,7 +72,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Err(ApiError::BadRequest("the request body is empty".into()));
             }
-            parse_json(&body).map(JsonBody)
+            let digest = BodyDigest(Sha256::digest(&body).into());
+            parse_json(&body).map(|value| JsonBody(value, digest))
         })
     }
 }
@@ -154,5 +160,57 @@ pub fn bad_parameter(name: &str, message: &str) -> ApiError {
     ApiError::BadQuery {
         detail: format!("query parameter `{name}`: {message}"),
         errors: vec![FieldError::new(name, message)],
+    }
+}
+
+/// The `Idempotency-Key` header of a POST, if sent: 1–255 visible ASCII characters, optionally
+/// in quotes (the draft's sf-string form). Anything else is a 400.
+#[derive(Debug, Clone, Default)]
+pub struct IdempotencyKey(pub Option<String>);
+
+impl IdempotencyKey {
+    /// The key with the fingerprint of this request, when a key was sent.
+    pub fn for_request(
+        &self,
+        req: &HttpRequest,
+        digest: &BodyDigest,
+    ) -> Option<crate::store::idempotency::Idempotent> {
+        self.0.as_ref().map(|key| {
+            crate::store::idempotency::Idempotent::new(
+                key.clone(),
+                req.method().as_str(),
+                req.path(),
+                &digest.0,
+            )
+        })
+    }
+}
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(value) = req.headers().get("idempotency-key") else {
+            return std::future::ready(Ok(Self(None)));
+        };
+        let key = value.to_str().ok().map(|v| {
+            let v = v.trim();
+            v.strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v)
+        });
+        std::future::ready(match key {
+            Some(key)
+                if !key.is_empty()
+                    && key.len() <= 255
+                    && key.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
+                Ok(Self(Some(key.to_owned())))
+            }
+            _ => Err(ApiError::BadRequest(
+                "Idempotency-Key must be 1-255 visible ASCII characters, e.g. a UUID".into(),
+            )),
+        })
     }
 }

@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_audit_log;
 mod m20261122_000002_create_organisations;
+mod m20261122_000003_create_idempotency_keys;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_audit_log::Migration),
             Box::new(m20261122_000002_create_organisations::Migration),
+            Box::new(m20261122_000003_create_idempotency_keys::Migration),
         ]
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod audit_log;
 pub mod change_event;
+pub mod idempotency_key;
 pub mod organisation;

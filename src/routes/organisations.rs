@@ -13,14 +13,14 @@ use super::{
 };
 use crate::{
     auth::{AdminOnly, Authorized, Caller},
-    conditional::{IfMatchVersion, created_response, record_response, updated_response},
+    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::organisation::{Identifier, Organisation, OrganisationKind, UncheckedOrganisation},
     entities::organisation::Model,
     error::{ApiError, ApiResult},
-    extract::{JsonBody, Query, bad_parameter},
+    extract::{IdempotencyKey, JsonBody, Query, bad_parameter},
     pagination::{Page, PageRequest, page_response, query_timestamp},
     store::{
-        Actor,
+        Actor, idempotency,
         organisations::{self as store, OrganisationFilter},
     },
 };
@@ -288,30 +288,45 @@ pub async fn list(
 }
 
 /// Create an organisation (admin).
+///
+/// With an `Idempotency-Key`, a retry with the same key and body gets the first response again
+/// (with `Idempotent-Replayed: true`) instead of creating twice.
 #[utoipa::path(
     tag = "organisations",
+    params(("Idempotency-Key" = Option<String>, Header,
+            description = "Makes a retried POST answer from the first attempt (keys live 24 h)")),
     request_body = NewOrganisation,
     responses(
         (status = 201, body = OrganisationView,
-         headers(("ETag" = String), ("Location" = String))),
+         headers(("ETag" = String), ("Location" = String),
+                 ("Idempotent-Replayed" = String, description = "`true` on a replay"))),
         CreateErrors
     ),
     security(("bearer" = []))
 )]
 #[post("/organisations")]
 pub async fn create(
+    req: HttpRequest,
     user: Authorized<AdminOnly>,
     state: web::Data<AppState>,
-    JsonBody(body): JsonBody<NewOrganisation>,
+    key: IdempotencyKey,
+    JsonBody(body, digest): JsonBody<NewOrganisation>,
 ) -> ApiResult<HttpResponse> {
     let org = Organisation::parse(body.into())?;
-    let row = store::create(&state.db, &Actor::from(&user.0), org).await?;
-    let location = format!("{API_BASE}/organisations/{}", row.id);
-    Ok(created_response(
-        &location,
-        row.version,
-        &OrganisationView::from(row),
-    ))
+    let actor = Actor::from(&user.0);
+    let idempotent = key.for_request(&req, &digest);
+    let (response, replayed) = idempotency::create_once(
+        &state.db,
+        &actor,
+        idempotent.as_ref(),
+        async |txn| store::insert(txn, &actor, org).await,
+        |row| {
+            let location = format!("{API_BASE}/organisations/{}", row.id);
+            created(location, row.version, &OrganisationView::from(row.clone()))
+        },
+    )
+    .await?;
+    Ok(stored_response(response, replayed))
 }
 
 /// Read an organisation (archived ones too).
@@ -357,7 +372,7 @@ pub async fn update(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     if_match: IfMatchVersion,
-    JsonBody(patch): JsonBody<OrganisationPatch>,
+    JsonBody(patch, _): JsonBody<OrganisationPatch>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);
     let row = store::update(&state.db, &actor, id.into_inner(), &if_match, |current| {

@@ -2,6 +2,7 @@
 //! its change event.
 
 pub mod audit;
+pub mod idempotency;
 pub mod organisations;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -1,8 +1,8 @@
 //! Organisations: reads, and writes with their audit rows.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set, sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, Set, sea_query::LikeExpr,
 };
 use serde_json::Value;
 use uuid::Uuid;
@@ -93,11 +93,15 @@ fn audit_json(model: &Model) -> Option<Value> {
     serde_json::to_value(model).ok()
 }
 
-/// Creates an organisation.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, org: Organisation) -> ApiResult<Model> {
-    let txn = begin_write(db).await?;
+/// Creates an organisation inside the caller's write transaction (see
+/// [`super::idempotency::create_once`]).
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    org: Organisation,
+) -> ApiResult<Model> {
     let id = Uuid::now_v7();
-    check_relations(&txn, id, &org).await?;
+    check_relations(txn, id, &org).await?;
     let at = now();
     let model = ActiveModel {
         id: Set(id),
@@ -106,10 +110,10 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, org: Organisation) -
         version: Set(1),
         ..fields(&org)
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     record(
-        &txn,
+        txn,
         actor,
         Change {
             entity_type: ENTITY_TYPE,
@@ -121,7 +125,6 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, org: Organisation) -
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(model)
 }
 

@@ -7,5 +7,6 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod idempotency;
 mod organisations;
 mod platform;
