@@ -146,26 +146,11 @@ pub async fn update(
         txn.rollback().await?;
         return Ok(current);
     }
-    let mut next = fields(&org);
-    next.id = Set(id);
-    next.updated_at = Set(now());
-    next.version = Set(current.version + 1);
-    let model = write_version(&txn, next, current.version, if_match).await?;
-    record(
-        &txn,
-        actor,
-        Change {
-            entity_type: ENTITY_TYPE,
-            entity_id: id,
-            action: Action::Update,
-            version: model.version,
-            before: audit_json(&current),
-            after: audit_json(&model),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+    let next = ActiveModel {
+        id: Set(id),
+        ..fields(&org)
+    };
+    commit_change(txn, actor, &current, next, Action::Update, if_match).await
 }
 
 /// Archives an organisation (the soft delete): it stays readable and shows as a tombstone to
@@ -186,26 +171,36 @@ pub async fn archive(
     let next = ActiveModel {
         id: Set(id),
         archived: Set(true),
-        updated_at: Set(now()),
-        version: Set(current.version + 1),
         ..Default::default()
     };
-    let model = write_version(&txn, next, current.version, if_match).await?;
-    record(
-        &txn,
-        actor,
-        Change {
-            entity_type: ENTITY_TYPE,
-            entity_id: id,
-            action: Action::Archive,
-            version: model.version,
-            before: audit_json(&current),
-            after: audit_json(&model),
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    commit_change(txn, actor, &current, next, Action::Archive, if_match).await?;
     Ok(())
+}
+
+/// Writes `next` as the version after `current` (stamping `updated_at`), appends its audit row
+/// and change event, and commits.
+async fn commit_change(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    current: &Model,
+    mut next: ActiveModel,
+    action: Action,
+    if_match: &IfMatchVersion,
+) -> ApiResult<Model> {
+    next.updated_at = Set(now());
+    next.version = Set(current.version + 1);
+    let model = write_version(&txn, next, current.version, if_match).await?;
+    let change = Change {
+        entity_type: ENTITY_TYPE,
+        entity_id: current.id,
+        action,
+        version: model.version,
+        before: audit_json(current),
+        after: audit_json(&model),
+    };
+    record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(model)
 }
 
 /// Writes `next` only if the stored version is still `expected`: a concurrent writer in
