@@ -41,21 +41,28 @@ fn client_request_id(req: &ServiceRequest) -> Option<String> {
 /// Wraps every request: assigns the request id, logs one line when it ends, and turns any
 /// error response that is not yet problem+json into one.
 pub async fn request_context(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let id = client_request_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
     let span = tracing::info_span!("request", request_id = %id);
     let started = Instant::now();
     let method = req.method().clone();
+    // HEAD is answered by the GET handler, without the body (RFC 9110 §9.3.2).
+    if method == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
 
     // An inner service's `Err` is rendered by actix itself; none of ours returns one.
     let mut response = CURRENT_REQUEST_ID
         .scope(id.clone(), next.call(req).instrument(span.clone()))
         .await?
         .map_into_boxed_body();
+    if method == Method::HEAD {
+        response = response.map_body(|_, _| BoxBody::new(()));
+    }
     let status = response.status();
-    if status.as_u16() >= 400 && !is_problem(&response) {
+    if status.as_u16() >= 400 && !is_problem(&response) && method != Method::HEAD {
         response = CURRENT_REQUEST_ID.sync_scope(id.clone(), || problem_for(response));
     }
     let headers = response.headers_mut();
@@ -160,12 +167,15 @@ impl RouteTable {
 }
 
 /// The app's default service: 405 with `Allow` for a known path, 204 for `OPTIONS` on one,
-/// 404 otherwise.
+/// 404 otherwise. (HEAD never gets here for a GET route: the request middleware serves it.)
 pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     let Some(methods) = routes.allowed(req.path()) else {
         return ApiError::NotFound.error_response();
     };
     let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    if methods.contains(&Method::GET) {
+        names.push("HEAD");
+    }
     names.push("OPTIONS");
     let allow = names.join(", ");
     if req.method() == Method::OPTIONS {

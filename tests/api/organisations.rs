@@ -797,3 +797,30 @@ crate::on_both_backends!(
     updated_since_returns_changes_with_tombstones_in_change_order,
     a_parent_cannot_be_the_organisation_itself_or_a_descendant,
 );
+
+async fn head_answers_like_get_without_a_body(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let org = app.create_municipality("Växjö kommun", "0780").await;
+
+    let response = app
+        .client
+        .head(app.url(&org_path(&org)))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::ETAG], "\"1\"");
+    assert!(response.bytes().await.unwrap().is_empty());
+    let missing = app
+        .client
+        .head(app.url(&format!("{ORGS}/{}", Uuid::now_v7())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+crate::on_both_backends!(head_answers_like_get_without_a_body);
