@@ -123,14 +123,6 @@ fn token(
 ) -> Result<(), StartupError> {
     let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
     let secret = jwt_secret(settings, &config)?;
-    if let Some(file) = config.sqlite_file()
-        && settings.jwt_secret.is_none()
-        && !file.with_file_name("jwt-secret").exists()
-    {
-        return Err(StartupError::Config(
-            "could not create the JWT secret file".into(),
-        ));
-    }
     let identity = Identity { sub, roles, org };
     let jwt = mint(
         &secret,

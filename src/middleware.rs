@@ -172,6 +172,10 @@ pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
     let Some(methods) = routes.allowed(req.path()) else {
         return ApiError::NotFound.error_response();
     };
+    if methods.contains(req.method()) {
+        // Documented but matched no handler (e.g. an empty path segment): nothing is here.
+        return ApiError::NotFound.error_response();
+    }
     let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
     if methods.contains(&Method::GET) {
         names.push("HEAD");

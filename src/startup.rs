@@ -4,13 +4,13 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{App, HttpServer, dev::Server, http::Method, middleware::from_fn, web};
 use actix_web_prom::PrometheusMetricsBuilder;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::{Authenticator, KeyError, load_or_create_secret},
+    auth::{Authenticator, KeyError, MIN_SECRET_BYTES, load_or_create_secret},
     config::Settings,
     db::{self, DbConfig, UrlError},
     error::ApiError,
@@ -47,19 +47,22 @@ pub enum StartupError {
 }
 
 /// The HS256 secret: `SAMVERKAN_JWT_SECRET`, else the key file beside the SQLite database.
+/// Refused when shorter than [`MIN_SECRET_BYTES`].
 pub fn jwt_secret(settings: &Settings, db: &DbConfig) -> Result<SecretString, StartupError> {
-    if let Some(secret) = &settings.jwt_secret {
-        return Ok(secret.clone());
-    }
-    match db.sqlite_file() {
-        Some(file) => {
-            let path = file.with_file_name("jwt-secret");
-            Ok(load_or_create_secret(&path)?)
+    let secret = match (&settings.jwt_secret, db.sqlite_file()) {
+        (Some(secret), _) => secret.clone(),
+        (None, Some(file)) => load_or_create_secret(&file.with_file_name("jwt-secret"))?,
+        (None, None) => {
+            return Err(StartupError::Config(
+                "SAMVERKAN_JWT_SECRET must be set when the database is PostgreSQL".into(),
+            ));
         }
-        None => Err(StartupError::Config(
-            "SAMVERKAN_JWT_SECRET must be set when the database is PostgreSQL".into(),
-        )),
+    };
+    let len = secret.expose_secret().len();
+    if len < MIN_SECRET_BYTES {
+        return Err(KeyError::SecretTooShort(len).into());
     }
+    Ok(secret)
 }
 
 /// A built server, bound to its port, not yet running.
@@ -112,7 +115,12 @@ impl Application {
             let state = AppState {
                 db: db_config.connect_lazy(),
             };
+            // The document and the UI come first: the `/api/v1` scope below would otherwise
+            // claim `/api/v1/openapi.json` and answer it 405.
             let (app, _) = App::new()
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
+                )
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .configure(routes::configure)
@@ -125,9 +133,6 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
                 }))
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
-                )
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(unrouted))
                 .wrap(metrics.clone())
