@@ -475,3 +475,11 @@ pub struct AdminOnly;
 impl Policy for AdminOnly {
     const ROLES: &'static [Role] = &[Role::Admin];
 }
+
+/// Administrators and secretaries: the keepers of the record.
+#[derive(Debug, Clone)]
+pub struct AdminOrSecretary;
+
+impl Policy for AdminOrSecretary {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary];
+}

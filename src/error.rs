@@ -18,6 +18,9 @@ use crate::middleware::current_request_id;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The detail of a 404 for a path that no route serves.
+pub const NO_ROUTE_DETAIL: &str = "no route serves this path";
+
 /// Prefix of the `type` URIs of samverkan's own problem types.
 pub const PROBLEM_TYPE_PREFIX: &str = "urn:samverkan:problem:";
 
@@ -82,6 +85,9 @@ pub enum ApiError {
     /// No such resource (or one the caller may not see).
     #[error("not found")]
     NotFound,
+    /// No route matches the request path.
+    #[error("no route")]
+    NoRoute,
     /// The path exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed {
@@ -141,7 +147,7 @@ impl ApiError {
         match self {
             Self::Unauthenticated { .. } => ("unauthenticated", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Forbidden"),
-            Self::NotFound => ("not-found", "Not found"),
+            Self::NotFound | Self::NoRoute => ("not-found", "Not found"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::BadRequest(_) | Self::BadQuery { .. } => ("bad-request", "Bad request"),
             Self::Validation(_) => ("validation", "Invalid input"),
@@ -164,6 +170,7 @@ impl ApiError {
             | Self::UnsupportedMediaType(detail)
             | Self::BadQuery { detail, .. } => Some(detail.clone()),
             Self::NotFound => Some("no such resource".into()),
+            Self::NoRoute => Some(NO_ROUTE_DETAIL.into()),
             Self::MethodNotAllowed { allow } => Some(format!("this resource allows only: {allow}")),
             Self::Validation(errors) => Some(match errors.as_slice() {
                 [one] => format!("{}: {}", one.field, one.message),
@@ -206,7 +213,7 @@ impl ApiError {
         match status {
             StatusCode::UNAUTHORIZED => Self::unauthenticated("a bearer token is required", false),
             StatusCode::FORBIDDEN => Self::Forbidden("not permitted".into()),
-            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::NOT_FOUND => Self::NoRoute,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(0),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 Self::UnsupportedMediaType("the request body must be application/json".into())
@@ -227,7 +234,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

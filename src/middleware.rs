@@ -170,11 +170,11 @@ impl RouteTable {
 /// 404 otherwise. (HEAD never gets here for a GET route: the request middleware serves it.)
 pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     let Some(methods) = routes.allowed(req.path()) else {
-        return ApiError::NotFound.error_response();
+        return ApiError::NoRoute.error_response();
     };
     if methods.contains(req.method()) {
         // Documented but matched no handler (e.g. an empty path segment): nothing is here.
-        return ApiError::NotFound.error_response();
+        return ApiError::NoRoute.error_response();
     }
     let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
     if methods.contains(&Method::GET) {

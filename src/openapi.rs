@@ -24,6 +24,8 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
     ),
     tags(
         (name = "organisations", description = "The region, municipalities, agencies, the university and the collaboration's groups"),
+        (name = "members", description = "People; their contact data is shown only to those who may see it"),
+        (name = "memberships", description = "Who sits in which group, in which role, for whom, and when"),
         (name = "audit", description = "The append-only record of every write"),
         (name = "operations", description = "Health and metrics")
     ),

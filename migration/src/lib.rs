@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_audit_log;
 mod m20261122_000002_create_organisations;
 mod m20261122_000003_create_idempotency_keys;
+mod m20261122_000004_create_members;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_audit_log::Migration),
             Box::new(m20261122_000002_create_organisations::Migration),
             Box::new(m20261122_000003_create_idempotency_keys::Migration),
+            Box::new(m20261122_000004_create_members::Migration),
         ]
     }
 }

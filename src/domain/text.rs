@@ -74,6 +74,39 @@ impl Name {
     }
 }
 
+/// Checks a text that may span lines: at most `max` characters, no control characters but
+/// line breaks and tabs; empty means none.
+pub fn multi_line(value: &str, max: usize) -> Result<Option<String>, String> {
+    let value = value.trim();
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err("must not contain control characters".into());
+    }
+    if value.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    Ok((!value.is_empty()).then(|| value.to_owned()))
+}
+
+/// A key that sorts text the Swedish way: case-insensitive, with å, ä and ö after z (in that
+/// order), ü as y, é as e, æ as ä and ø as ö.
+pub fn swedish_sort_key(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'å' => '{',
+            'ä' | 'æ' => '|',
+            'ö' | 'ø' => '}',
+            'ü' => 'y',
+            'é' | 'è' | 'ê' => 'e',
+            'á' | 'à' => 'a',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +116,21 @@ mod tests {
         let name = Name::parse("  Region Kronoberg – Växjö ").unwrap();
         assert_eq!(name.as_str(), "Region Kronoberg – Växjö");
         assert_eq!(Name::parse("ÄLMHULT").unwrap().folded(), "älmhult");
+    }
+
+    #[test]
+    fn swedish_names_sort_with_a_ring_a_umlaut_and_o_umlaut_last() {
+        let mut names = vec!["Östra", "Ängby", "Åsa", "Zeta", "alvesta", "Émile"];
+        names.sort_by_key(|n| swedish_sort_key(n));
+        assert_eq!(names, ["alvesta", "Émile", "Zeta", "Åsa", "Ängby", "Östra"]);
+    }
+
+    #[test]
+    fn multi_line_text_keeps_line_breaks_and_refuses_other_controls() {
+        assert_eq!(multi_line(" a\nb ", 10).unwrap().as_deref(), Some("a\nb"));
+        assert_eq!(multi_line("  ", 10).unwrap(), None);
+        assert!(multi_line("a\u{0}b", 10).is_err());
+        assert!(multi_line("abc", 2).is_err());
     }
 
     #[test]

@@ -3,4 +3,6 @@
 pub mod audit_log;
 pub mod change_event;
 pub mod idempotency_key;
+pub mod member;
+pub mod membership;
 pub mod organisation;

@@ -2,10 +2,13 @@
 
 pub mod audit;
 pub mod health;
+pub mod members;
+pub mod memberships;
 pub mod organisations;
 pub mod responses;
 
 use sea_orm::DatabaseConnection;
+use serde::{Deserialize, Deserializer};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 /// What every handler can reach: the worker's own database pool.
@@ -30,6 +33,27 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(organisations::get)
                 .service(organisations::update)
                 .service(organisations::archive)
+                .service(memberships::roster)
+                .service(members::list)
+                .service(members::create)
+                .service(members::get)
+                .service(members::update)
+                .service(members::archive)
+                .service(members::erase)
+                .service(members::export)
+                .service(members::me)
+                .service(memberships::list)
+                .service(memberships::create)
+                .service(memberships::get)
+                .service(memberships::update)
+                .service(memberships::archive)
                 .service(audit::list),
         );
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    de: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(de).map(Some)
 }

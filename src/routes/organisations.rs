@@ -3,12 +3,12 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    API_BASE, AppState,
+    API_BASE, AppState, present,
     responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors},
 };
 use crate::{
@@ -129,13 +129,6 @@ impl From<NewOrganisation> for UncheckedOrganisation {
             archived: new.archived,
         }
     }
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    de: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(de).map(Some)
 }
 
 /// Changes to an organisation: absent fields stay as they are, `null` clears an optional one.

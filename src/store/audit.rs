@@ -22,6 +22,8 @@ pub enum Action {
     Update,
     /// Archived (a soft delete: the record stays, as a tombstone).
     Archive,
+    /// Personal data erased (the record stays, pseudonymised).
+    Erase,
 }
 
 impl Action {
@@ -31,6 +33,7 @@ impl Action {
             Self::Create => "create",
             Self::Update => "update",
             Self::Archive => "archive",
+            Self::Erase => "erase",
         }
     }
 }

@@ -3,16 +3,21 @@
 
 pub mod audit;
 pub mod idempotency;
+pub mod members;
+pub mod memberships;
 pub mod organisations;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait, sea_query::LikeExpr,
 };
 
 use crate::{
     auth::{Identity, Role},
+    conditional::IfMatchVersion,
+    error::{ApiError, ApiResult},
     middleware::current_request_id,
 };
 
@@ -51,5 +56,46 @@ impl From<&Identity> for Actor {
             roles: identity.roles.clone(),
             request_id: current_request_id(),
         }
+    }
+}
+
+/// A LIKE pattern matching `text` anywhere, case-folded, with `%`, `_` and `\` taken literally.
+pub fn contains_pattern(text: &str) -> LikeExpr {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    LikeExpr::new(pattern).escape('\\')
+}
+
+/// Writes `next` only if the stored `version` column still holds `expected`: a concurrent writer
+/// in between makes this a 412 (with `If-Match`) or a 409 (without).
+pub async fn write_if_version<A, C>(
+    db: &C,
+    next: A,
+    version: <A::Entity as EntityTrait>::Column,
+    expected: i32,
+    if_match: &IfMatchVersion,
+) -> ApiResult<<A::Entity as EntityTrait>::Model>
+where
+    C: ConnectionTrait,
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let update = A::Entity::update(next)
+        .validate()?
+        .filter(version.eq(expected));
+    match update.exec(db).await {
+        Ok(model) => Ok(model),
+        Err(DbErr::RecordNotUpdated) if if_match.is_given() => Err(ApiError::PreconditionFailed),
+        Err(DbErr::RecordNotUpdated) => Err(ApiError::Conflict(
+            "the record was changed by another request; retry".into(),
+        )),
+        Err(other) => Err(other.into()),
     }
 }

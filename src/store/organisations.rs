@@ -1,13 +1,13 @@
 //! Organisations: reads, and writes with their audit rows.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter, Set, sea_query::LikeExpr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Action, Actor, Change, begin_write, now, record};
+use super::{Action, Actor, Change, begin_write, contains_pattern, now, record, write_if_version};
 use crate::{
     conditional::IfMatchVersion,
     domain::organisation::{Organisation, OrganisationKind},
@@ -45,6 +45,14 @@ pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<Model> {
         .ok_or(ApiError::NotFound)
 }
 
+/// The organisations with these ids, in no particular order.
+pub async fn get_many<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> ApiResult<Vec<Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Entity::find().filter(Column::Id.is_in(ids)).all(db).await?)
+}
+
 /// One page of organisations.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
@@ -72,20 +80,6 @@ pub async fn list<C: ConnectionTrait>(
         .all(db)
         .await?;
     Ok(page.finish(rows, |row| (row.updated_at, row.id)))
-}
-
-/// A LIKE pattern matching `text` anywhere, case-folded, with `%`, `_` and `\` taken literally.
-fn contains_pattern(text: &str) -> LikeExpr {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    LikeExpr::new(pattern).escape('\\')
 }
 
 /// The record as the audit log keeps it.
@@ -189,7 +183,7 @@ async fn commit_change(
 ) -> ApiResult<Model> {
     next.updated_at = Set(now());
     next.version = Set(current.version + 1);
-    let model = write_version(&txn, next, current.version, if_match).await?;
+    let model = write_if_version(&txn, next, Column::Version, current.version, if_match).await?;
     let change = Change {
         entity_type: ENTITY_TYPE,
         entity_id: current.id,
@@ -201,27 +195,6 @@ async fn commit_change(
     record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(model)
-}
-
-/// Writes `next` only if the stored version is still `expected`: a concurrent writer in
-/// between makes this a 412 (with `If-Match`) or a 409 (without).
-async fn write_version<C: ConnectionTrait>(
-    db: &C,
-    next: ActiveModel,
-    expected: i32,
-    if_match: &IfMatchVersion,
-) -> ApiResult<Model> {
-    let update = Entity::update(next)
-        .validate()?
-        .filter(Column::Version.eq(expected));
-    match update.exec(db).await {
-        Ok(model) => Ok(model),
-        Err(DbErr::RecordNotUpdated) if if_match.is_given() => Err(ApiError::PreconditionFailed),
-        Err(DbErr::RecordNotUpdated) => Err(ApiError::Conflict(
-            "the record was changed by another request; retry".into(),
-        )),
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// The stored columns of the checked fields.

@@ -1,0 +1,350 @@
+//! Members: reads, writes with their audit rows, erasure and export.
+//!
+//! The audit log never holds a member's name, title or contact data: a member's audit entry
+//! has its id and non-personal fields only, so that erasure leaves no trace behind.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Condition,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Action, Actor, Change, begin_write, contains_pattern, now, record, write_if_version};
+use crate::{
+    conditional::IfMatchVersion,
+    domain::member::{Member, erased_name},
+    entities::{
+        idempotency_key,
+        member::{ActiveModel, Column, Entity, Model},
+        membership, organisation,
+    },
+    error::{ApiError, ApiResult},
+    pagination::PageRequest,
+};
+
+/// The entity type in the audit log and the change events.
+pub const ENTITY_TYPE: &str = "member";
+
+/// Filters of the member list.
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Only employees of this organisation.
+    pub organisation_id: Option<Uuid>,
+    /// Name contains this text, case-insensitively.
+    pub q: Option<String>,
+    /// Include archived members.
+    pub include_archived: bool,
+}
+
+/// The member with `id`.
+pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<Model> {
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The member whose login subject is `sub`.
+pub async fn find_by_subject<C: ConnectionTrait>(db: &C, sub: &str) -> ApiResult<Option<Model>> {
+    Ok(Entity::find()
+        .filter(Column::Subject.eq(sub))
+        .one(db)
+        .await?)
+}
+
+/// One page of members.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &MemberFilter,
+    page: &PageRequest,
+) -> ApiResult<(Vec<Model>, Option<String>)> {
+    let mut select = Entity::find();
+    if let Some(organisation_id) = filter.organisation_id {
+        select = select.filter(Column::OrganisationId.eq(organisation_id));
+    }
+    if let Some(q) = &filter.q {
+        select = select.filter(Column::NameFolded.like(contains_pattern(q)));
+    }
+    if !filter.include_archived && !page.is_change_pull() {
+        select = select.filter(Column::Archived.eq(false));
+    }
+    let rows = page
+        .apply(select, Column::Id, Column::UpdatedAt)
+        .all(db)
+        .await?;
+    Ok(page.finish(rows, |row| (row.updated_at, row.id)))
+}
+
+/// The members with these ids, in no particular order.
+pub async fn get_many<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> ApiResult<Vec<Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Entity::find().filter(Column::Id.is_in(ids)).all(db).await?)
+}
+
+/// The record as the audit log keeps it: no name, title, contact data or login.
+fn audit_json(model: &Model) -> Option<Value> {
+    Some(json!({
+        "id": model.id,
+        "organisation_id": model.organisation_id,
+        "has_email": model.email.is_some(),
+        "has_phone": model.phone.is_some(),
+        "has_subject": model.subject.is_some(),
+        "erased": model.erased_at.is_some(),
+        "archived": model.archived,
+        "version": model.version,
+        "created_at": model.created_at,
+        "updated_at": model.updated_at,
+    }))
+}
+
+/// The stored columns of the checked fields.
+fn fields(member: &Member) -> ActiveModel {
+    ActiveModel {
+        name: Set(member.name.as_str().to_owned()),
+        name_folded: Set(member.name.folded()),
+        title: Set(member.title.clone()),
+        organisation_id: Set(member.organisation_id),
+        email: Set(member.email.as_ref().map(|e| e.as_str().to_owned())),
+        phone: Set(member.phone.as_ref().map(|p| p.as_str().to_owned())),
+        subject: Set(member.subject.clone()),
+        ..Default::default()
+    }
+}
+
+fn same_fields(member: &Member, current: &Model) -> bool {
+    member.name.as_str() == current.name
+        && member.title == current.title
+        && member.organisation_id == current.organisation_id
+        && member.email.as_ref().map(|e| e.as_str()) == current.email.as_deref()
+        && member.phone.as_ref().map(|p| p.as_str()) == current.phone.as_deref()
+        && member.subject == current.subject
+}
+
+/// The employer exists; the login subject is nobody else's.
+async fn check_relations<C: ConnectionTrait>(db: &C, id: Uuid, member: &Member) -> ApiResult<()> {
+    if let Some(organisation_id) = member.organisation_id
+        && organisation::Entity::find_by_id(organisation_id)
+            .one(db)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::field(
+            "organisation_id",
+            "no organisation has this id",
+        ));
+    }
+    if let Some(subject) = &member.subject {
+        let taken = Entity::find()
+            .filter(Column::Subject.eq(subject.as_str()))
+            .filter(Column::Id.ne(id))
+            .one(db)
+            .await?;
+        if let Some(other) = taken {
+            return Err(ApiError::Conflict(format!(
+                "the login subject is already member {}'s",
+                other.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Creates a member inside the caller's write transaction.
+pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, member: Member) -> ApiResult<Model> {
+    let id = Uuid::now_v7();
+    check_relations(txn, id, &member).await?;
+    let at = now();
+    let model = ActiveModel {
+        id: Set(id),
+        erased_at: Set(None),
+        archived: Set(false),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        ..fields(&member)
+    }
+    .insert(txn)
+    .await?;
+    let change = Change {
+        entity_type: ENTITY_TYPE,
+        entity_id: id,
+        action: Action::Create,
+        version: 1,
+        before: None,
+        after: audit_json(&model),
+    };
+    record(txn, actor, change).await?;
+    Ok(model)
+}
+
+/// Changes a member: `change` turns the current record into the new checked fields.
+/// An erased member cannot be changed (409).
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: &IfMatchVersion,
+    change: impl FnOnce(&Model) -> ApiResult<Member>,
+) -> ApiResult<Model> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if_match.check(current.version)?;
+    if current.erased_at.is_some() {
+        return Err(ApiError::Conflict(
+            "an erased member cannot be changed".into(),
+        ));
+    }
+    let member = change(&current)?;
+    check_relations(&txn, id, &member).await?;
+    if same_fields(&member, &current) {
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let next = ActiveModel {
+        id: Set(id),
+        ..fields(&member)
+    };
+    commit_change(txn, actor, &current, next, Action::Update, if_match).await
+}
+
+/// Archives a member who is referenced by no record; 409 otherwise (erase them instead).
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: &IfMatchVersion,
+) -> ApiResult<()> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if_match.check(current.version)?;
+    let references = membership::Entity::find()
+        .filter(
+            Condition::any()
+                .add(membership::Column::MemberId.eq(id))
+                .add(membership::Column::SubstituteForMemberId.eq(id)),
+        )
+        .count(&txn)
+        .await?;
+    if references > 0 {
+        return Err(ApiError::Conflict(format!(
+            "the member is referenced by {references} membership(s); erase the member instead"
+        )));
+    }
+    if current.archived {
+        txn.rollback().await?;
+        return Ok(());
+    }
+    let next = ActiveModel {
+        id: Set(id),
+        archived: Set(true),
+        ..Default::default()
+    };
+    commit_change(txn, actor, &current, next, Action::Archive, if_match).await?;
+    Ok(())
+}
+
+/// Pseudonymises a member: the name becomes [`erased_name`], title, contact data and login are
+/// cleared, and the old name is replaced in membership notes. Stored replays of responses that
+/// carried the member are dropped. Every reference to the member stays as it was. Erasing an
+/// erased member changes nothing.
+pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResult<Model> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if current.erased_at.is_some() {
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let pseudonym = erased_name(id);
+    scrub_notes(&txn, actor, &current.name, &pseudonym).await?;
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::Body.like(format!("%{id}%")))
+        .exec(&txn)
+        .await?;
+    let next = ActiveModel {
+        id: Set(id),
+        name_folded: Set(pseudonym.to_lowercase()),
+        name: Set(pseudonym),
+        title: Set(None),
+        email: Set(None),
+        phone: Set(None),
+        subject: Set(None),
+        erased_at: Set(Some(now())),
+        ..Default::default()
+    };
+    commit_change(
+        txn,
+        actor,
+        &current,
+        next,
+        Action::Erase,
+        &IfMatchVersion::none(),
+    )
+    .await
+}
+
+/// Replaces `name` by `pseudonym` in every membership note that mentions it.
+async fn scrub_notes(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    name: &str,
+    pseudonym: &str,
+) -> ApiResult<()> {
+    let mentioning = membership::Entity::find()
+        .filter(membership::Column::Note.like(format!("%{name}%")))
+        .all(txn)
+        .await?;
+    for row in mentioning {
+        let note = row.note.as_deref().map(|n| n.replace(name, pseudonym));
+        super::memberships::rewrite_note(txn, actor, row, note).await?;
+    }
+    Ok(())
+}
+
+/// Writes `next` as the version after `current`, appends its audit row and change event, and
+/// commits.
+async fn commit_change(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    current: &Model,
+    mut next: ActiveModel,
+    action: Action,
+    if_match: &IfMatchVersion,
+) -> ApiResult<Model> {
+    next.updated_at = Set(now());
+    next.version = Set(current.version + 1);
+    let model = write_if_version(&txn, next, Column::Version, current.version, if_match).await?;
+    let change = Change {
+        entity_type: ENTITY_TYPE,
+        entity_id: current.id,
+        action,
+        version: model.version,
+        before: audit_json(current),
+        after: audit_json(&model),
+    };
+    record(&txn, actor, change).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Memberships held by the member, and memberships in which someone stands in for them.
+pub async fn memberships_of<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> ApiResult<(Vec<membership::Model>, Vec<membership::Model>)> {
+    let held = membership::Entity::find()
+        .filter(membership::Column::MemberId.eq(id))
+        .order_by_asc(membership::Column::StartDate)
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await?;
+    let stood_in_for = membership::Entity::find()
+        .filter(membership::Column::SubstituteForMemberId.eq(id))
+        .order_by_asc(membership::Column::StartDate)
+        .order_by_asc(membership::Column::Id)
+        .all(db)
+        .await?;
+    Ok((held, stood_in_for))
+}

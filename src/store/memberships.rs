@@ -1,0 +1,352 @@
+//! Memberships: reads, writes with their audit rows, and a group's roster on a date.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set, Statement, sea_query::Condition,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Action, Actor, Change, begin_write, now, record, write_if_version};
+use crate::{
+    conditional::IfMatchVersion,
+    domain::{
+        membership::{Membership, MembershipRole},
+        organisation::OrganisationKind,
+    },
+    entities::{
+        member,
+        membership::{ActiveModel, Column, Entity, Model},
+        organisation,
+    },
+    error::{ApiError, ApiResult},
+    pagination::PageRequest,
+};
+
+/// The entity type in the audit log and the change events.
+pub const ENTITY_TYPE: &str = "membership";
+
+/// Filters of the membership list.
+#[derive(Debug, Clone, Default)]
+pub struct MembershipFilter {
+    /// Only this member's.
+    pub member_id: Option<Uuid>,
+    /// Only in this group.
+    pub group_id: Option<Uuid>,
+    /// Only for this represented organisation.
+    pub represents_id: Option<Uuid>,
+    /// Only in this role.
+    pub role: Option<MembershipRole>,
+    /// Only those running on this date.
+    pub active_on: Option<NaiveDate>,
+    /// Include archived memberships.
+    pub include_archived: bool,
+}
+
+/// The membership with `id`.
+pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<Model> {
+    Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+/// The condition "the period includes `on`".
+fn active_on(on: NaiveDate) -> Condition {
+    Condition::all().add(Column::StartDate.lte(on)).add(
+        Condition::any()
+            .add(Column::EndDate.is_null())
+            .add(Column::EndDate.gte(on)),
+    )
+}
+
+/// One page of memberships.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    filter: &MembershipFilter,
+    page: &PageRequest,
+) -> ApiResult<(Vec<Model>, Option<String>)> {
+    let mut select = Entity::find();
+    if let Some(id) = filter.member_id {
+        select = select.filter(Column::MemberId.eq(id));
+    }
+    if let Some(id) = filter.group_id {
+        select = select.filter(Column::GroupId.eq(id));
+    }
+    if let Some(id) = filter.represents_id {
+        select = select.filter(Column::RepresentsId.eq(id));
+    }
+    if let Some(role) = filter.role {
+        select = select.filter(Column::Role.eq(role));
+    }
+    if let Some(on) = filter.active_on {
+        select = select.filter(active_on(on));
+    }
+    if !filter.include_archived && !page.is_change_pull() {
+        select = select.filter(Column::Archived.eq(false));
+    }
+    let rows = page
+        .apply(select, Column::Id, Column::UpdatedAt)
+        .all(db)
+        .await?;
+    Ok(page.finish(rows, |row| (row.updated_at, row.id)))
+}
+
+/// The memberships of `group_id` running on `on`, unordered.
+pub async fn running_on<C: ConnectionTrait>(
+    db: &C,
+    group_id: Uuid,
+    on: NaiveDate,
+) -> ApiResult<Vec<Model>> {
+    Ok(Entity::find()
+        .filter(Column::GroupId.eq(group_id))
+        .filter(Column::Archived.eq(false))
+        .filter(active_on(on))
+        .all(db)
+        .await?)
+}
+
+/// The record as the audit log keeps it: the note is left out, since free text may name
+/// people.
+fn audit_json(model: &Model) -> Option<Value> {
+    let mut value = serde_json::to_value(model).ok()?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("has_note".into(), Value::Bool(model.note.is_some()));
+    }
+    Some(value)
+}
+
+fn fields(m: &Membership) -> ActiveModel {
+    ActiveModel {
+        member_id: Set(m.member_id),
+        group_id: Set(m.group_id),
+        role: Set(m.role),
+        represents_id: Set(m.represents_id),
+        start_date: Set(m.start_date),
+        end_date: Set(m.end_date),
+        substitute_for_member_id: Set(m.substitute_for_member_id),
+        voting_right: Set(m.voting_right),
+        note: Set(m.note.clone()),
+        elected_by_decision_id: Set(m.elected_by_decision_id),
+        ..Default::default()
+    }
+}
+
+fn same_fields(m: &Membership, current: &Model) -> bool {
+    m.member_id == current.member_id
+        && m.group_id == current.group_id
+        && m.role == current.role
+        && m.represents_id == current.represents_id
+        && m.start_date == current.start_date
+        && m.end_date == current.end_date
+        && m.substitute_for_member_id == current.substitute_for_member_id
+        && m.voting_right == current.voting_right
+        && m.note == current.note
+        && m.elected_by_decision_id == current.elected_by_decision_id
+}
+
+/// The referenced records exist (422 naming the field); the group is a group; a chair or
+/// vice-chair does not overlap another holder of the role (409 naming that membership).
+async fn check_relations(txn: &DatabaseTransaction, id: Uuid, m: &Membership) -> ApiResult<()> {
+    let mut errors = crate::domain::text::FieldErrors::default();
+    if member::Entity::find_by_id(m.member_id)
+        .one(txn)
+        .await?
+        .is_none()
+    {
+        errors.add("member_id", "no member has this id");
+    }
+    match organisation::Entity::find_by_id(m.group_id)
+        .one(txn)
+        .await?
+    {
+        None => errors.add("group_id", "no organisation has this id"),
+        Some(group) if group.kind != OrganisationKind::Group => {
+            errors.add("group_id", "is not an organisation of kind group")
+        }
+        Some(_) => {}
+    }
+    if let Some(represents) = m.represents_id
+        && organisation::Entity::find_by_id(represents)
+            .one(txn)
+            .await?
+            .is_none()
+    {
+        errors.add("represents_id", "no organisation has this id");
+    }
+    if let Some(absent) = m.substitute_for_member_id
+        && member::Entity::find_by_id(absent).one(txn).await?.is_none()
+    {
+        errors.add("substitute_for_member_id", "no member has this id");
+    }
+    errors.finish()?;
+
+    if m.role.is_unique_per_group() {
+        lock_group(txn, m.group_id).await?;
+        let holders = Entity::find()
+            .filter(Column::GroupId.eq(m.group_id))
+            .filter(Column::Role.eq(m.role))
+            .filter(Column::Archived.eq(false))
+            .filter(Column::Id.ne(id))
+            .all(txn)
+            .await?;
+        if let Some(other) = holders
+            .iter()
+            .find(|h| m.overlaps(h.start_date, h.end_date))
+        {
+            return Err(ApiError::Conflict(format!(
+                "membership {} already holds the role {} in this group from {}{}",
+                other.id,
+                serde_json::to_value(m.role)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                other.start_date,
+                other
+                    .end_date
+                    .map(|d| format!(" to {d}"))
+                    .unwrap_or_default(),
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Serialises writers of one group's unique roles. SQLite's write transactions already run one
+/// at a time (`BEGIN IMMEDIATE`); PostgreSQL takes a row lock on the group.
+async fn lock_group(txn: &DatabaseTransaction, group_id: Uuid) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE",
+            [group_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Creates a membership inside the caller's write transaction.
+pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, m: Membership) -> ApiResult<Model> {
+    let id = Uuid::now_v7();
+    check_relations(txn, id, &m).await?;
+    let at = now();
+    let model = ActiveModel {
+        id: Set(id),
+        archived: Set(false),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+        ..fields(&m)
+    }
+    .insert(txn)
+    .await?;
+    let change = Change {
+        entity_type: ENTITY_TYPE,
+        entity_id: id,
+        action: Action::Create,
+        version: 1,
+        before: None,
+        after: audit_json(&model),
+    };
+    record(txn, actor, change).await?;
+    Ok(model)
+}
+
+/// Changes a membership: `change` turns the current record into the new checked fields.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: &IfMatchVersion,
+    change: impl FnOnce(&Model) -> ApiResult<Membership>,
+) -> ApiResult<Model> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if_match.check(current.version)?;
+    let m = change(&current)?;
+    check_relations(&txn, id, &m).await?;
+    if same_fields(&m, &current) {
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let next = ActiveModel {
+        id: Set(id),
+        ..fields(&m)
+    };
+    let model = write_version(&txn, actor, &current, next, Action::Update, if_match).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// Archives a membership entered by mistake (an ended one is ended with `end_date` instead).
+pub async fn archive(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    if_match: &IfMatchVersion,
+) -> ApiResult<()> {
+    let txn = begin_write(db).await?;
+    let current = get(&txn, id).await?;
+    if_match.check(current.version)?;
+    if current.archived {
+        txn.rollback().await?;
+        return Ok(());
+    }
+    let next = ActiveModel {
+        id: Set(id),
+        archived: Set(true),
+        ..Default::default()
+    };
+    write_version(&txn, actor, &current, next, Action::Archive, if_match).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Replaces a membership's note inside the caller's transaction (used by erasure).
+pub async fn rewrite_note(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    current: Model,
+    note: Option<String>,
+) -> ApiResult<Model> {
+    let next = ActiveModel {
+        id: Set(current.id),
+        note: Set(note),
+        ..Default::default()
+    };
+    write_version(
+        txn,
+        actor,
+        &current,
+        next,
+        Action::Update,
+        &IfMatchVersion::none(),
+    )
+    .await
+}
+
+/// Writes `next` as the version after `current` and appends its audit row and change event.
+async fn write_version(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    current: &Model,
+    mut next: ActiveModel,
+    action: Action,
+    if_match: &IfMatchVersion,
+) -> ApiResult<Model> {
+    next.updated_at = Set(now());
+    next.version = Set(current.version + 1);
+    let model = write_if_version(txn, next, Column::Version, current.version, if_match).await?;
+    let change = Change {
+        entity_type: ENTITY_TYPE,
+        entity_id: current.id,
+        action,
+        version: model.version,
+        before: audit_json(current),
+        after: audit_json(&model),
+    };
+    record(txn, actor, change).await?;
+    Ok(model)
+}
