@@ -274,6 +274,91 @@ impl TestApp {
         .await
     }
 
+    /// A group (organisation of kind `group`).
+    pub async fn create_group(&self, name: &str) -> Value {
+        self.create_organisation(serde_json::json!({"name": name, "kind": "group"}))
+            .await
+    }
+
+    /// POST /api/v1/members as admin; asserts 201 and returns the record.
+    pub async fn create_member(&self, body: Value) -> Value {
+        let response = self
+            .post_json("/api/v1/members", Some(&admin()), &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "creating {body}");
+        response.json().await.expect("member JSON")
+    }
+
+    /// POST /api/v1/memberships as admin; asserts 201 and returns the record.
+    pub async fn create_membership(&self, body: Value) -> Value {
+        let response = self
+            .post_json("/api/v1/memberships", Some(&admin()), &body)
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "creating {body}");
+        response.json().await.expect("membership JSON")
+    }
+
+    /// Every text value stored anywhere in the database, as one lower-cased string per row
+    /// (for checking that erased data is gone from every table).
+    pub async fn rows_mentioning(&self, needle: &str) -> Vec<String> {
+        let backend = self.db.get_database_backend();
+        let tables_sql = match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                "SELECT table_name AS name FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+            }
+            _ => "SELECT name FROM sqlite_master WHERE type = 'table'",
+        };
+        let tables = self
+            .db
+            .query_all_raw(Statement::from_string(backend, tables_sql))
+            .await
+            .expect("list tables");
+        let needle = needle.to_lowercase();
+        let mut hits = Vec::new();
+        for table in tables {
+            let name: String = table.try_get("", "name").expect("table name");
+            let dump_sql = match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    format!("SELECT CAST(t AS text) AS row_text FROM \"{name}\" t")
+                }
+                _ => {
+                    let columns = self
+                        .db
+                        .query_all_raw(Statement::from_string(
+                            backend,
+                            format!("SELECT name FROM pragma_table_info('{name}')"),
+                        ))
+                        .await
+                        .expect("columns");
+                    let parts: Vec<String> = columns
+                        .iter()
+                        .map(|c| {
+                            let column: String = c.try_get("", "name").expect("column");
+                            format!("COALESCE(CAST(\"{column}\" AS TEXT), '')")
+                        })
+                        .collect();
+                    format!(
+                        "SELECT {} AS row_text FROM \"{name}\"",
+                        parts.join(" || '|' || ")
+                    )
+                }
+            };
+            for row in self
+                .db
+                .query_all_raw(Statement::from_string(backend, dump_sql))
+                .await
+                .expect("dump table")
+            {
+                let text: String = row.try_get("", "row_text").unwrap_or_default();
+                if text.to_lowercase().contains(&needle) {
+                    hits.push(format!("{name}: {text}"));
+                }
+            }
+        }
+        hits
+    }
+
     /// Rows in a table, counted directly in the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let backend = self.db.get_database_backend();

@@ -8,5 +8,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod idempotency;
+mod members;
+mod memberships;
 mod organisations;
 mod platform;

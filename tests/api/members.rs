@@ -1,0 +1,1 @@
+//! Members: people, their protected contact data, erasure and export.

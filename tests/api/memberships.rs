@@ -1,0 +1,1 @@
+//! Memberships: roles over time, substitutes, and rosters.
