@@ -459,7 +459,8 @@ pub struct Roster {
     pub group: Named,
     /// The date.
     pub on: NaiveDate,
-    /// Chair, vice-chair, then by represented organisation and name.
+    /// Chair, vice-chair, then by represented organisation (Swedish alphabetical order; those
+    /// representing none last) and name.
     pub entries: Vec<RosterEntry>,
 }
 
@@ -540,6 +541,7 @@ pub async fn roster(
     entries.sort_by_cached_key(|e| {
         (
             e.role.roster_rank(),
+            e.represents.is_none(),
             e.represents.as_ref().map(|r| swedish_sort_key(&r.name)),
             swedish_sort_key(&e.member.name),
             e.membership_id,
