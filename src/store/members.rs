@@ -296,8 +296,12 @@ async fn scrub_notes(
         .filter(membership::Column::Note.like(format!("%{name}%")))
         .all(txn)
         .await?;
+    // LIKE reads `%` and `_` in a name as wildcards: rewrite only notes that hold the name.
     for row in mentioning {
-        let note = row.note.as_deref().map(|n| n.replace(name, pseudonym));
+        let Some(note) = row.note.as_deref().filter(|n| n.contains(name)) else {
+            continue;
+        };
+        let note = Some(note.replace(name, pseudonym));
         super::memberships::rewrite_note(txn, actor, row, note).await?;
     }
     Ok(())
