@@ -12,6 +12,7 @@ mod m20261122_000001_create_audit_log;
 mod m20261122_000002_create_organisations;
 mod m20261122_000003_create_idempotency_keys;
 mod m20261122_000004_create_members;
+mod m20261122_000005_create_actors;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_organisations::Migration),
             Box::new(m20261122_000003_create_idempotency_keys::Migration),
             Box::new(m20261122_000004_create_members::Migration),
+            Box::new(m20261122_000005_create_actors::Migration),
         ]
     }
 }

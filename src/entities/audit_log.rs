@@ -9,6 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub occurred_at: DateTimeUtc,
+    /// The writer's actor id (see the `actors` table), never a login `sub` itself.
     pub actor: String,
     pub actor_roles: Json,
     pub action: String,

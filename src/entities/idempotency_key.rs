@@ -7,6 +7,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "idempotency_keys")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
+    /// The caller's actor id (see the `actors` table).
     pub actor: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub key: String,

@@ -9,11 +9,10 @@ use uuid::Uuid;
 use super::{AppState, responses::ListErrors};
 use crate::{
     auth::{AdminOnly, Authorized},
-    entities::audit_log,
     error::ApiResult,
     extract::Query,
     pagination::{Page, PageRequest, page_response, query_timestamp},
-    store::audit::{self, AuditFilter},
+    store::audit::{self, AuditFilter, AuditRow},
 };
 
 /// One write, as the audit log recorded it.
@@ -23,11 +22,13 @@ pub struct AuditEntry {
     pub id: i64,
     /// When the write was committed.
     pub occurred_at: DateTime<Utc>,
-    /// The writer's token `sub`.
-    pub actor: String,
+    /// The writer's token `sub`; null once the writer has been erased.
+    pub actor: Option<String>,
+    /// The writer's stable surrogate id (kept after erasure).
+    pub actor_id: String,
     /// The writer's roles.
     pub actor_roles: Vec<String>,
-    /// `create`, `update` or `archive`.
+    /// `create`, `update`, `archive` or `erase`.
     pub action: String,
     /// The kind of record, e.g. `organisation`.
     pub entity_type: String,
@@ -41,12 +42,13 @@ pub struct AuditEntry {
     pub after: Option<serde_json::Value>,
 }
 
-impl From<audit_log::Model> for AuditEntry {
-    fn from(row: audit_log::Model) -> Self {
+impl From<AuditRow> for AuditEntry {
+    fn from((row, sub): AuditRow) -> Self {
         Self {
             id: row.id,
             occurred_at: row.occurred_at,
-            actor: row.actor,
+            actor: sub,
+            actor_id: row.actor,
             actor_roles: serde_json::from_value(row.actor_roles).unwrap_or_default(),
             action: row.action,
             entity_type: row.entity_type,

@@ -6,7 +6,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Actor, now};
+use super::{Actor, actors, now};
 use crate::{
     entities::{audit_log, change_event},
     error::ApiResult,
@@ -62,10 +62,11 @@ pub async fn record<C: ConnectionTrait>(
     change: Change,
 ) -> Result<(), DbErr> {
     let at = now();
+    let actor_id = actors::id_for(db, &actor.sub).await?;
     let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
     audit_log::ActiveModel {
         occurred_at: Set(at),
-        actor: Set(actor.sub.clone()),
+        actor: Set(actor_id.to_string()),
         actor_roles: Set(serde_json::json!(roles)),
         action: Set(change.action.as_str().to_owned()),
         entity_type: Set(change.entity_type.to_owned()),
@@ -101,12 +102,15 @@ pub struct AuditFilter {
     pub actor: Option<String>,
 }
 
+/// An audit row with the login `sub` of its writer (none once the writer is erased).
+pub type AuditRow = (audit_log::Model, Option<String>);
+
 /// One page of the audit log, oldest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     filter: &AuditFilter,
     page: &PageRequest,
-) -> ApiResult<(Vec<audit_log::Model>, Option<String>)> {
+) -> ApiResult<(Vec<AuditRow>, Option<String>)> {
     let mut select = audit_log::Entity::find();
     if let Some(entity_type) = &filter.entity_type {
         select = select.filter(audit_log::Column::EntityType.eq(entity_type.as_str()));
@@ -114,10 +118,29 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(entity_id) = filter.entity_id {
         select = select.filter(audit_log::Column::EntityId.eq(entity_id));
     }
-    if let Some(actor) = &filter.actor {
-        select = select.filter(audit_log::Column::Actor.eq(actor.as_str()));
+    if let Some(sub) = &filter.actor {
+        let Some(actor_id) = actors::find(db, sub).await? else {
+            return Ok((Vec::new(), None));
+        };
+        select = select.filter(audit_log::Column::Actor.eq(actor_id.to_string()));
     }
     let select = page.apply_seq(select, audit_log::Column::Id, audit_log::Column::OccurredAt);
-    let rows = select.all(db).await?;
-    Ok(page.finish_seq(rows, |row| row.id))
+    let (rows, next) = page.finish_seq(select.all(db).await?, |row| row.id);
+    let ids = rows
+        .iter()
+        .filter_map(|row| row.actor.parse().ok())
+        .collect();
+    let subjects = actors::subjects(db, ids).await?;
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let sub = row
+                .actor
+                .parse()
+                .ok()
+                .and_then(|id: Uuid| subjects.get(&id).cloned());
+            (row, sub)
+        })
+        .collect();
+    Ok((rows, next))
 }

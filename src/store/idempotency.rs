@@ -1,7 +1,7 @@
 //! `Idempotency-Key` for POST: the first request's response is stored in the same transaction
 //! as its write, and a retry with the same key and payload is answered from the store.
 //!
-//! Keys are scoped to the caller (`sub`), so one caller cannot replay another's response. A key
+//! Keys are scoped to the caller (by actor id, see [`super::actors`]), so one caller cannot replay another's response. A key
 //! reused with a different payload is a 422; a key whose first request is still in flight is a
 //! 409. Stored responses expire after [`KEY_LIFETIME_HOURS`] hours.
 
@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{Actor, begin_write, now};
+use super::{Actor, actors, begin_write, now};
 use crate::{
     entities::idempotency_key::{self, ActiveModel, Column, Entity},
     error::{ApiError, ApiResult},
@@ -67,8 +67,11 @@ pub async fn stored<C: ConnectionTrait>(
     idempotent: &Idempotent,
 ) -> ApiResult<Option<StoredResponse>> {
     let cutoff = now() - Duration::hours(KEY_LIFETIME_HOURS);
+    let Some(actor_id) = actors::find(db, &actor.sub).await? else {
+        return Ok(None);
+    };
     let row = Entity::find()
-        .filter(Column::Actor.eq(actor.sub.as_str()))
+        .filter(Column::Actor.eq(actor_id.to_string()))
         .filter(Column::Key.eq(idempotent.key.as_str()))
         .filter(Column::CreatedAt.gte(cutoff))
         .one(db)
@@ -120,15 +123,14 @@ async fn save(
     response: &StoredResponse,
 ) -> ApiResult<()> {
     let at = now();
-    // An expired entry for the same key makes way for the new one.
+    let actor_id = actors::id_for(txn, &actor.sub).await?.to_string();
+    // Expired entries go, so that stored responses are not kept past their lifetime.
     Entity::delete_many()
-        .filter(Column::Actor.eq(actor.sub.as_str()))
-        .filter(Column::Key.eq(idempotent.key.as_str()))
         .filter(Column::CreatedAt.lt(at - Duration::hours(KEY_LIFETIME_HOURS)))
         .exec(txn)
         .await?;
     let inserted = ActiveModel {
-        actor: Set(actor.sub.clone()),
+        actor: Set(actor_id),
         key: Set(idempotent.key.clone()),
         fingerprint: Set(idempotent.fingerprint.clone()),
         status: Set(i32::from(response.status)),

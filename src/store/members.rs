@@ -3,6 +3,7 @@
 //! The audit log never holds a member's name, title or contact data: a member's audit entry
 //! has its id and non-personal fields only, so that erasure leaves no trace behind.
 
+use regex::{Regex, RegexBuilder};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Condition,
@@ -10,7 +11,9 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Action, Actor, Change, begin_write, contains_pattern, now, record, write_if_version};
+use super::{
+    Action, Actor, Change, actors, begin_write, contains_pattern, now, record, write_if_version,
+};
 use crate::{
     conditional::IfMatchVersion,
     domain::member::{Member, erased_name},
@@ -247,9 +250,11 @@ pub async fn archive(
 }
 
 /// Pseudonymises a member: the name becomes [`erased_name`], title, contact data and login are
-/// cleared, and the old name is replaced in membership notes. Stored replays of responses that
-/// carried the member are dropped. Every reference to the member stays as it was. Erasing an
-/// erased member changes nothing.
+/// cleared. Everything else that could still hold their data is scrubbed in the same
+/// transaction: their name, e-mail and phone in membership notes (any letter case) become the
+/// pseudonym, their login is unlinked from the actor id the audit log holds, and stored
+/// replays that mention them are dropped. Every reference to the member stays as it was.
+/// Erasing an erased member changes nothing.
 pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResult<Model> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
@@ -258,11 +263,28 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResul
         return Ok(current);
     }
     let pseudonym = erased_name(id);
-    scrub_notes(&txn, actor, &current.name, &pseudonym).await?;
-    idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::Body.like(format!("%{id}%")))
-        .exec(&txn)
-        .await?;
+    let personal: Vec<&str> = [
+        Some(current.name.as_str()),
+        current.email.as_deref(),
+        current.phone.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    scrub_notes(&txn, actor, &personal, &pseudonym).await?;
+    if let Some(subject) = &current.subject
+        && let Some(actor_id) = actors::erase(&txn, subject).await?
+    {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::Actor.eq(actor_id.to_string()))
+            .exec(&txn)
+            .await?;
+    }
+    let mut mentions = personal.clone();
+    let id_text = id.to_string();
+    mentions.push(&id_text);
+    mentions.extend(current.subject.as_deref());
+    drop_replays_mentioning(&txn, &mentions).await?;
     let next = ActiveModel {
         id: Set(id),
         name_folded: Set(pseudonym.to_lowercase()),
@@ -285,24 +307,58 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResul
     .await
 }
 
-/// Replaces `name` by `pseudonym` in every membership note that mentions it.
+/// A case-insensitive pattern matching any of `values` literally.
+fn any_of(values: &[&str]) -> Option<Regex> {
+    let alternatives: Vec<String> = values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| regex::escape(v))
+        .collect();
+    if alternatives.is_empty() {
+        return None;
+    }
+    RegexBuilder::new(&alternatives.join("|"))
+        .case_insensitive(true)
+        .build()
+        .ok()
+}
+
+/// Replaces each of `values` by `pseudonym` in every membership note that holds one.
 async fn scrub_notes(
     txn: &DatabaseTransaction,
     actor: &Actor,
-    name: &str,
+    values: &[&str],
     pseudonym: &str,
 ) -> ApiResult<()> {
-    let mentioning = membership::Entity::find()
-        .filter(membership::Column::Note.like(format!("%{name}%")))
+    let Some(pattern) = any_of(values) else {
+        return Ok(());
+    };
+    let with_notes = membership::Entity::find()
+        .filter(membership::Column::Note.is_not_null())
         .all(txn)
         .await?;
-    // LIKE reads `%` and `_` in a name as wildcards: rewrite only notes that hold the name.
-    for row in mentioning {
-        let Some(note) = row.note.as_deref().filter(|n| n.contains(name)) else {
+    for row in with_notes {
+        let Some(note) = row.note.as_deref().filter(|n| pattern.is_match(n)) else {
             continue;
         };
-        let note = Some(note.replace(name, pseudonym));
+        let note = Some(pattern.replace_all(note, pseudonym).into_owned());
         super::memberships::rewrite_note(txn, actor, row, note).await?;
+    }
+    Ok(())
+}
+
+/// Drops stored `Idempotency-Key` replays whose response mentions any of `values`.
+async fn drop_replays_mentioning(txn: &DatabaseTransaction, values: &[&str]) -> ApiResult<()> {
+    let Some(pattern) = any_of(values) else {
+        return Ok(());
+    };
+    let stored = idempotency_key::Entity::find().all(txn).await?;
+    for row in stored.into_iter().filter(|row| pattern.is_match(&row.body)) {
+        idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::Actor.eq(row.actor))
+            .filter(idempotency_key::Column::Key.eq(row.key))
+            .exec(txn)
+            .await?;
     }
     Ok(())
 }

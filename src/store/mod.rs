@@ -1,6 +1,7 @@
 //! Queries and writes. Every write runs in one transaction together with its audit row and
 //! its change event.
 
+pub mod actors;
 pub mod audit;
 pub mod idempotency;
 pub mod members;

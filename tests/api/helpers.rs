@@ -335,7 +335,11 @@ impl TestApp {
                         .iter()
                         .map(|c| {
                             let column: String = c.try_get("", "name").expect("column");
-                            format!("COALESCE(CAST(\"{column}\" AS TEXT), '')")
+                            // UUIDs are BLOBs on SQLite: show them as hex, never as bytes.
+                            format!(
+                                "COALESCE(CASE WHEN typeof(\"{column}\") = 'blob' \
+                                 THEN hex(\"{column}\") ELSE CAST(\"{column}\" AS TEXT) END, '')"
+                            )
                         })
                         .collect();
                     format!(
@@ -350,7 +354,7 @@ impl TestApp {
                 .await
                 .expect("dump table")
             {
-                let text: String = row.try_get("", "row_text").unwrap_or_default();
+                let text: String = row.try_get("", "row_text").expect("row as text");
                 if text.to_lowercase().contains(&needle) {
                     hits.push(format!("{name}: {text}"));
                 }

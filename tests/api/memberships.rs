@@ -24,6 +24,15 @@ struct SteeringGroup {
     seats: HashMap<&'static str, Value>,
 }
 
+/// (person, title, represents, role, stands in for)
+type Seat = (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    Option<&'static str>,
+);
+
 async fn steering_group(app: &TestApp) -> SteeringGroup {
     let region = app
         .create_organisation(
@@ -57,8 +66,7 @@ async fn steering_group(app: &TestApp) -> SteeringGroup {
             .await,
     );
 
-    // (person, title, represents, role, substitute for)
-    let seating: [(&str, &str, Option<&str>, &str, Option<&str>); 13] = [
+    let seating: [Seat; 13] = [
         (
             "Anders Ek",
             "Kommunchef",
