@@ -55,13 +55,23 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Fill an empty database with data.
+    Seed {
+        /// The demo collaboration: the steering group of Barnens bästa gäller! i Kronoberg as
+        /// of 2021-06-04 (organisations, groups, fictional people, memberships).
+        #[arg(long, required = true)]
+        demo: bool,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
     let settings = cli.settings;
     let command = cli.command.unwrap_or(Command::Serve);
-    if matches!(command, Command::Serve | Command::Migrate { .. }) {
+    if matches!(
+        command,
+        Command::Serve | Command::Migrate { .. } | Command::Seed { .. }
+    ) {
         telemetry::init(&settings.log, settings.log_format);
     }
     let result = match command {
@@ -73,6 +83,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             sub,
             ttl,
         } => token(&settings, roles, org, sub, ttl),
+        Command::Seed { demo: _ } => seed_demo(&settings).await,
         Command::Openapi => document()
             .to_pretty_json()
             .map_err(|e| StartupError::Config(e.to_string()))
@@ -112,6 +123,19 @@ async fn migrate(settings: &Settings, status_only: bool) -> Result<(), StartupEr
         lines.push(format!("{:?}\t{}", migration.status(), migration.name()));
     }
     print(&lines.join("\n"))
+}
+
+async fn seed_demo(settings: &Settings) -> Result<(), StartupError> {
+    let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
+    let db = config.connect().await?;
+    Migrator::up(&db, None).await?;
+    let seeded = crate::demo::seed(&db)
+        .await
+        .map_err(|e| StartupError::Seed(e.problem().detail.unwrap_or_default()))?;
+    print(&format!(
+        "seeded {} organisations, {} members and {} memberships",
+        seeded.organisations, seeded.members, seeded.memberships
+    ))
 }
 
 fn token(

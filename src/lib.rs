@@ -5,6 +5,7 @@ pub mod cli; // The command line: serve, migrate, token, openapi.
 pub mod conditional; // ETag, If-None-Match and If-Match.
 pub mod config; // Typed settings from SAMVERKAN_* environment variables.
 pub mod db; // SQLite or PostgreSQL pools, one per worker, and migrations.
+pub mod demo; // `seed --demo`: a demo collaboration modelled on the seeds.
 pub mod domain; // Values that can only be built valid, and their rules.
 pub mod entities; // sea-orm entities, one per table.
 pub mod error; // ApiError and its problem+json rendering.

@@ -41,6 +41,9 @@ pub enum StartupError {
     /// A configuration value is unusable.
     #[error("configuration: {0}")]
     Config(String),
+    /// `seed` refused or failed.
+    #[error("seed: {0}")]
+    Seed(String),
     /// The listener could not be bound.
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
