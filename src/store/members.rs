@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    Action, Actor, Change, actors, begin_write, contains_pattern, now, record, write_if_version,
+    Action, Actor, Versioned, actors, begin_write, contains_pattern, now, record_creation,
+    write_next,
 };
 use crate::{
     conditional::IfMatchVersion,
@@ -87,20 +88,34 @@ pub async fn get_many<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> ApiResult<V
     Ok(Entity::find().filter(Column::Id.is_in(ids)).all(db).await?)
 }
 
-/// The record as the audit log keeps it: no name, title, contact data or login.
-fn audit_json(model: &Model) -> Option<Value> {
-    Some(json!({
-        "id": model.id,
-        "organisation_id": model.organisation_id,
-        "has_email": model.email.is_some(),
-        "has_phone": model.phone.is_some(),
-        "has_subject": model.subject.is_some(),
-        "erased": model.erased_at.is_some(),
-        "archived": model.archived,
-        "version": model.version,
-        "created_at": model.created_at,
-        "updated_at": model.updated_at,
-    }))
+impl Versioned for Entity {
+    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const VERSION: Column = Column::Version;
+    const UPDATED_AT: Column = Column::UpdatedAt;
+
+    fn id(model: &Model) -> Uuid {
+        model.id
+    }
+
+    fn version(model: &Model) -> i32 {
+        model.version
+    }
+
+    /// No name, title, contact data or login: only ids and non-personal facts.
+    fn audit_json(model: &Model) -> Option<Value> {
+        Some(json!({
+            "id": model.id,
+            "organisation_id": model.organisation_id,
+            "has_email": model.email.is_some(),
+            "has_phone": model.phone.is_some(),
+            "has_subject": model.subject.is_some(),
+            "erased": model.erased_at.is_some(),
+            "archived": model.archived,
+            "version": model.version,
+            "created_at": model.created_at,
+            "updated_at": model.updated_at,
+        }))
+    }
 }
 
 /// The stored columns of the checked fields.
@@ -171,15 +186,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, member: Member) ->
     }
     .insert(txn)
     .await?;
-    let change = Change {
-        entity_type: ENTITY_TYPE,
-        entity_id: id,
-        action: Action::Create,
-        version: 1,
-        before: None,
-        after: audit_json(&model),
-    };
-    record(txn, actor, change).await?;
+    record_creation::<Entity, _>(txn, actor, &model).await?;
     Ok(model)
 }
 
@@ -363,28 +370,16 @@ async fn drop_replays_mentioning(txn: &DatabaseTransaction, values: &[&str]) -> 
     Ok(())
 }
 
-/// Writes `next` as the version after `current`, appends its audit row and change event, and
-/// commits.
+/// Writes `next` as the version after `current` with its audit row, and commits.
 async fn commit_change(
     txn: DatabaseTransaction,
     actor: &Actor,
     current: &Model,
-    mut next: ActiveModel,
+    next: ActiveModel,
     action: Action,
     if_match: &IfMatchVersion,
 ) -> ApiResult<Model> {
-    next.updated_at = Set(now());
-    next.version = Set(current.version + 1);
-    let model = write_if_version(&txn, next, Column::Version, current.version, if_match).await?;
-    let change = Change {
-        entity_type: ENTITY_TYPE,
-        entity_id: current.id,
-        action,
-        version: model.version,
-        before: audit_json(current),
-        after: audit_json(&model),
-    };
-    record(&txn, actor, change).await?;
+    let model = write_next(&txn, actor, current, next, action, if_match).await?;
     txn.commit().await?;
     Ok(model)
 }

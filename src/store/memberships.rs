@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Action, Actor, Change, begin_write, now, record, write_if_version};
+use super::{Action, Actor, Versioned, begin_write, now, record_creation, write_next};
 use crate::{
     conditional::IfMatchVersion,
     domain::{
@@ -107,14 +107,27 @@ pub async fn running_on<C: ConnectionTrait>(
         .await?)
 }
 
-/// The record as the audit log keeps it: the note is left out, since free text may name
-/// people.
-fn audit_json(model: &Model) -> Option<Value> {
-    let mut value = serde_json::to_value(model).ok()?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert("has_note".into(), Value::Bool(model.note.is_some()));
+impl Versioned for Entity {
+    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const VERSION: Column = Column::Version;
+    const UPDATED_AT: Column = Column::UpdatedAt;
+
+    fn id(model: &Model) -> Uuid {
+        model.id
     }
-    Some(value)
+
+    fn version(model: &Model) -> i32 {
+        model.version
+    }
+
+    /// The note is left out, since free text may name people.
+    fn audit_json(model: &Model) -> Option<Value> {
+        let mut value = serde_json::to_value(model).ok()?;
+        if let Some(object) = value.as_object_mut() {
+            object.insert("has_note".into(), Value::Bool(model.note.is_some()));
+        }
+        Some(value)
+    }
 }
 
 fn fields(m: &Membership) -> ActiveModel {
@@ -242,15 +255,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, m: Membership) -> 
     }
     .insert(txn)
     .await?;
-    let change = Change {
-        entity_type: ENTITY_TYPE,
-        entity_id: id,
-        action: Action::Create,
-        version: 1,
-        before: None,
-        after: audit_json(&model),
-    };
-    record(txn, actor, change).await?;
+    record_creation::<Entity, _>(txn, actor, &model).await?;
     Ok(model)
 }
 
@@ -275,7 +280,7 @@ pub async fn update(
         id: Set(id),
         ..fields(&m)
     };
-    let model = write_version(&txn, actor, &current, next, Action::Update, if_match).await?;
+    let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -299,7 +304,7 @@ pub async fn archive(
         archived: Set(true),
         ..Default::default()
     };
-    write_version(&txn, actor, &current, next, Action::Archive, if_match).await?;
+    write_next(&txn, actor, &current, next, Action::Archive, if_match).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -316,7 +321,7 @@ pub async fn rewrite_note(
         note: Set(note),
         ..Default::default()
     };
-    write_version(
+    write_next(
         txn,
         actor,
         &current,
@@ -325,28 +330,4 @@ pub async fn rewrite_note(
         &IfMatchVersion::none(),
     )
     .await
-}
-
-/// Writes `next` as the version after `current` and appends its audit row and change event.
-async fn write_version(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    current: &Model,
-    mut next: ActiveModel,
-    action: Action,
-    if_match: &IfMatchVersion,
-) -> ApiResult<Model> {
-    next.updated_at = Set(now());
-    next.version = Set(current.version + 1);
-    let model = write_if_version(txn, next, Column::Version, current.version, if_match).await?;
-    let change = Change {
-        entity_type: ENTITY_TYPE,
-        entity_id: current.id,
-        action,
-        version: model.version,
-        before: audit_json(current),
-        after: audit_json(&model),
-    };
-    record(txn, actor, change).await?;
-    Ok(model)
 }

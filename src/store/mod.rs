@@ -14,6 +14,7 @@ use sea_orm::{
     DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode,
     TransactionOptions, TransactionTrait, sea_query::LikeExpr,
 };
+use uuid::Uuid;
 
 use crate::{
     auth::{Identity, Role},
@@ -74,9 +75,74 @@ pub fn contains_pattern(text: &str) -> LikeExpr {
     LikeExpr::new(pattern).escape('\\')
 }
 
+/// What the shared write path needs to know about a table of versioned records.
+pub trait Versioned: EntityTrait {
+    /// The entity type in the audit log and the change events.
+    const ENTITY_TYPE: &'static str;
+    /// The `version` column.
+    const VERSION: Self::Column;
+    /// The `updated_at` column.
+    const UPDATED_AT: Self::Column;
+    /// The record's id.
+    fn id(model: &Self::Model) -> Uuid;
+    /// The record's version.
+    fn version(model: &Self::Model) -> i32;
+    /// The record as the audit log keeps it (personal data left out).
+    fn audit_json(model: &Self::Model) -> Option<serde_json::Value>;
+}
+
+/// Records the creation of `model` (audit row and change event); call inside the transaction
+/// that inserted it.
+pub async fn record_creation<E: Versioned, C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    model: &E::Model,
+) -> Result<(), DbErr> {
+    let change = Change {
+        entity_type: E::ENTITY_TYPE,
+        entity_id: E::id(model),
+        action: Action::Create,
+        version: E::version(model),
+        before: None,
+        after: E::audit_json(model),
+    };
+    record(db, actor, change).await
+}
+
+/// Writes `next` as the version after `current` (stamping `updated_at` and `version`) if no one
+/// else wrote in between, and appends its audit row and change event. The caller commits.
+pub async fn write_next<E, A>(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    current: &E::Model,
+    mut next: A,
+    action: Action,
+    if_match: &IfMatchVersion,
+) -> ApiResult<E::Model>
+where
+    E: Versioned,
+    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    E::Model: IntoActiveModel<A>,
+{
+    let version = E::version(current);
+    next.set(E::UPDATED_AT, now().into());
+    next.set(E::VERSION, (version + 1).into());
+    let model = write_if_version(txn, next, E::VERSION, version, if_match).await?;
+    let change = Change {
+        entity_type: E::ENTITY_TYPE,
+        entity_id: E::id(current),
+        action,
+        version: E::version(&model),
+        before: E::audit_json(current),
+        after: E::audit_json(&model),
+    };
+    record(txn, actor, change).await?;
+    Ok(model)
+}
+
 /// Writes `next` only if the stored `version` column still holds `expected`: a concurrent writer
 /// in between makes this a 412 (with `If-Match`) or a 409 (without).
-pub async fn write_if_version<A, C>(
+async fn write_if_version<A, C>(
     db: &C,
     next: A,
     version: <A::Entity as EntityTrait>::Column,

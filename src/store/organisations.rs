@@ -7,7 +7,9 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Action, Actor, Change, begin_write, contains_pattern, now, record, write_if_version};
+use super::{
+    Action, Actor, Versioned, begin_write, contains_pattern, now, record_creation, write_next,
+};
 use crate::{
     conditional::IfMatchVersion,
     domain::organisation::{Organisation, OrganisationKind},
@@ -82,9 +84,22 @@ pub async fn list<C: ConnectionTrait>(
     Ok(page.finish(rows, |row| (row.updated_at, row.id)))
 }
 
-/// The record as the audit log keeps it.
-fn audit_json(model: &Model) -> Option<Value> {
-    serde_json::to_value(model).ok()
+impl Versioned for Entity {
+    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const VERSION: Column = Column::Version;
+    const UPDATED_AT: Column = Column::UpdatedAt;
+
+    fn id(model: &Model) -> Uuid {
+        model.id
+    }
+
+    fn version(model: &Model) -> i32 {
+        model.version
+    }
+
+    fn audit_json(model: &Model) -> Option<Value> {
+        serde_json::to_value(model).ok()
+    }
 }
 
 /// Creates an organisation inside the caller's write transaction (see
@@ -106,19 +121,7 @@ pub async fn insert(
     }
     .insert(txn)
     .await?;
-    record(
-        txn,
-        actor,
-        Change {
-            entity_type: ENTITY_TYPE,
-            entity_id: id,
-            action: Action::Create,
-            version: model.version,
-            before: None,
-            after: audit_json(&model),
-        },
-    )
-    .await?;
+    record_creation::<Entity, _>(txn, actor, &model).await?;
     Ok(model)
 }
 
@@ -144,7 +147,9 @@ pub async fn update(
         id: Set(id),
         ..fields(&org)
     };
-    commit_change(txn, actor, &current, next, Action::Update, if_match).await
+    let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
+    txn.commit().await?;
+    Ok(model)
 }
 
 /// Archives an organisation (the soft delete): it stays readable and shows as a tombstone to
@@ -167,34 +172,9 @@ pub async fn archive(
         archived: Set(true),
         ..Default::default()
     };
-    commit_change(txn, actor, &current, next, Action::Archive, if_match).await?;
-    Ok(())
-}
-
-/// Writes `next` as the version after `current` (stamping `updated_at`), appends its audit row
-/// and change event, and commits.
-async fn commit_change(
-    txn: DatabaseTransaction,
-    actor: &Actor,
-    current: &Model,
-    mut next: ActiveModel,
-    action: Action,
-    if_match: &IfMatchVersion,
-) -> ApiResult<Model> {
-    next.updated_at = Set(now());
-    next.version = Set(current.version + 1);
-    let model = write_if_version(&txn, next, Column::Version, current.version, if_match).await?;
-    let change = Change {
-        entity_type: ENTITY_TYPE,
-        entity_id: current.id,
-        action,
-        version: model.version,
-        before: audit_json(current),
-        after: audit_json(&model),
-    };
-    record(&txn, actor, change).await?;
+    write_next(&txn, actor, &current, next, Action::Archive, if_match).await?;
     txn.commit().await?;
-    Ok(model)
+    Ok(())
 }
 
 /// The stored columns of the checked fields.
