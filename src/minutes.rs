@@ -1,0 +1,1 @@
+//! Minutes as a document, assembled from the meeting record.
