@@ -111,6 +111,10 @@ pub enum ApiError {
     /// The request conflicts with the current state of the record.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The record is locked (e.g. a meeting whose minutes are approved); corrections are new
+    /// decisions.
+    #[error("locked: {0}")]
+    Locked(String),
     /// `If-Match` does not match the current version.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -152,6 +156,7 @@ impl ApiError {
             Self::BadRequest(_) | Self::BadQuery { .. } => ("bad-request", "Bad request"),
             Self::Validation(_) => ("validation", "Invalid input"),
             Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::Locked(_) => ("locked", "Record locked"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
@@ -167,6 +172,7 @@ impl ApiError {
             Self::Forbidden(detail)
             | Self::BadRequest(detail)
             | Self::Conflict(detail)
+            | Self::Locked(detail)
             | Self::UnsupportedMediaType(detail)
             | Self::BadQuery { detail, .. } => Some(detail.clone()),
             Self::NotFound => Some("no such resource".into()),
@@ -238,7 +244,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::BadRequest(_) | Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Locked(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

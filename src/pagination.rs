@@ -35,6 +35,7 @@ pub struct Page<T> {
 enum Cursor {
     Id(Uuid),
     Updated(DateTime<Utc>, Uuid),
+    At(DateTime<Utc>, Uuid),
     Seq(i64),
 }
 
@@ -43,6 +44,7 @@ impl Cursor {
         let raw = match self {
             Self::Id(id) => format!("i:{id}"),
             Self::Updated(at, id) => format!("u:{}:{id}", at.timestamp_micros()),
+            Self::At(at, id) => format!("a:{}:{id}", at.timestamp_micros()),
             Self::Seq(seq) => format!("s:{seq}"),
         };
         URL_SAFE_NO_PAD.encode(raw)
@@ -53,10 +55,15 @@ impl Cursor {
         let (kind, rest) = raw.split_once(':')?;
         match kind {
             "i" => Some(Self::Id(rest.parse().ok()?)),
-            "u" => {
+            "u" | "a" => {
                 let (micros, id) = rest.split_once(':')?;
                 let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-                Some(Self::Updated(at, id.parse().ok()?))
+                let id = id.parse().ok()?;
+                Some(if kind == "u" {
+                    Self::Updated(at, id)
+                } else {
+                    Self::At(at, id)
+                })
             }
             "s" => Some(Self::Seq(rest.parse().ok()?)),
             _ => None,
@@ -91,7 +98,9 @@ impl PageRequest {
                     .ok_or_else(|| bad_parameter("cursor", "is not a cursor this list gave"))?;
                 let fits = matches!(
                     (cursor, updated_since.is_some()),
-                    (Cursor::Id(_), false) | (Cursor::Updated(..), true) | (Cursor::Seq(_), _)
+                    (Cursor::Id(_) | Cursor::At(..), false)
+                        | (Cursor::Updated(..), true)
+                        | (Cursor::Seq(_), _)
                 );
                 if !fits {
                     return Err(bad_parameter(
@@ -140,6 +149,44 @@ impl PageRequest {
                 select.order_by_asc(id)
             }
         }
+    }
+
+    /// Like [`Self::apply`], but a list that is not a change pull is ordered by the time column
+    /// `sort` (then id), e.g. meetings by start.
+    pub fn apply_sorted<E, C>(&self, select: Select<E>, id: C, sort: C, updated_at: C) -> Select<E>
+    where
+        E: EntityTrait,
+        C: ColumnTrait,
+    {
+        if self.updated_since.is_some() {
+            return self.apply(select, id, updated_at);
+        }
+        let mut select = select.limit(self.limit + 1);
+        if let Some(Cursor::At(at, after_id)) = self.after {
+            select = select.filter(
+                Condition::any()
+                    .add(sort.gt(at))
+                    .add(Condition::all().add(sort.eq(at)).add(id.gt(after_id))),
+            );
+        }
+        select.order_by_asc(sort).order_by_asc(id)
+    }
+
+    /// Cuts the fetched rows of [`Self::apply_sorted`] to the page and makes the next cursor;
+    /// `key` gives (sort time, updated_at, id).
+    pub fn finish_sorted<M>(
+        &self,
+        rows: Vec<M>,
+        key: impl Fn(&M) -> (DateTime<Utc>, DateTime<Utc>, Uuid),
+    ) -> (Vec<M>, Option<String>) {
+        self.cut(rows, |last| {
+            let (sort, updated, id) = key(last);
+            if self.updated_since.is_some() {
+                Cursor::Updated(updated, id)
+            } else {
+                Cursor::At(sort, id)
+            }
+        })
     }
 
     /// Restricts and orders `select` for this page, keyed on an integer sequence `seq` and

@@ -13,6 +13,7 @@ mod m20261122_000002_create_organisations;
 mod m20261122_000003_create_idempotency_keys;
 mod m20261122_000004_create_members;
 mod m20261122_000005_create_actors;
+mod m20261122_000006_create_meetings;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_idempotency_keys::Migration),
             Box::new(m20261122_000004_create_members::Migration),
             Box::new(m20261122_000005_create_actors::Migration),
+            Box::new(m20261122_000006_create_meetings::Migration),
         ]
     }
 }

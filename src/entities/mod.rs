@@ -1,9 +1,12 @@
 //! sea-orm entities: one per table, mechanical, no business rules.
 
 pub mod actor;
+pub mod agenda_item;
+pub mod attendance;
 pub mod audit_log;
 pub mod change_event;
 pub mod idempotency_key;
+pub mod meeting;
 pub mod member;
 pub mod membership;
 pub mod organisation;

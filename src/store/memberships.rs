@@ -2,13 +2,13 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set, Statement, sea_query::Condition,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, sea_query::Condition,
 };
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Action, Actor, Versioned, begin_write, now, record_creation, write_next};
+use super::{Action, Actor, Versioned, begin_write, lock_row, now, record_creation, write_next};
 use crate::{
     conditional::IfMatchVersion,
     domain::{
@@ -196,7 +196,7 @@ async fn check_relations(txn: &DatabaseTransaction, id: Uuid, m: &Membership) ->
     errors.finish()?;
 
     if m.role.is_unique_per_group() {
-        lock_group(txn, m.group_id).await?;
+        lock_row(txn, "organisations", m.group_id).await?;
         let holders = Entity::find()
             .filter(Column::GroupId.eq(m.group_id))
             .filter(Column::Role.eq(m.role))
@@ -222,20 +222,6 @@ async fn check_relations(txn: &DatabaseTransaction, id: Uuid, m: &Membership) ->
                     .unwrap_or_default(),
             )));
         }
-    }
-    Ok(())
-}
-
-/// Serialises writers of one group's unique roles. SQLite's write transactions already run one
-/// at a time (`BEGIN IMMEDIATE`); PostgreSQL takes a row lock on the group.
-async fn lock_group(txn: &DatabaseTransaction, group_id: Uuid) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DatabaseBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT 1 FROM organisations WHERE id = $1 FOR UPDATE",
-            [group_id.into()],
-        ))
-        .await?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod audit;
 pub mod idempotency;
+pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
@@ -142,7 +143,7 @@ where
 
 /// Writes `next` only if the stored `version` column still holds `expected`: a concurrent writer
 /// in between makes this a 412 (with `If-Match`) or a 409 (without).
-async fn write_if_version<A, C>(
+pub(crate) async fn write_if_version<A, C>(
     db: &C,
     next: A,
     version: <A::Entity as EntityTrait>::Column,
@@ -165,4 +166,19 @@ where
         )),
         Err(other) => Err(other.into()),
     }
+}
+
+/// Serialises writers of one record's dependents (e.g. a meeting's agenda). SQLite's write
+/// transactions already run one at a time (`BEGIN IMMEDIATE`); PostgreSQL takes a row lock.
+pub async fn lock_row(txn: &DatabaseTransaction, table: &str, id: Uuid) -> Result<(), DbErr> {
+    use sea_orm::{DatabaseBackend, Statement};
+    if txn.get_database_backend() == DatabaseBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"),
+            [id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,418 @@
+//! Meetings: their kinds, the status lifecycle, places, documents, agenda items and attendance.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{DeriveActiveEnum, EnumIter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    organisation::WebUrl,
+    text::{FieldErrors, multi_line, one_line},
+};
+use crate::error::{ApiError, ApiResult};
+
+/// The longest a meeting may last.
+const MAX_HOURS: i64 = 72;
+/// Most documents, minutes checkers, presenters or guests one record may list.
+pub const MAX_LIST: usize = 50;
+/// Most agenda items a meeting may have.
+pub const MAX_AGENDA_ITEMS: usize = 200;
+/// Most attendance entries a meeting may have.
+pub const MAX_ATTENDANCE: usize = 500;
+
+/// What kind of meeting.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingKind {
+    /// Ordinarie möte.
+    Ordinary,
+    /// Utökat möte.
+    Extended,
+    /// Internat.
+    Retreat,
+    /// Extra möte.
+    Extra,
+}
+
+/// Where a meeting is in its life. Moves only forward: `planned` → `held` or `cancelled`;
+/// `held` → `minutes_approved`, which locks the record.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatus {
+    /// Planerat.
+    Planned,
+    /// Genomfört.
+    Held,
+    /// Inställt.
+    Cancelled,
+    /// Protokollet justerat: the record is locked.
+    MinutesApproved,
+}
+
+impl MeetingStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Planned => "planned",
+            Self::Held => "held",
+            Self::Cancelled => "cancelled",
+            Self::MinutesApproved => "minutes_approved",
+        }
+    }
+
+    /// Ok for staying put or an allowed forward move; 409 otherwise.
+    pub fn check_move(self, to: Self) -> ApiResult<()> {
+        use MeetingStatus::*;
+        match (self, to) {
+            (a, b) if a == b => Ok(()),
+            (Planned, Held) | (Planned, Cancelled) | (Held, MinutesApproved) => Ok(()),
+            (from, to) => Err(ApiError::Conflict(format!(
+                "a meeting cannot move from {} to {} (planned → held or cancelled; \
+                 held → minutes_approved)",
+                from.as_str(),
+                to.as_str()
+            ))),
+        }
+    }
+}
+
+/// Where a meeting takes place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// E.g. "Bolmen" or "Digitalt via Teams".
+    #[serde(default)]
+    #[schema(example = "Bolmen")]
+    pub name: Option<String>,
+    /// E.g. "Nygatan 20, Växjö".
+    #[serde(default)]
+    #[schema(example = "Nygatan 20, Växjö")]
+    pub address: Option<String>,
+    /// Held online (wholly or partly).
+    #[serde(default)]
+    pub online: bool,
+    /// The meeting link.
+    #[serde(default)]
+    pub online_url: Option<String>,
+}
+
+impl Location {
+    /// The place in one line, e.g. "Bolmen, Nygatan 20, Växjö" or "Digitalt via Teams".
+    pub fn describe(&self) -> String {
+        let parts: Vec<&str> = [self.name.as_deref(), self.address.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        parts.join(", ")
+    }
+}
+
+/// What a linked document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    /// Kallelse.
+    Invitation,
+    /// Protokoll / mötesanteckningar.
+    Minutes,
+    /// Bilaga.
+    Attachment,
+    /// Presentation.
+    Presentation,
+}
+
+/// A link to a document, e.g. in the document portal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Title.
+    pub title: String,
+    /// An absolute http(s) URL.
+    pub url: String,
+    /// Kind.
+    pub kind: DocumentKind,
+}
+
+/// The fields of a meeting as a client sends them, before any check.
+#[derive(Debug, Clone)]
+pub struct UncheckedMeeting {
+    /// The group.
+    pub group_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: MeetingKind,
+    /// Start.
+    pub starts_at: DateTime<Utc>,
+    /// End.
+    pub ends_at: DateTime<Utc>,
+    /// Place.
+    pub location: Location,
+    /// Status.
+    pub status: MeetingStatus,
+    /// Chair.
+    pub chair_id: Option<Uuid>,
+    /// Minute-taker.
+    pub minutes_taker_id: Option<Uuid>,
+    /// Checkers.
+    pub minutes_checkers: Vec<Uuid>,
+    /// Documents.
+    pub documents: Vec<Document>,
+    /// Public.
+    pub public: bool,
+    /// When the minutes were approved.
+    pub minutes_approved_on: Option<NaiveDate>,
+    /// The meeting that approved them.
+    pub minutes_approved_in_meeting_id: Option<Uuid>,
+}
+
+/// A meeting whose own fields are consistent; the store checks references and the lifecycle.
+pub type Meeting = UncheckedMeeting;
+
+impl UncheckedMeeting {
+    /// Checks every field and the rules between them; all errors are reported at once.
+    pub fn check(mut self) -> ApiResult<Meeting> {
+        let mut errors = FieldErrors::default();
+        if let Some(title) = errors.check("title", one_line(&self.title, 1, 200)) {
+            self.title = title;
+        }
+        if self.ends_at <= self.starts_at {
+            errors.add("ends_at", "must be after starts_at");
+        } else if self.ends_at - self.starts_at > chrono::Duration::hours(MAX_HOURS) {
+            errors.add(
+                "ends_at",
+                format!("a meeting lasts at most {MAX_HOURS} hours"),
+            );
+        }
+        for (field, value) in [
+            ("location.name", &mut self.location.name),
+            ("location.address", &mut self.location.address),
+        ] {
+            if let Some(text) = value.as_deref() {
+                *value = errors.check(field, one_line(text, 1, 200));
+            }
+        }
+        if let Some(url) = self.location.online_url.as_deref() {
+            self.location.online_url = errors
+                .check("location.online_url", WebUrl::parse(url))
+                .map(|u| u.as_str().to_owned());
+        }
+        if self.minutes_checkers.len() > MAX_LIST {
+            errors.add("minutes_checkers", format!("at most {MAX_LIST}"));
+        }
+        if self.documents.len() > MAX_LIST {
+            errors.add("documents", format!("at most {MAX_LIST}"));
+        }
+        for (i, document) in self.documents.iter_mut().enumerate() {
+            if let Some(title) = errors.check(
+                &format!("documents[{i}].title"),
+                one_line(&document.title, 1, 200),
+            ) {
+                document.title = title;
+            }
+            if let Some(url) =
+                errors.check(&format!("documents[{i}].url"), WebUrl::parse(&document.url))
+            {
+                document.url = url.as_str().to_owned();
+            }
+        }
+        let approved = self.status == MeetingStatus::MinutesApproved;
+        if approved && self.minutes_approved_on.is_none() {
+            errors.add(
+                "minutes_approved_on",
+                "is required when the minutes are approved",
+            );
+        }
+        if !approved && self.minutes_approved_on.is_some() {
+            errors.add(
+                "minutes_approved_on",
+                "only for a meeting whose minutes are approved",
+            );
+        }
+        if !approved && self.minutes_approved_in_meeting_id.is_some() {
+            errors.add(
+                "minutes_approved_in_meeting_id",
+                "only for a meeting whose minutes are approved",
+            );
+        }
+        errors.finish()?;
+        Ok(self)
+    }
+}
+
+/// The fields of an agenda item as a client sends them, before any check.
+#[derive(Debug, Clone)]
+pub struct UncheckedAgendaItem {
+    /// E.g. "3" or "3.1".
+    pub number: String,
+    /// 1-based place in the agenda; none appends.
+    pub position: Option<i32>,
+    /// Title.
+    pub title: String,
+    /// Presenters (members).
+    pub presenter_ids: Vec<Uuid>,
+    /// Guests (members).
+    pub guest_ids: Vec<Uuid>,
+    /// Minutes text (Markdown).
+    pub minutes: Option<String>,
+    /// Public.
+    pub public: bool,
+}
+
+impl UncheckedAgendaItem {
+    /// Checks the fields.
+    pub fn check(mut self) -> ApiResult<Self> {
+        let mut errors = FieldErrors::default();
+        match one_line(&self.number, 1, 20) {
+            Ok(number)
+                if number
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.') =>
+            {
+                self.number = number
+            }
+            Ok(_) => errors.add("number", "letters, digits and dots only, e.g. 3 or 3.1"),
+            Err(message) => errors.add("number", message),
+        }
+        if let Some(title) = errors.check("title", one_line(&self.title, 1, 200)) {
+            self.title = title;
+        }
+        if self.position.is_some_and(|p| p < 1) {
+            errors.add("position", "must be 1 or more");
+        }
+        for (field, list) in [
+            ("presenter_ids", &self.presenter_ids),
+            ("guest_ids", &self.guest_ids),
+        ] {
+            if list.len() > MAX_LIST {
+                errors.add(field, format!("at most {MAX_LIST}"));
+            }
+        }
+        if let Some(text) = self.minutes.as_deref() {
+            self.minutes = errors.check("minutes", multi_line(text, 100_000)).flatten();
+        }
+        errors.finish()?;
+        Ok(self)
+    }
+}
+
+/// How someone attended.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum AttendanceStatus {
+    /// Närvarande.
+    Present,
+    /// Närvarande på distans.
+    Remote,
+    /// Frånvarande.
+    Absent,
+    /// Anmält förhinder.
+    Excused,
+}
+
+impl AttendanceStatus {
+    /// Whether the person took part.
+    pub fn took_part(self) -> bool {
+        matches!(self, Self::Present | Self::Remote)
+    }
+}
+
+/// One attendance entry as a client sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceEntry {
+    /// The person.
+    pub member_id: Uuid,
+    /// How they attended.
+    pub status: AttendanceStatus,
+    /// The group member they stand in for.
+    #[serde(default)]
+    pub substitute_for_member_id: Option<Uuid>,
+    /// The organisation they speak for (default: from their membership, or from the member
+    /// they stand in for).
+    #[serde(default)]
+    pub represents_id: Option<Uuid>,
+    /// A guest for named agenda items only.
+    #[serde(default)]
+    pub guest: bool,
+    /// The agenda items (of this meeting) a guest attended.
+    #[serde(default)]
+    pub agenda_item_ids: Vec<Uuid>,
+    /// A note, e.g. "left after item 5".
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_move_only_forward() {
+        use MeetingStatus::*;
+        for (from, to, ok) in [
+            (Planned, Held, true),
+            (Planned, Cancelled, true),
+            (Held, MinutesApproved, true),
+            (Planned, Planned, true),
+            (Planned, MinutesApproved, false),
+            (Held, Planned, false),
+            (Held, Cancelled, false),
+            (Cancelled, Planned, false),
+            (Cancelled, Held, false),
+            (MinutesApproved, Held, false),
+        ] {
+            assert_eq!(from.check_move(to).is_ok(), ok, "{from:?} → {to:?}");
+        }
+    }
+
+    #[test]
+    fn a_place_reads_as_one_line() {
+        let place = Location {
+            name: Some("Bolmen".into()),
+            address: Some("Nygatan 20, Växjö".into()),
+            ..Default::default()
+        };
+        assert_eq!(place.describe(), "Bolmen, Nygatan 20, Växjö");
+    }
+}

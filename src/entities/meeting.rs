@@ -1,0 +1,40 @@
+//! The `meetings` table.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::domain::meeting::{MeetingKind, MeetingStatus};
+
+/// One meeting of a group.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "meetings")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub title: String,
+    pub kind: MeetingKind,
+    pub starts_at: DateTimeUtc,
+    pub ends_at: DateTimeUtc,
+    /// `{name, address, online, online_url}`.
+    pub location: Json,
+    pub status: MeetingStatus,
+    pub chair_id: Option<Uuid>,
+    pub minutes_taker_id: Option<Uuid>,
+    /// Member ids of the minutes checkers (justerare).
+    pub minutes_checkers: Json,
+    /// `[{title, url, kind}]`.
+    pub documents: Json,
+    pub public: bool,
+    pub minutes_approved_on: Option<Date>,
+    pub minutes_approved_in_meeting_id: Option<Uuid>,
+    pub archived: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
