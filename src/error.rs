@@ -118,6 +118,9 @@ pub enum ApiError {
     /// `If-Match` does not match the current version.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// None of the media types the client accepts can be served.
+    #[error("not acceptable: {0}")]
+    NotAcceptable(String),
     /// The request body is larger than the limit.
     #[error("payload too large (limit {0} bytes)")]
     PayloadTooLarge(usize),
@@ -159,6 +162,7 @@ impl ApiError {
             Self::Locked(_) => ("locked", "Record locked"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            Self::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
@@ -173,6 +177,7 @@ impl ApiError {
             | Self::BadRequest(detail)
             | Self::Conflict(detail)
             | Self::Locked(detail)
+            | Self::NotAcceptable(detail)
             | Self::UnsupportedMediaType(detail)
             | Self::BadQuery { detail, .. } => Some(detail.clone()),
             Self::NotFound => Some("no such resource".into()),
@@ -247,6 +252,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) | Self::Locked(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -26,6 +26,7 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "organisations", description = "The region, municipalities, agencies, the university and the collaboration's groups"),
         (name = "members", description = "People; their contact data is shown only to those who may see it"),
         (name = "memberships", description = "Who sits in which group, in which role, for whom, and when"),
+        (name = "meetings", description = "Meetings with their agenda, attendance, minutes and calendar feeds"),
         (name = "audit", description = "The append-only record of every write"),
         (name = "operations", description = "Health and metrics")
     ),

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod health;
+pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
@@ -47,6 +48,21 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(memberships::get)
                 .service(memberships::update)
                 .service(memberships::archive)
+                .service(meetings::calendar::feed)
+                .service(meetings::calendar::single)
+                .service(meetings::record::list)
+                .service(meetings::record::create)
+                .service(meetings::record::get)
+                .service(meetings::record::update)
+                .service(meetings::record::archive)
+                .service(meetings::agenda::list)
+                .service(meetings::agenda::create)
+                .service(meetings::agenda::get)
+                .service(meetings::agenda::update)
+                .service(meetings::agenda::archive)
+                .service(meetings::attendance::get)
+                .service(meetings::attendance::replace)
+                .service(meetings::minutes::document)
                 .service(audit::list),
         );
 }

@@ -1,0 +1,164 @@
+//! Who attended a meeting: present, remote, absent or excused; substitutes; guests for named
+//! agenda items. The list is replaced as a whole.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{record::AttendanceSummary, sees_all};
+use crate::{
+    auth::{AdminOrSecretary, Authorized, Caller},
+    conditional::{IfMatchVersion, record_response, updated_response},
+    domain::meeting::{AttendanceEntry, AttendanceStatus},
+    entities::{attendance, meeting},
+    error::ApiResult,
+    extract::JsonBody,
+    routes::{
+        AppState,
+        responses::{ReadErrors, UpdateErrors},
+    },
+    store::{Actor, meetings as store, members, organisations},
+};
+
+/// One attendance entry, with names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceEntryView {
+    /// The person.
+    pub member_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// How they attended.
+    pub status: AttendanceStatus,
+    /// The member they stand in for.
+    pub substitute_for_member_id: Option<Uuid>,
+    /// That member's name.
+    pub substitute_for_name: Option<String>,
+    /// The organisation they speak for.
+    pub represents_id: Option<Uuid>,
+    /// Its name.
+    pub represents_name: Option<String>,
+    /// A guest for named agenda items.
+    pub guest: bool,
+    /// The agenda items a guest attended.
+    pub agenda_item_ids: Vec<Uuid>,
+    /// Note.
+    pub note: Option<String>,
+}
+
+/// A meeting's attendance list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceView {
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// The meeting's version (the `ETag`; send it as `If-Match` with a PUT).
+    pub version: i32,
+    /// The entries, in the order given.
+    pub entries: Vec<AttendanceEntryView>,
+    /// Counts.
+    pub summary: AttendanceSummary,
+}
+
+/// The whole attendance list of a meeting.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceList {
+    /// The entries (at most 500); each member at most once.
+    pub entries: Vec<AttendanceEntry>,
+}
+
+async fn view(
+    state: &AppState,
+    meeting: &meeting::Model,
+    rows: Vec<attendance::Model>,
+) -> ApiResult<AttendanceView> {
+    let summary = store::summary(&state.db, meeting, &rows).await?;
+    let mut people_ids: Vec<Uuid> = rows.iter().map(|r| r.member_id).collect();
+    people_ids.extend(rows.iter().filter_map(|r| r.substitute_for_member_id));
+    let people: HashMap<Uuid, String> = members::get_many(&state.db, people_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let org_ids = rows.iter().filter_map(|r| r.represents_id).collect();
+    let orgs: HashMap<Uuid, String> = organisations::get_many(&state.db, org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let entries = rows
+        .into_iter()
+        .map(|r| AttendanceEntryView {
+            member_id: r.member_id,
+            name: people.get(&r.member_id).cloned().unwrap_or_default(),
+            status: r.status,
+            substitute_for_member_id: r.substitute_for_member_id,
+            substitute_for_name: r
+                .substitute_for_member_id
+                .and_then(|id| people.get(&id).cloned()),
+            represents_id: r.represents_id,
+            represents_name: r.represents_id.and_then(|id| orgs.get(&id).cloned()),
+            guest: r.guest,
+            agenda_item_ids: serde_json::from_value(r.agenda_item_ids).unwrap_or_default(),
+            note: r.note,
+        })
+        .collect();
+    Ok(AttendanceView {
+        meeting_id: meeting.id,
+        version: meeting.version,
+        entries,
+        summary: summary.into(),
+    })
+}
+
+/// The attendance list of a meeting (names are shown; contact data never).
+#[utoipa::path(
+    tag = "meetings",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, body = AttendanceView, headers(("ETag" = String))), ReadErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/meetings/{id}/attendance")]
+pub async fn get(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let meeting = store::get(&state.db, id.into_inner(), sees_all(&caller)).await?;
+    let rows = store::attendance_of(&state.db, meeting.id).await?;
+    let view = view(&state, &meeting, rows).await?;
+    Ok(record_response(&req, meeting.version, &view))
+}
+
+/// Replace the attendance list of a meeting (admin, secretary), atomically. Each rule is a 422
+/// naming the entry: a member appears once; a non-guest is in the group on the meeting date or
+/// stands in for someone who is and who is not also taking part; a guest's agenda items are
+/// this meeting's. 409 once the minutes are approved.
+#[utoipa::path(
+    tag = "meetings",
+    params(
+        ("id" = Uuid, Path, description = "Meeting id"),
+        ("If-Match" = Option<String>, Header, description = "The meeting `ETag` the list is based on")
+    ),
+    request_body = AttendanceList,
+    responses((status = 200, body = AttendanceView, headers(("ETag" = String))), UpdateErrors),
+    security(("bearer" = []))
+)]
+#[put("/meetings/{id}/attendance")]
+pub async fn replace(
+    user: Authorized<AdminOrSecretary>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatchVersion,
+    JsonBody(body, _): JsonBody<AttendanceList>,
+) -> ApiResult<HttpResponse> {
+    let actor = Actor::from(&user.0);
+    let (meeting, rows) =
+        store::replace_attendance(&state.db, &actor, id.into_inner(), &if_match, body.entries)
+            .await?;
+    let view = view(&state, &meeting, rows).await?;
+    Ok(updated_response(meeting.version, &view))
+}

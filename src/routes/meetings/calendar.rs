@@ -1,0 +1,142 @@
+//! iCalendar (RFC 5545) feeds of meetings, for the intranet's calendars.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::sees_all;
+use crate::{
+    auth::Caller,
+    domain::meeting::{Location, MeetingStatus},
+    entities::meeting,
+    error::ApiResult,
+    extract::Query,
+    ical::{EventStatus, MeetingEvent, calendar},
+    pagination::query_timestamp,
+    routes::{
+        API_BASE, AppState,
+        responses::{ListErrors, ReadErrors},
+    },
+    store::{
+        meetings::{self as store, MeetingFilter},
+        organisations,
+    },
+};
+
+/// Most meetings one feed holds.
+const FEED_LIMIT: u64 = 2000;
+
+/// The media type of calendar documents.
+const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
+
+fn event(req: &HttpRequest, row: meeting::Model) -> MeetingEvent {
+    let info = req.connection_info();
+    let location: Location = serde_json::from_value(row.location).unwrap_or_default();
+    let mut place = location.describe();
+    if let Some(url) = &location.online_url {
+        place = if place.is_empty() {
+            url.clone()
+        } else {
+            format!("{place} ({url})")
+        };
+    }
+    MeetingEvent {
+        id: row.id,
+        title: row.title,
+        description: None,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        location: (!place.is_empty()).then_some(place),
+        url: Some(format!(
+            "{}://{}{API_BASE}/meetings/{}",
+            info.scheme(),
+            info.host(),
+            row.id
+        )),
+        status: match row.status {
+            MeetingStatus::Cancelled => EventStatus::Cancelled,
+            MeetingStatus::Planned => EventStatus::Tentative,
+            MeetingStatus::Held | MeetingStatus::MinutesApproved => EventStatus::Confirmed,
+        },
+        sequence: u32::try_from(row.version - 1).unwrap_or(0),
+        updated_at: row.updated_at,
+        created_at: row.created_at,
+    }
+}
+
+fn ics(body: String) -> HttpResponse {
+    HttpResponse::Ok().content_type(TEXT_CALENDAR).body(body)
+}
+
+/// Filters of the calendar feed.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarQuery {
+    /// Only this group's meetings.
+    pub group_id: Option<Uuid>,
+    /// Starting at or after this time (RFC 3339).
+    #[serde(default, deserialize_with = "query_timestamp")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub from: Option<DateTime<Utc>>,
+    /// Starting before this time (RFC 3339).
+    #[serde(default, deserialize_with = "query_timestamp")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// The meetings as an iCalendar feed (public meetings unless the caller is admin, secretary or
+/// member): a stable UID per meeting, times in Europe/Stockholm with its VTIMEZONE, and a
+/// SEQUENCE that grows with every change.
+#[utoipa::path(
+    tag = "meetings",
+    params(CalendarQuery),
+    responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String), ListErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/meetings.ics")]
+pub async fn feed(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    Query(query): Query<CalendarQuery>,
+) -> ApiResult<HttpResponse> {
+    let name = match query.group_id {
+        Some(id) => organisations::get(&state.db, id)
+            .await
+            .map(|g| g.name)
+            .unwrap_or_else(|_| "samverkan".into()),
+        None => "samverkan".into(),
+    };
+    let filter = MeetingFilter {
+        group_id: query.group_id,
+        from: query.from,
+        to: query.to,
+        public_only: !sees_all(&caller),
+        ..Default::default()
+    };
+    let rows = store::all(&state.db, &filter, FEED_LIMIT).await?;
+    let events: Vec<MeetingEvent> = rows.into_iter().map(|row| event(&req, row)).collect();
+    Ok(ics(calendar(&name, &events)))
+}
+
+/// One meeting as an iCalendar document.
+#[utoipa::path(
+    tag = "meetings",
+    params(("id" = Uuid, Path, description = "Meeting id")),
+    responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String), ReadErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/meetings/{id}.ics")]
+pub async fn single(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let row = store::get(&state.db, id.into_inner(), sees_all(&caller)).await?;
+    let name = row.title.clone();
+    Ok(ics(calendar(&name, &[event(&req, row)])))
+}

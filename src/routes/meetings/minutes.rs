@@ -1,0 +1,276 @@
+//! The minutes of a meeting as a document (Markdown or HTML, Swedish or English), assembled
+//! from the record in the shape of the steering group's own minutes.
+
+use std::collections::HashMap;
+
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::header::{self, Accept, Header},
+    web,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::sees_all;
+use crate::{
+    auth::Caller,
+    domain::{
+        meeting::{AttendanceStatus, Location, MeetingStatus},
+        membership::MembershipRole,
+    },
+    entities::{attendance, meeting},
+    error::{ApiError, ApiResult},
+    extract::Query,
+    minutes::{self, Attendee, Guest, Item, Lang, Minutes},
+    routes::{AppState, responses::ReadErrors},
+    store::{meetings as store, members, memberships, organisations},
+};
+
+/// The language of the document.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Svenska (default).
+    Sv,
+    /// English.
+    En,
+}
+
+/// Options of the minutes document.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MinutesQuery {
+    /// Label language: `sv` (default) or `en`.
+    pub lang: Option<Language>,
+}
+
+fn role_note(role: MembershipRole, lang: Lang) -> Option<&'static str> {
+    use MembershipRole::*;
+    let (sv, en) = match role {
+        Chair => ("ordförande", "chair"),
+        ViceChair => ("vice ordförande", "vice-chair"),
+        ProcessLeader => ("processledare", "process leader"),
+        Secretary => ("sekreterare", "secretary"),
+        Communicator => ("kommunikatör", "communicator"),
+        Researcher => ("forskare", "researcher"),
+        Adjunct => ("adjungerad", "adjunct"),
+        Deputy => ("ersättare", "deputy"),
+        Member => return None,
+    };
+    Some(if lang == Lang::Sv { sv } else { en })
+}
+
+/// Markdown or HTML, as the `Accept` header asks (Markdown when it names neither).
+fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
+    let Ok(accept) = Accept::parse(req) else {
+        return Ok(false);
+    };
+    if accept.0.is_empty() {
+        return Ok(false);
+    }
+    for mime in accept.ranked() {
+        match (mime.type_().as_str(), mime.subtype().as_str()) {
+            ("text", "html") => return Ok(true),
+            ("text", "markdown") | ("text", "*") | ("*", "*") | ("text", "plain") => {
+                return Ok(false);
+            }
+            _ => {}
+        }
+    }
+    Err(ApiError::NotAcceptable(
+        "the minutes are served as text/markdown or text/html".into(),
+    ))
+}
+
+/// The minutes of a meeting as a document: title, time, place, who was present (with their
+/// organisations and whom they stand in for), absent, guests with their items, each agenda item
+/// with presenters and minutes text, the minute-taker and checkers. `Accept: text/markdown`
+/// (default) or `text/html`; Swedish labels, English with `?lang=en`.
+#[utoipa::path(
+    tag = "meetings",
+    params(("id" = Uuid, Path, description = "Meeting id"), MinutesQuery),
+    responses(
+        (status = 200, description = "The minutes", content(
+            (String = "text/markdown"),
+            (String = "text/html")
+        )),
+        (status = 406, description = "Neither Markdown nor HTML is acceptable",
+         body = crate::error::Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/meetings/{id}/minutes")]
+pub async fn document(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Query(query): Query<MinutesQuery>,
+) -> ApiResult<HttpResponse> {
+    let html = wants_html(&req)?;
+    let lang = match query.lang {
+        Some(Language::En) => Lang::En,
+        _ => Lang::Sv,
+    };
+    let all = sees_all(&caller);
+    let meeting = store::get(&state.db, id.into_inner(), all).await?;
+    let doc = assemble(&state, &meeting, all, lang).await?;
+    let (body, content_type) = if html {
+        (minutes::html(&doc, lang), "text/html; charset=utf-8")
+    } else {
+        (
+            minutes::markdown(&doc, lang),
+            "text/markdown; charset=utf-8",
+        )
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::VARY, "Accept"))
+        .body(body))
+}
+
+async fn assemble(
+    state: &AppState,
+    meeting: &meeting::Model,
+    sees_all: bool,
+    lang: Lang,
+) -> ApiResult<Minutes> {
+    let db = &state.db;
+    let rows: Vec<attendance::Model> = store::attendance_of(db, meeting.id).await?;
+    let items = store::agenda(db, meeting.id, sees_all, None).await?;
+    let seats: HashMap<Uuid, MembershipRole> =
+        memberships::running_on(db, meeting.group_id, store::meeting_date(meeting))
+            .await?
+            .into_iter()
+            .map(|s| (s.member_id, s.role))
+            .collect();
+    let checkers: Vec<Uuid> =
+        serde_json::from_value(meeting.minutes_checkers.clone()).unwrap_or_default();
+    let mut people_ids: Vec<Uuid> = rows.iter().map(|r| r.member_id).collect();
+    people_ids.extend(rows.iter().filter_map(|r| r.substitute_for_member_id));
+    people_ids.extend(meeting.minutes_taker_id);
+    people_ids.extend(checkers.iter().copied());
+    for item in &items {
+        let presenters: Vec<Uuid> =
+            serde_json::from_value(item.presenter_ids.clone()).unwrap_or_default();
+        people_ids.extend(presenters);
+    }
+    let people: HashMap<Uuid, String> = members::get_many(db, people_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let name = |id: &Uuid| people.get(id).cloned().unwrap_or_default();
+    let orgs: HashMap<Uuid, String> =
+        organisations::get_many(db, rows.iter().filter_map(|r| r.represents_id).collect())
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+    let numbers: HashMap<Uuid, String> = items.iter().map(|i| (i.id, i.number.clone())).collect();
+
+    let attendee = |r: &attendance::Model| {
+        let role = if meeting.chair_id == Some(r.member_id) {
+            role_note(MembershipRole::Chair, lang)
+        } else {
+            seats
+                .get(&r.member_id)
+                .and_then(|role| role_note(*role, lang))
+        };
+        let excused = match lang {
+            Lang::Sv => "anmält förhinder",
+            Lang::En => "sent apologies",
+        };
+        Attendee {
+            name: name(&r.member_id),
+            organisation: r.represents_id.and_then(|o| orgs.get(&o).cloned()),
+            role: role.map(str::to_owned),
+            substitute_for: r.substitute_for_member_id.map(|a| name(&a)),
+            remote: r.status == AttendanceStatus::Remote,
+            note: if r.status == AttendanceStatus::Excused {
+                Some(
+                    r.note
+                        .clone()
+                        .map_or(excused.to_owned(), |n| format!("{excused}; {n}")),
+                )
+            } else {
+                r.note.clone()
+            },
+        }
+    };
+    let present = rows
+        .iter()
+        .filter(|r| !r.guest && r.status.took_part())
+        .map(attendee)
+        .collect();
+    let absent = rows
+        .iter()
+        .filter(|r| !r.guest && !r.status.took_part())
+        .map(attendee)
+        .collect();
+    let guests = rows
+        .iter()
+        .filter(|r| r.guest)
+        .map(|r| {
+            let items: Vec<Uuid> =
+                serde_json::from_value(r.agenda_item_ids.clone()).unwrap_or_default();
+            Guest {
+                name: name(&r.member_id),
+                organisation: r.represents_id.and_then(|o| orgs.get(&o).cloned()),
+                items: items
+                    .iter()
+                    .filter_map(|i| numbers.get(i).cloned())
+                    .collect(),
+            }
+        })
+        .collect();
+    let items = items
+        .into_iter()
+        .map(|item| {
+            let presenters: Vec<Uuid> =
+                serde_json::from_value(item.presenter_ids).unwrap_or_default();
+            Item {
+                number: item.number,
+                title: item.title,
+                presenters: presenters.iter().map(name).collect(),
+                minutes: item.minutes,
+                decisions: Vec::new(),
+            }
+        })
+        .collect();
+    let location: Location = serde_json::from_value(meeting.location.clone()).unwrap_or_default();
+    let mut place = location.describe();
+    if place.is_empty() && location.online {
+        place = match lang {
+            Lang::Sv => "Digitalt".into(),
+            Lang::En => "Online".into(),
+        };
+    }
+    let status_note = match (meeting.status, lang) {
+        (MeetingStatus::Cancelled, Lang::Sv) => Some("Mötet är inställt".to_owned()),
+        (MeetingStatus::Cancelled, Lang::En) => Some("The meeting is cancelled".to_owned()),
+        (MeetingStatus::MinutesApproved, Lang::Sv) => meeting
+            .minutes_approved_on
+            .map(|d| format!("Anteckningarna justerade {d}")),
+        (MeetingStatus::MinutesApproved, Lang::En) => meeting
+            .minutes_approved_on
+            .map(|d| format!("Minutes approved {d}")),
+        _ => None,
+    };
+    Ok(Minutes {
+        title: meeting.title.clone(),
+        starts_at: meeting.starts_at,
+        ends_at: meeting.ends_at,
+        place,
+        status_note,
+        present,
+        absent,
+        guests,
+        items,
+        minutes_taker: meeting.minutes_taker_id.map(|id| name(&id)),
+        checkers: checkers.iter().map(name).collect(),
+    })
+}
