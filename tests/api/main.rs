@@ -10,6 +10,7 @@ mod auth;
 mod demo;
 mod idempotency;
 mod members;
+mod meetings;
 mod memberships;
 mod organisations;
 mod platform;
