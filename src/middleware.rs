@@ -146,10 +146,12 @@ impl RouteTable {
                 .or_default()
                 .extend(methods.iter().cloned());
         }
-        let routes = by_path
+        let mut routes: Vec<(Vec<String>, Vec<Method>)> = by_path
             .into_iter()
             .map(|(path, methods)| (path.split('/').map(str::to_owned).collect(), methods))
             .collect();
+        // The most specific template wins: `/meetings/{id}.ics` before `/meetings/{id}`.
+        routes.sort_by_key(|(template, _)| std::cmp::Reverse(literal_len(template)));
         Self { routes }
     }
 
@@ -158,11 +160,37 @@ impl RouteTable {
         let segments: Vec<&str> = path.split('/').collect();
         self.routes.iter().find_map(|(template, methods)| {
             let matches = template.len() == segments.len()
-                && template.iter().zip(&segments).all(|(t, s)| {
-                    (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
-                });
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| segment_matches(t, s));
             matches.then_some(methods.as_slice())
         })
+    }
+}
+
+/// How many characters of a path template are literal (not `{variables}`).
+fn literal_len(template: &[String]) -> usize {
+    template
+        .iter()
+        .map(|segment| match (segment.find('{'), segment.find('}')) {
+            (Some(open), Some(close)) if open < close => segment.len() - (close - open + 1),
+            _ => segment.len(),
+        })
+        .sum()
+}
+
+/// Whether a path segment matches a template segment: literal, `{var}`, or a variable with a
+/// literal prefix or suffix such as `{id}.ics`.
+fn segment_matches(template: &str, segment: &str) -> bool {
+    match (template.find('{'), template.find('}')) {
+        (Some(open), Some(close)) if open < close => {
+            let (prefix, suffix) = (&template[..open], &template[close + 1..]);
+            segment.len() > prefix.len() + suffix.len()
+                && segment.starts_with(prefix)
+                && segment.ends_with(suffix)
+        }
+        _ => template == segment,
     }
 }
 
@@ -188,4 +216,20 @@ pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
             .finish();
     }
     ApiError::MethodNotAllowed { allow }.error_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment_matches;
+
+    #[test]
+    fn template_segments_match_variables_with_literal_affixes() {
+        assert!(segment_matches("{id}", "abc"));
+        assert!(!segment_matches("{id}", ""));
+        assert!(segment_matches("{id}.ics", "abc.ics"));
+        assert!(!segment_matches("{id}.ics", ".ics"));
+        assert!(!segment_matches("{id}.ics", "abc"));
+        assert!(segment_matches("meetings", "meetings"));
+        assert!(!segment_matches("meetings", "meeting"));
+    }
 }

@@ -423,6 +423,42 @@ pub struct MemberExport {
     pub memberships: Vec<MembershipView>,
     /// Memberships in which someone else stands in for the person.
     pub stood_in_for_by: Vec<MembershipView>,
+    /// Attendance entries of the person, and those in which someone stood in for them.
+    pub attendance: Vec<ExportedAttendance>,
+    /// Agenda items the person presented or was invited to as a guest.
+    pub agenda_items: Vec<ExportedAgendaItem>,
+}
+
+/// An attendance entry in an export.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedAttendance {
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// Whose entry it is.
+    pub member_id: Uuid,
+    /// How they attended.
+    pub status: crate::domain::meeting::AttendanceStatus,
+    /// The member stood in for.
+    pub substitute_for_member_id: Option<Uuid>,
+    /// A guest.
+    pub guest: bool,
+    /// The note.
+    pub note: Option<String>,
+}
+
+/// An agenda item in an export, with the person's part in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedAgendaItem {
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// The item.
+    pub agenda_item_id: Uuid,
+    /// Its number.
+    pub number: String,
+    /// Its title.
+    pub title: String,
+    /// `presenter`, `guest` or both.
+    pub roles: Vec<String>,
 }
 
 /// Export everything stored about a member as one document (admin, or the person themself).
@@ -446,11 +482,44 @@ pub async fn export(
         ));
     }
     let (held, stood_in_for) = store::memberships_of(&state.db, row.id).await?;
+    let (attended, items) = crate::store::meetings::involvement_of(&state.db, row.id).await?;
+    let person = serde_json::json!(row.id);
+    let listed = |ids: &serde_json::Value| ids.as_array().is_some_and(|ids| ids.contains(&person));
     let export = MemberExport {
         exported_at: crate::store::now(),
         member: MemberView::new(row, true),
         memberships: held.into_iter().map(MembershipView::from).collect(),
         stood_in_for_by: stood_in_for.into_iter().map(MembershipView::from).collect(),
+        attendance: attended
+            .into_iter()
+            .map(|a| ExportedAttendance {
+                meeting_id: a.meeting_id,
+                member_id: a.member_id,
+                status: a.status,
+                substitute_for_member_id: a.substitute_for_member_id,
+                guest: a.guest,
+                note: a.note,
+            })
+            .collect(),
+        agenda_items: items
+            .into_iter()
+            .map(|item| {
+                let mut roles = Vec::new();
+                if listed(&item.presenter_ids) {
+                    roles.push("presenter".to_owned());
+                }
+                if listed(&item.guest_ids) {
+                    roles.push("guest".to_owned());
+                }
+                ExportedAgendaItem {
+                    meeting_id: item.meeting_id,
+                    agenda_item_id: item.id,
+                    number: item.number,
+                    title: item.title,
+                    roles,
+                }
+            })
+            .collect(),
     };
     Ok(no_store(HttpResponse::Ok().json(export)))
 }

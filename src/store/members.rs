@@ -19,7 +19,7 @@ use crate::{
     conditional::IfMatchVersion,
     domain::member::{Member, erased_name},
     entities::{
-        idempotency_key,
+        agenda_item, attendance, idempotency_key, meeting,
         member::{ActiveModel, Column, Entity, Model},
         membership, organisation,
     },
@@ -230,17 +230,11 @@ pub async fn archive(
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
     if_match.check(current.version)?;
-    let references = membership::Entity::find()
-        .filter(
-            Condition::any()
-                .add(membership::Column::MemberId.eq(id))
-                .add(membership::Column::SubstituteForMemberId.eq(id)),
-        )
-        .count(&txn)
-        .await?;
-    if references > 0 {
+    let references = references_to(&txn, id).await?;
+    if !references.is_empty() {
         return Err(ApiError::Conflict(format!(
-            "the member is referenced by {references} membership(s); erase the member instead"
+            "the member is referenced by {}; erase the member instead",
+            references.join(", ")
         )));
     }
     if current.archived {
@@ -254,6 +248,50 @@ pub async fn archive(
     };
     commit_change(txn, actor, &current, next, Action::Archive, if_match).await?;
     Ok(())
+}
+
+/// What refers to the member: "3 membership(s)", "1 attendance entry(ies)", …
+async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<String>> {
+    let memberships = membership::Entity::find()
+        .filter(
+            Condition::any()
+                .add(membership::Column::MemberId.eq(id))
+                .add(membership::Column::SubstituteForMemberId.eq(id)),
+        )
+        .count(txn)
+        .await?;
+    let meetings = meeting::Entity::find()
+        .filter(
+            Condition::any()
+                .add(meeting::Column::ChairId.eq(id))
+                .add(meeting::Column::MinutesTakerId.eq(id)),
+        )
+        .count(txn)
+        .await?;
+    let (attended, items) = super::meetings::involvement_of(txn, id).await?;
+    let needle = json!(id);
+    let checking = meeting::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .filter(|m| {
+            m.minutes_checkers
+                .as_array()
+                .is_some_and(|ids| ids.contains(&needle))
+        })
+        .count() as u64;
+    let mut found = Vec::new();
+    for (count, what) in [
+        (memberships, "membership(s)"),
+        (meetings + checking, "meeting(s)"),
+        (attended.len() as u64, "attendance entry(ies)"),
+        (items.len() as u64, "agenda item(s)"),
+    ] {
+        if count > 0 {
+            found.push(format!("{count} {what}"));
+        }
+    }
+    Ok(found)
 }
 
 /// Pseudonymises a member: the name becomes [`erased_name`], title, contact data and login are
@@ -279,6 +317,7 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResul
     .flatten()
     .collect();
     scrub_notes(&txn, actor, &personal, &pseudonym).await?;
+    scrub_meetings(&txn, actor, &personal, &pseudonym).await?;
     if let Some(subject) = &current.subject
         && let Some(actor_id) = actors::erase(&txn, subject).await?
     {
@@ -350,6 +389,61 @@ async fn scrub_notes(
         };
         let note = Some(pattern.replace_all(note, pseudonym).into_owned());
         super::memberships::rewrite_note(txn, actor, row, note).await?;
+    }
+    Ok(())
+}
+
+/// Replaces each of `values` by `pseudonym` in attendance notes and agenda minutes texts.
+/// Approved (locked) minutes are scrubbed too: erasure is the one change the lock yields to.
+async fn scrub_meetings(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    values: &[&str],
+    pseudonym: &str,
+) -> ApiResult<()> {
+    let Some(pattern) = any_of(values) else {
+        return Ok(());
+    };
+    let notes = attendance::Entity::find()
+        .filter(attendance::Column::Note.is_not_null())
+        .all(txn)
+        .await?;
+    for row in notes {
+        let Some(note) = row.note.as_deref().filter(|n| pattern.is_match(n)) else {
+            continue;
+        };
+        let note = pattern.replace_all(note, pseudonym).into_owned();
+        attendance::ActiveModel {
+            id: Set(row.id),
+            note: Set(Some(note)),
+            ..Default::default()
+        }
+        .update(txn)
+        .await?;
+    }
+    let items = agenda_item::Entity::find()
+        .filter(agenda_item::Column::Minutes.is_not_null())
+        .all(txn)
+        .await?;
+    for item in items {
+        let Some(text) = item.minutes.as_deref().filter(|t| pattern.is_match(t)) else {
+            continue;
+        };
+        let text = pattern.replace_all(text, pseudonym).into_owned();
+        let next = agenda_item::ActiveModel {
+            id: Set(item.id),
+            minutes: Set(Some(text)),
+            ..Default::default()
+        };
+        write_next(
+            txn,
+            actor,
+            &item,
+            next,
+            Action::Update,
+            &IfMatchVersion::none(),
+        )
+        .await?;
     }
     Ok(())
 }
