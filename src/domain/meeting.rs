@@ -161,7 +161,7 @@ pub struct Document {
 }
 
 /// The fields of a meeting as a client sends them, before any check.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UncheckedMeeting {
     /// The group.
     pub group_id: Uuid,

@@ -162,10 +162,8 @@ pub async fn all<C: ConnectionTrait>(
     filter: &MeetingFilter,
     limit: u64,
 ) -> ApiResult<Vec<meeting::Model>> {
-    use sea_orm::QuerySelect;
-    let page = PageRequest::new(Some(200), None, None)?;
-    let _ = page;
     use meeting::Column as C;
+    use sea_orm::QuerySelect;
     let mut select = meeting::Entity::find().filter(C::Archived.eq(false));
     if let Some(id) = filter.group_id {
         select = select.filter(C::GroupId.eq(id));
@@ -276,6 +274,26 @@ fn meeting_fields(m: &Meeting) -> meeting::ActiveModel {
     }
 }
 
+/// The stored meeting's fields, for comparing with a change.
+fn as_meeting(row: &meeting::Model) -> Meeting {
+    Meeting {
+        group_id: row.group_id,
+        title: row.title.clone(),
+        kind: row.kind,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        location: serde_json::from_value(row.location.clone()).unwrap_or_default(),
+        status: row.status,
+        chair_id: row.chair_id,
+        minutes_taker_id: row.minutes_taker_id,
+        minutes_checkers: serde_json::from_value(row.minutes_checkers.clone()).unwrap_or_default(),
+        documents: serde_json::from_value(row.documents.clone()).unwrap_or_default(),
+        public: row.public,
+        minutes_approved_on: row.minutes_approved_on,
+        minutes_approved_in_meeting_id: row.minutes_approved_in_meeting_id,
+    }
+}
+
 /// Creates a meeting (planned, held or cancelled) inside the caller's write transaction.
 pub async fn insert(
     txn: &DatabaseTransaction,
@@ -321,6 +339,11 @@ pub async fn update(
     let m = change(&current)?;
     current.status.check_move(m.status)?;
     check_meeting_refs(&txn, id, &m).await?;
+    if as_meeting(&current) == m {
+        // Nothing changed: no new version, so calendars are not told of a change.
+        txn.rollback().await?;
+        return Ok(current);
+    }
     let next = meeting::ActiveModel {
         id: Set(id),
         ..meeting_fields(&m)
