@@ -338,6 +338,16 @@ pub async fn update(
     locked(&current)?;
     let m = change(&current)?;
     current.status.check_move(m.status)?;
+    let held_on = m
+        .starts_at
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive();
+    if m.minutes_approved_on.is_some_and(|on| on < held_on) {
+        return Err(ApiError::field(
+            "minutes_approved_on",
+            "must not be before the meeting",
+        ));
+    }
     check_meeting_refs(&txn, id, &m).await?;
     if as_meeting(&current) == m {
         // Nothing changed: no new version, so calendars are not told of a change.
@@ -775,6 +785,7 @@ async fn check_attendance(
         .map(|e| e.member_id)
         .collect();
     let mut seen = HashSet::new();
+    let mut stood_in_for = HashSet::new();
     for (i, entry) in entries.iter_mut().enumerate() {
         let field = |name: &str| format!("entries[{i}].{name}");
         if !known.contains(&entry.member_id) {
@@ -823,6 +834,11 @@ async fn check_attendance(
                     &field("substitute_for_member_id"),
                     "takes part in the meeting themself",
                 );
+            } else if !stood_in_for.insert(absent) {
+                errors.add(
+                    &field("substitute_for_member_id"),
+                    "someone else already stands in for this member",
+                );
             }
         } else if !seats.contains_key(&entry.member_id) {
             errors.add(
@@ -855,13 +871,13 @@ async fn check_attendance(
 /// Counts of a meeting's attendance, and the represented organisations with nobody there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Present in the room.
+    /// Members present in the room.
     pub present: usize,
-    /// Present remotely.
+    /// Members present remotely.
     pub remote: usize,
-    /// Absent.
+    /// Members absent.
     pub absent: usize,
-    /// Absent with notice.
+    /// Members absent with notice.
     pub excused: usize,
     /// Standing in for a member.
     pub substitutes: usize,
@@ -878,7 +894,12 @@ pub async fn summary<C: ConnectionTrait>(
     rows: &[attendance::Model],
 ) -> ApiResult<Summary> {
     use crate::domain::meeting::AttendanceStatus as S;
-    let count = |status: S| rows.iter().filter(|r| r.status == status).count();
+    // Members only: guests are counted on their own.
+    let count = |status: S| {
+        rows.iter()
+            .filter(|r| !r.guest && r.status == status)
+            .count()
+    };
     let seats = seated(db, meeting).await?;
     let there: HashSet<Uuid> = rows
         .iter()

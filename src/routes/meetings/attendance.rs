@@ -1,7 +1,7 @@
 //! Who attended a meeting: present, remote, absent or excused; substitutes; guests for named
 //! agenda items. The list is replaced as a whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
@@ -73,8 +73,15 @@ async fn view(
     state: &AppState,
     meeting: &meeting::Model,
     rows: Vec<attendance::Model>,
+    sees_all: bool,
 ) -> ApiResult<AttendanceView> {
     let summary = store::summary(&state.db, meeting, &rows).await?;
+    // Items the caller may not see are left out of guests' item lists.
+    let visible: HashSet<Uuid> = store::agenda(&state.db, meeting.id, sees_all, None)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
     let mut people_ids: Vec<Uuid> = rows.iter().map(|r| r.member_id).collect();
     people_ids.extend(rows.iter().filter_map(|r| r.substitute_for_member_id));
     let people: HashMap<Uuid, String> = members::get_many(&state.db, people_ids)
@@ -101,7 +108,11 @@ async fn view(
             represents_id: r.represents_id,
             represents_name: r.represents_id.and_then(|id| orgs.get(&id).cloned()),
             guest: r.guest,
-            agenda_item_ids: serde_json::from_value(r.agenda_item_ids).unwrap_or_default(),
+            agenda_item_ids: serde_json::from_value::<Vec<Uuid>>(r.agenda_item_ids)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|id| visible.contains(id))
+                .collect(),
             note: r.note,
         })
         .collect();
@@ -127,9 +138,10 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let meeting = store::get(&state.db, id.into_inner(), sees_all(&caller)).await?;
+    let all = sees_all(&caller);
+    let meeting = store::get(&state.db, id.into_inner(), all).await?;
     let rows = store::attendance_of(&state.db, meeting.id).await?;
-    let view = view(&state, &meeting, rows).await?;
+    let view = view(&state, &meeting, rows, all).await?;
     Ok(record_response(&req, meeting.version, &view))
 }
 
@@ -159,6 +171,6 @@ pub async fn replace(
     let (meeting, rows) =
         store::replace_attendance(&state.db, &actor, id.into_inner(), &if_match, body.entries)
             .await?;
-    let view = view(&state, &meeting, rows).await?;
+    let view = view(&state, &meeting, rows, true).await?;
     Ok(updated_response(meeting.version, &view))
 }

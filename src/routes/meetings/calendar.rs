@@ -56,6 +56,7 @@ fn event(req: &HttpRequest, row: meeting::Model) -> MeetingEvent {
             row.id
         )),
         status: match row.status {
+            _ if row.archived => EventStatus::Cancelled,
             MeetingStatus::Cancelled => EventStatus::Cancelled,
             MeetingStatus::Planned => EventStatus::Tentative,
             MeetingStatus::Held | MeetingStatus::MinutesApproved => EventStatus::Confirmed,

@@ -50,13 +50,13 @@ pub struct NamedOrganisation {
 /// Counts of a meeting's attendance.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttendanceSummary {
-    /// Present in the room.
+    /// Members present in the room.
     pub present: usize,
-    /// Present remotely.
+    /// Members present remotely.
     pub remote: usize,
-    /// Absent.
+    /// Members absent.
     pub absent: usize,
-    /// Absent with notice.
+    /// Members absent with notice.
     pub excused: usize,
     /// Standing in for a member.
     pub substitutes: usize,
