@@ -2346,7 +2346,83 @@ async fn sharp_edges_of_substitutes_approval_dates_deletion_and_hidden_items(bac
     assert_eq!(event.get_status(), Some(icalendar::EventStatus::Cancelled));
 }
 
+async fn a_members_meetings_show_in_their_export_block_deletion_and_yield_to_erasure(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let g = small_group(&app).await;
+    let meeting = meeting_in(&app, &g.group, "held").await;
+    let item = add_item(
+        &app,
+        &meeting,
+        json!({
+            "number": "1", "title": "Lägesrapport", "presenter_ids": [id(&g.alma)],
+            "minutes": "Alma Ström redogör för läget."
+        }),
+    )
+    .await;
+    let put = put_attendance(&app, &meeting, Some(&admin()), None, json!([
+        {"member_id": id(&g.alma), "status": "present", "note": "Alma Ström gick efter punkt 1."},
+        {"member_id": id(&g.bo), "status": "present"},
+    ]))
+    .await;
+    assert_eq!(put.status(), StatusCode::OK);
+
+    let export = get_json(
+        &app,
+        &format!("/api/v1/members/{}/export", id(&g.alma)),
+        Some(&admin()),
+    )
+    .await;
+    assert_eq!(export["attendance"][0]["meeting_id"], meeting["id"]);
+    assert_eq!(export["attendance"][0]["status"], "present");
+    assert_eq!(export["agenda_items"][0]["agenda_item_id"], item["id"]);
+    assert_eq!(export["agenda_items"][0]["roles"], json!(["presenter"]));
+
+    let blocked = app
+        .delete(
+            &format!("/api/v1/members/{}", id(&g.outsider)),
+            Some(&admin()),
+            None,
+        )
+        .await;
+    assert_eq!(
+        blocked.status(),
+        StatusCode::NO_CONTENT,
+        "an unreferenced member can go"
+    );
+    let referenced = app
+        .delete(
+            &format!("/api/v1/members/{}", id(&g.bo)),
+            Some(&admin()),
+            None,
+        )
+        .await;
+    let problem = assert_problem(referenced, StatusCode::CONFLICT).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("attendance"),
+        "{problem}"
+    );
+
+    let erased = app
+        .post_json(
+            &format!("/api/v1/members/{}/erase", id(&g.alma)),
+            Some(&admin()),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(erased.status(), StatusCode::OK);
+    let hits = app.rows_mentioning("Alma Ström").await;
+    assert!(hits.is_empty(), "her name remains in:\n{}", hits.join("\n"));
+    let (_, minutes) = get_text(&app, &minutes_url(&meeting), Some(&member_token())).await;
+    assert!(minutes.contains("Erased member"), "{minutes}");
+    assert!(!minutes.contains("Alma"), "{minutes}");
+}
+
 crate::on_both_backends!(
+    a_members_meetings_show_in_their_export_block_deletion_and_yield_to_erasure,
     sharp_edges_of_substitutes_approval_dates_deletion_and_hidden_items,
     the_meeting_of_2021_11_05_is_recorded_in_full,
     every_allowed_status_move_is_made,
