@@ -16,6 +16,7 @@ pub mod minutes; // Minutes as a Markdown or HTML document.
 pub mod openapi; // The OpenAPI 3.1 document.
 pub mod pagination; // Keyset pagination and updated_since.
 pub mod routes; // The HTTP handlers, one module per resource.
+pub mod search; // Swedish full-text search: tokens, stems, snippets.
 pub mod startup; // Building and running the server.
 pub mod store; // Queries, and writes with their audit rows.
 pub mod telemetry; // Structured logging.

@@ -14,6 +14,8 @@ mod m20261122_000003_create_idempotency_keys;
 mod m20261122_000004_create_members;
 mod m20261122_000005_create_actors;
 mod m20261122_000006_create_meetings;
+mod m20261122_000007_create_decisions;
+mod m20261122_000008_create_search_documents;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_members::Migration),
             Box::new(m20261122_000005_create_actors::Migration),
             Box::new(m20261122_000006_create_meetings::Migration),
+            Box::new(m20261122_000007_create_decisions::Migration),
+            Box::new(m20261122_000008_create_search_documents::Migration),
         ]
     }
 }

@@ -1,12 +1,14 @@
 //! The HTTP surface: one module per resource, mounted under `/api/v1`, plus operations routes.
 
 pub mod audit;
+pub mod decisions;
 pub mod health;
 pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
 pub mod responses;
+pub mod search;
 
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Deserializer};

@@ -3,11 +3,13 @@
 
 pub mod actors;
 pub mod audit;
+pub mod decisions;
 pub mod idempotency;
 pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
+pub mod search;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{

@@ -7,6 +7,7 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod decisions;
 mod demo;
 mod idempotency;
 mod meetings;
@@ -14,3 +15,4 @@ mod members;
 mod memberships;
 mod organisations;
 mod platform;
+mod search;

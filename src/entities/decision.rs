@@ -1,0 +1,1 @@
+//! The `decisions` table (filled in by the decisions change).

@@ -1,0 +1,1 @@
+//! The `search_documents` table (filled in by the search change).

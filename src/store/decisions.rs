@@ -1,0 +1,1 @@
+//! Decisions (filled in by the decisions change).

@@ -1,0 +1,1 @@
+//! The search index (filled in by the search change).
