@@ -27,6 +27,8 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "members", description = "People; their contact data is shown only to those who may see it"),
         (name = "memberships", description = "Who sits in which group, in which role, for whom, and when"),
         (name = "meetings", description = "Meetings with their agenda, attendance, minutes and calendar feeds"),
+        (name = "decisions", description = "Decisions and assignments, and the follow-up loop"),
+        (name = "search", description = "Full-text search in Swedish, whatever the inflection"),
         (name = "audit", description = "The append-only record of every write"),
         (name = "operations", description = "Health and metrics")
     ),

@@ -1,1 +1,47 @@
-//! The `decisions` table (filled in by the decisions change).
+//! The `decisions` table.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::domain::decision::{DecisionKind, DecisionStatus, FollowUpStatus};
+
+/// One decision taken under an agenda item.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "decisions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub agenda_item_id: Uuid,
+    #[sea_orm(unique)]
+    pub reference: String,
+    pub title: String,
+    pub text: String,
+    pub kind: DecisionKind,
+    pub decided_on: Date,
+    pub status: DecisionStatus,
+    pub supersedes_id: Option<Uuid>,
+    pub revokes_id: Option<Uuid>,
+    /// Organisation ids; empty means every party.
+    pub concerns: Json,
+    pub public: bool,
+    /// `[{kind: organisation|member, id}]`.
+    pub assignees: Json,
+    pub due_date: Option<Date>,
+    pub report_to_meeting_id: Option<Uuid>,
+    pub follow_up_status: Option<FollowUpStatus>,
+    pub reported_in_decision_id: Option<Uuid>,
+    pub amount_sek: Option<i64>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
+    /// Organisation ids.
+    pub funders: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

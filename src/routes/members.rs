@@ -427,6 +427,8 @@ pub struct MemberExport {
     pub attendance: Vec<ExportedAttendance>,
     /// Agenda items the person presented or was invited to as a guest.
     pub agenda_items: Vec<ExportedAgendaItem>,
+    /// Assignments given to the person.
+    pub assignments: Vec<crate::routes::decisions::DecisionView>,
 }
 
 /// An attendance entry in an export.
@@ -483,6 +485,7 @@ pub async fn export(
     }
     let (held, stood_in_for) = store::memberships_of(&state.db, row.id).await?;
     let (attended, items) = crate::store::meetings::involvement_of(&state.db, row.id).await?;
+    let assignments = crate::store::decisions::assigned_to(&state.db, row.id).await?;
     let person = serde_json::json!(row.id);
     let listed = |ids: &serde_json::Value| ids.as_array().is_some_and(|ids| ids.contains(&person));
     let export = MemberExport {
@@ -519,6 +522,10 @@ pub async fn export(
                     roles,
                 }
             })
+            .collect(),
+        assignments: assignments
+            .into_iter()
+            .map(crate::routes::decisions::DecisionView::from)
             .collect(),
     };
     Ok(no_store(HttpResponse::Ok().json(export)))

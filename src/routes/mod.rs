@@ -65,6 +65,13 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(meetings::attendance::get)
                 .service(meetings::attendance::replace)
                 .service(meetings::minutes::document)
+                .service(search::search)
+                .service(decisions::follow_ups)
+                .service(decisions::assignments)
+                .service(decisions::list)
+                .service(decisions::create)
+                .service(decisions::get)
+                .service(decisions::update)
                 .service(audit::list),
         );
 }

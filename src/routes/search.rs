@@ -1,1 +1,176 @@
-//! Full-text search (filled in by the search change).
+//! Full-text search in Swedish over agenda items, decisions and action plan revisions.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{AppState, meetings::sees_all, responses::ListErrors};
+use crate::{
+    auth::Caller,
+    error::{ApiError, ApiResult},
+    extract::{Query, bad_parameter},
+    pagination::Page,
+    search::query_stems,
+    store::search::{self as store, Hit},
+};
+
+/// Hits per response when `limit` is not given.
+const DEFAULT_LIMIT: u64 = 20;
+/// Largest accepted `limit`.
+const MAX_LIMIT: u64 = 100;
+/// Longest accepted query, in characters.
+const MAX_QUERY: usize = 200;
+
+/// What kind of record a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchType {
+    /// An agenda item (title and minutes text); its parent is the meeting.
+    AgendaItem,
+    /// A decision; its parent is the meeting.
+    Decision,
+    /// A revision of an action plan.
+    ActionPlanRevision,
+}
+
+impl SearchType {
+    const ALL: [Self; 3] = [Self::AgendaItem, Self::Decision, Self::ActionPlanRevision];
+
+    /// The name in the index and in `types`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AgendaItem => "agenda_item",
+            Self::Decision => "decision",
+            Self::ActionPlanRevision => "action_plan_revision",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// One search hit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// What kind of record it is.
+    #[serde(rename = "type")]
+    pub kind: SearchType,
+    /// The record's id.
+    pub id: Uuid,
+    /// The record it belongs to: the meeting of an agenda item or a decision.
+    pub parent_id: Option<Uuid>,
+    /// The record's title.
+    #[schema(example = "Kontaktvägar mellan skola och socialtjänst")]
+    pub title: String,
+    /// About 160 characters of the text around the first match, HTML-escaped, with each
+    /// matching word in `<mark>…</mark>` and "…" where the text was cut.
+    #[schema(example = "…tvärgruppen kartlägger <mark>kontaktvägarna</mark> mellan skola och…")]
+    pub snippet: String,
+    /// Relevance: for each query word, 3 per occurrence in the title and 1 per occurrence in
+    /// the text.
+    pub score: u32,
+}
+
+impl SearchHit {
+    fn from_hit(hit: Hit) -> Option<Self> {
+        Some(Self {
+            kind: SearchType::parse(&hit.entity_type)?,
+            id: hit.entity_id,
+            parent_id: hit.parent_id,
+            title: hit.title,
+            snippet: hit.snippet,
+            score: hit.score,
+        })
+    }
+}
+
+/// The search request.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// The words to find, 1–200 characters. Every word must occur, in any inflection
+    /// ("kontaktväg" finds "kontaktvägarna"); case and å, ä, ö do not matter.
+    #[param(min_length = 1, max_length = 200, example = "kontaktvägar")]
+    pub q: String,
+    /// Only these kinds of record, comma-separated: `agenda_item`, `decision`,
+    /// `action_plan_revision` (default: all).
+    #[param(example = "decision,agenda_item")]
+    pub types: Option<String>,
+    /// Hits to return, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+impl SearchQuery {
+    /// The query, the type names and the limit, checked (400 naming the parameter).
+    fn check(self) -> ApiResult<(String, Vec<String>, u64)> {
+        let length = self.q.chars().count();
+        if !(1..=MAX_QUERY).contains(&length) {
+            return Err(bad_parameter("q", "must be 1–200 characters"));
+        }
+        if query_stems(&self.q).is_empty() {
+            return Err(bad_parameter(
+                "q",
+                "must contain a word (letters or digits)",
+            ));
+        }
+        let types = match self.types {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(|name| {
+                    SearchType::parse(name.trim())
+                        .map(|t| t.as_str().to_owned())
+                        .ok_or_else(|| unknown_type(name))
+                })
+                .collect::<ApiResult<_>>()?,
+        };
+        let limit = match self.limit {
+            None => DEFAULT_LIMIT,
+            Some(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as u64,
+            Some(_) => return Err(bad_parameter("limit", "must be between 1 and 100")),
+        };
+        Ok((self.q, types, limit))
+    }
+}
+
+fn unknown_type(name: &str) -> ApiError {
+    bad_parameter(
+        "types",
+        &format!(
+            "unknown type `{}`; use agenda_item, decision or action_plan_revision",
+            name.trim()
+        ),
+    )
+}
+
+/// Search in Swedish.
+///
+/// Finds the records holding every word of `q` in any inflection (stemmed with the Snowball
+/// Swedish stemmer, the same on every database), best first: for each word, 3 points per
+/// occurrence in the title and 1 per occurrence in the text; ties by type, then id. Only what
+/// the caller may read is found: admin, secretary and member find everything, everyone else
+/// public records of public meetings. One page only (`next_cursor` is always null).
+#[utoipa::path(
+    tag = "search",
+    params(SearchQuery),
+    responses((status = 200, body = Page<SearchHit>), ListErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/search")]
+pub async fn search(
+    caller: Caller,
+    state: web::Data<AppState>,
+    Query(query): Query<SearchQuery>,
+) -> ApiResult<HttpResponse> {
+    let (q, types, limit) = query.check()?;
+    let hits = store::query(&state.db, &q, &types, sees_all(&caller), limit).await?;
+    let items = hits.into_iter().filter_map(SearchHit::from_hit).collect();
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: None,
+    }))
+}

@@ -359,6 +359,9 @@ pub async fn update(
         ..meeting_fields(&m)
     };
     let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
+    if model.public != current.public {
+        super::search::set_public_for_parent(&txn, id, model.public).await?;
+    }
     txn.commit().await?;
     Ok(model)
 }
@@ -390,6 +393,7 @@ pub async fn archive(
         ..Default::default()
     };
     write_next(&txn, actor, &current, next, Action::Archive, if_match).await?;
+    super::search::remove_children(&txn, ITEM_ENTITY_TYPE, id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -575,6 +579,7 @@ pub async fn insert_item(
     .insert(&txn)
     .await?;
     record_creation::<agenda_item::Entity, _>(&txn, actor, &model).await?;
+    super::search::index_agenda_item(&txn, &model, meeting.public).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -605,6 +610,7 @@ pub async fn update_item(
         next.position = Set(position);
     }
     let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
+    super::search::index_agenda_item(&txn, &model, meeting.public).await?;
     txn.commit().await?;
     Ok(model)
 }
@@ -633,6 +639,7 @@ pub async fn archive_item(
         ..Default::default()
     };
     write_next(&txn, actor, &current, next, Action::Archive, if_match).await?;
+    super::search::remove(&txn, ITEM_ENTITY_TYPE, item_id).await?;
     make_room(&txn, actor, meeting_id, Some(item_id), i32::MAX).await?;
     txn.commit().await?;
     Ok(())

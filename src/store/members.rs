@@ -280,12 +280,14 @@ async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<Str
                 .is_some_and(|ids| ids.contains(&needle))
         })
         .count() as u64;
+    let assigned = super::decisions::assigned_to(txn, id).await?.len() as u64;
     let mut found = Vec::new();
     for (count, what) in [
         (memberships, "membership(s)"),
         (meetings + checking, "meeting(s)"),
         (attended.len() as u64, "attendance entry(ies)"),
         (items.len() as u64, "agenda item(s)"),
+        (assigned, "decision(s)"),
     ] {
         if count > 0 {
             found.push(format!("{count} {what}"));
@@ -435,7 +437,7 @@ async fn scrub_meetings(
             minutes: Set(Some(text)),
             ..Default::default()
         };
-        write_next(
+        let item = write_next(
             txn,
             actor,
             &item,
@@ -444,7 +446,16 @@ async fn scrub_meetings(
             &IfMatchVersion::none(),
         )
         .await?;
+        super::search::update_text(
+            txn,
+            super::meetings::ITEM_ENTITY_TYPE,
+            item.id,
+            &item.title,
+            item.minutes.as_deref().unwrap_or_default(),
+        )
+        .await?;
     }
+    super::decisions::scrub(txn, actor, &pattern, pseudonym).await?;
     Ok(())
 }
 

@@ -22,9 +22,9 @@ use crate::{
     entities::{attendance, meeting},
     error::{ApiError, ApiResult},
     extract::Query,
-    minutes::{self, Attendee, Guest, Item, Lang, Minutes},
+    minutes::{self, Attendee, DecisionLine, Guest, Item, Lang, Minutes},
     routes::{AppState, responses::ReadErrors},
-    store::{meetings as store, members, memberships, organisations},
+    store::{decisions, meetings as store, members, memberships, organisations},
 };
 
 /// The language of the document.
@@ -171,6 +171,16 @@ async fn assemble(
             .map(|o| (o.id, o.name))
             .collect();
     let numbers: HashMap<Uuid, String> = items.iter().map(|i| (i.id, i.number.clone())).collect();
+    let mut decided: HashMap<Uuid, Vec<DecisionLine>> = HashMap::new();
+    for d in decisions::of_meeting(db, meeting.id, sees_all).await? {
+        decided
+            .entry(d.agenda_item_id)
+            .or_default()
+            .push(DecisionLine {
+                reference: d.reference,
+                text: d.text,
+            });
+    }
 
     let attendee = |r: &attendance::Model| {
         let role = if meeting.chair_id == Some(r.member_id) {
@@ -233,11 +243,11 @@ async fn assemble(
             let presenters: Vec<Uuid> =
                 serde_json::from_value(item.presenter_ids).unwrap_or_default();
             Item {
+                decisions: decided.remove(&item.id).unwrap_or_default(),
                 number: item.number,
                 title: item.title,
                 presenters: presenters.iter().map(name).collect(),
                 minutes: item.minutes,
-                decisions: Vec::new(),
             }
         })
         .collect();

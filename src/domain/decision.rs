@@ -1,0 +1,284 @@
+//! Decisions: their kinds and statuses, and the assignment, funding and election parts.
+
+use chrono::NaiveDate;
+use sea_orm::{DeriveActiveEnum, EnumIter};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    membership::MembershipRole,
+    text::{FieldErrors, multi_line, one_line},
+};
+use crate::error::ApiResult;
+
+/// What a decision is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    /// Beslut.
+    Decision,
+    /// Uppdrag: asks someone to act and report.
+    Assignment,
+    /// Godkännande (e.g. of an action plan).
+    Approval,
+    /// Val (elects or relieves members).
+    Election,
+    /// Finansiering.
+    Funding,
+    /// Ställningstagande.
+    Position,
+    /// Information (noted).
+    Information,
+}
+
+/// Whether a decision stands.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    /// In force.
+    Adopted,
+    /// Replaced by a later decision (`superseded_by`).
+    Superseded,
+    /// Revoked by a later decision.
+    Revoked,
+}
+
+/// Where an assignment is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpStatus {
+    /// Not yet reported.
+    Open,
+    /// Reported back.
+    Reported,
+    /// Done.
+    Done,
+    /// No longer wanted.
+    Cancelled,
+}
+
+/// Who an assignment is given to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssigneeKind {
+    /// An organisation or a group.
+    Organisation,
+    /// A member.
+    Member,
+}
+
+/// One assignee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Assignee {
+    /// Organisation (or group) or member.
+    pub kind: AssigneeKind,
+    /// Its id.
+    pub id: Uuid,
+}
+
+/// A seat an election decision fills.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Elected {
+    /// The member elected.
+    pub member_id: Uuid,
+    /// The role, e.g. `vice_chair`.
+    pub role: MembershipRole,
+    /// The organisation they speak for.
+    #[serde(default)]
+    pub represents_id: Option<Uuid>,
+    /// First day (default: the decision date).
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+}
+
+/// The fields of a decision as a client sends them, before any check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncheckedDecision {
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// The agenda item of that meeting.
+    pub agenda_item_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// The wording.
+    pub text: String,
+    /// Kind.
+    pub kind: DecisionKind,
+    /// The decision it replaces.
+    pub supersedes_id: Option<Uuid>,
+    /// The decision it revokes.
+    pub revokes_id: Option<Uuid>,
+    /// Organisations concerned (empty: every party).
+    pub concerns: Vec<Uuid>,
+    /// Public.
+    pub public: bool,
+    /// Assignees.
+    pub assignees: Vec<Assignee>,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// The meeting to report to.
+    pub report_to_meeting_id: Option<Uuid>,
+    /// Follow-up status (assignments).
+    pub follow_up_status: Option<FollowUpStatus>,
+    /// The decision in which it was reported.
+    pub reported_in_decision_id: Option<Uuid>,
+    /// Amount (funding).
+    pub amount_sek: Option<i64>,
+    /// Period start (funding).
+    pub period_start: Option<NaiveDate>,
+    /// Period end (funding).
+    pub period_end: Option<NaiveDate>,
+    /// Funders (funding).
+    pub funders: Vec<Uuid>,
+    /// Seats filled (election).
+    pub elects: Vec<Elected>,
+    /// Memberships ended (election).
+    pub ends_membership_ids: Vec<Uuid>,
+}
+
+/// A decision whose own fields are consistent; the store checks references.
+pub type Decision = UncheckedDecision;
+
+/// Most entries in one list field.
+const MAX_LIST: usize = 50;
+
+impl UncheckedDecision {
+    /// Whether the decision asks someone to act.
+    pub fn is_assignment(&self) -> bool {
+        self.kind == DecisionKind::Assignment || !self.assignees.is_empty()
+    }
+
+    /// Checks the fields and the rules between them; all errors are reported at once.
+    pub fn check(mut self) -> ApiResult<Decision> {
+        let mut errors = FieldErrors::default();
+        if let Some(title) = errors.check("title", one_line(&self.title, 1, 300)) {
+            self.title = title;
+        }
+        match multi_line(&self.text, 20_000) {
+            Ok(Some(text)) => self.text = text,
+            Ok(None) => errors.add("text", "must not be empty"),
+            Err(message) => errors.add("text", message),
+        }
+        for (field, len) in [
+            ("concerns", self.concerns.len()),
+            ("assignees", self.assignees.len()),
+            ("funders", self.funders.len()),
+            ("elects", self.elects.len()),
+            ("ends_membership_ids", self.ends_membership_ids.len()),
+        ] {
+            if len > MAX_LIST {
+                errors.add(field, format!("at most {MAX_LIST}"));
+            }
+        }
+        if self.supersedes_id.is_some() && self.revokes_id.is_some() {
+            errors.add(
+                "revokes_id",
+                "a decision either supersedes or revokes another, not both",
+            );
+        }
+        if self.kind == DecisionKind::Assignment && self.assignees.is_empty() {
+            errors.add("assignees", "an assignment names who is to act");
+        }
+        if self.is_assignment() {
+            if self.due_date.is_none() && self.report_to_meeting_id.is_none() {
+                errors.add(
+                    "due_date",
+                    "an assignment has a due date or a meeting to report to",
+                );
+            }
+            self.follow_up_status.get_or_insert(FollowUpStatus::Open);
+        } else {
+            for (field, set) in [
+                ("due_date", self.due_date.is_some()),
+                ("report_to_meeting_id", self.report_to_meeting_id.is_some()),
+                ("follow_up_status", self.follow_up_status.is_some()),
+                (
+                    "reported_in_decision_id",
+                    self.reported_in_decision_id.is_some(),
+                ),
+            ] {
+                if set {
+                    errors.add(field, "only for assignments (decisions with assignees)");
+                }
+            }
+        }
+        let funding = self.kind == DecisionKind::Funding;
+        if funding {
+            match self.amount_sek {
+                None => errors.add("amount_sek", "a funding decision has an amount"),
+                Some(amount) if amount < 0 => errors.add("amount_sek", "must not be negative"),
+                Some(_) => {}
+            }
+            if let (Some(start), Some(end)) = (self.period_start, self.period_end)
+                && end < start
+            {
+                errors.add("period_end", "must not be before period_start");
+            }
+        } else {
+            for (field, set) in [
+                ("amount_sek", self.amount_sek.is_some()),
+                ("period_start", self.period_start.is_some()),
+                ("period_end", self.period_end.is_some()),
+                ("funders", !self.funders.is_empty()),
+            ] {
+                if set {
+                    errors.add(field, "only for funding decisions");
+                }
+            }
+        }
+        if self.kind != DecisionKind::Election {
+            for (field, set) in [
+                ("elects", !self.elects.is_empty()),
+                ("ends_membership_ids", !self.ends_membership_ids.is_empty()),
+            ] {
+                if set {
+                    errors.add(field, "only for election decisions");
+                }
+            }
+        }
+        errors.finish()?;
+        Ok(self)
+    }
+}
