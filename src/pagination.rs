@@ -118,6 +118,12 @@ impl PageRequest {
         })
     }
 
+    /// The same request with a larger page, for internal overviews that are not paged.
+    pub fn with_limit(mut self, limit: u64) -> Self {
+        self.limit = limit;
+        self
+    }
+
     /// Whether the list is a change pull (`updated_since` given): tombstones included.
     pub fn is_change_pull(&self) -> bool {
         self.updated_since.is_some()

@@ -33,7 +33,7 @@ use crate::{
 };
 
 /// A decision.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DecisionView {
     /// Id (UUID v7).
     pub id: Uuid,
@@ -536,6 +536,8 @@ pub struct AssignmentQuery {
     pub overdue: Option<bool>,
     /// Given to this organisation, group or member.
     pub assignee_id: Option<Uuid>,
+    /// `assignee`: one group per assignee instead of a page (at most 1000 assignments).
+    pub group_by: Option<GroupBy>,
     /// Page size, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
@@ -543,12 +545,45 @@ pub struct AssignmentQuery {
     pub cursor: Option<String>,
 }
 
+/// How to group the assignment overview.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// One group per assignee.
+    Assignee,
+}
+
+/// The assignments of one assignee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssigneeGroup {
+    /// The assignee.
+    pub assignee: Assignee,
+    /// Its name.
+    pub name: String,
+    /// Its assignments, earliest due first.
+    pub items: Vec<DecisionView>,
+}
+
+/// The assignment overview grouped by assignee.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentGroups {
+    /// One group per assignee, by name.
+    pub groups: Vec<AssigneeGroup>,
+}
+
+/// Most assignments a grouped overview holds.
+const GROUPED_LIMIT: u64 = 1000;
+
 /// The assignments across the collaboration (decisions with assignees), e.g.
-/// `?status=open&overdue=true` for the work that is late.
+/// `?status=open&overdue=true` for the work that is late; `group_by=assignee` groups them.
 #[utoipa::path(
     tag = "decisions",
     params(AssignmentQuery),
-    responses((status = 200, body = Page<DecisionView>), ListErrors),
+    responses(
+        (status = 200, description = "A page of assignments, or (with `group_by`) the groups",
+         content((Page<DecisionView>), (AssignmentGroups))),
+        ListErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/assignments")]
@@ -558,7 +593,10 @@ pub async fn assignments(
     state: web::Data<AppState>,
     Query(query): Query<AssignmentQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), None)?;
+    let page = match query.group_by {
+        Some(_) => PageRequest::new(Some(200), None, None)?.with_limit(GROUPED_LIMIT),
+        None => PageRequest::new(query.limit, query.cursor.as_deref(), None)?,
+    };
     let filter = DecisionFilter {
         follow_up_status: query.status,
         overdue: query.overdue,
@@ -570,5 +608,51 @@ pub async fn assignments(
     };
     let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
     let items: Vec<DecisionView> = rows.into_iter().map(DecisionView::from).collect();
+    if query.group_by.is_some() {
+        return Ok(HttpResponse::Ok().json(group_by_assignee(&state, items).await?));
+    }
     Ok(page_response(&req, Page { items, next_cursor }))
+}
+
+async fn group_by_assignee(
+    state: &AppState,
+    items: Vec<DecisionView>,
+) -> ApiResult<AssignmentGroups> {
+    use std::collections::BTreeMap;
+    let mut by: BTreeMap<(u8, Uuid), (Assignee, Vec<DecisionView>)> = BTreeMap::new();
+    for item in items {
+        for assignee in item.assignees.clone() {
+            let key = (assignee.kind as u8, assignee.id);
+            by.entry(key)
+                .or_insert_with(|| (assignee, Vec::new()))
+                .1
+                .push(item.clone());
+        }
+    }
+    let ids: Vec<Uuid> = by.keys().map(|(_, id)| *id).collect();
+    let mut names: std::collections::HashMap<Uuid, String> =
+        crate::store::organisations::get_many(&state.db, ids.clone())
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect();
+    names.extend(
+        crate::store::members::get_many(&state.db, ids)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name)),
+    );
+    let mut groups: Vec<AssigneeGroup> = by
+        .into_values()
+        .map(|(assignee, mut items)| {
+            items.sort_by_key(|d| (d.due_date, d.reference.clone()));
+            AssigneeGroup {
+                name: names.get(&assignee.id).cloned().unwrap_or_default(),
+                assignee,
+                items,
+            }
+        })
+        .collect();
+    groups.sort_by_cached_key(|g| crate::domain::text::swedish_sort_key(&g.name));
+    Ok(AssignmentGroups { groups })
 }
