@@ -118,12 +118,28 @@ pub fn today() -> NaiveDate {
         .date_naive()
 }
 
-/// The decision with `id` (a non-public one only when `sees_all`; 404 otherwise).
+/// The decision with `id`. Callers who may not see everything see it only when it and its
+/// meeting are public (404 otherwise, like a decision that does not exist).
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid, sees_all: bool) -> ApiResult<Model> {
     match Entity::find_by_id(id).one(db).await? {
-        Some(d) if sees_all || d.public => Ok(d),
+        Some(d) if sees_all => Ok(d),
+        Some(d) if d.public && meetings::get(db, d.meeting_id, false).await.is_ok() => Ok(d),
         _ => Err(ApiError::NotFound),
     }
+}
+
+/// Only decisions that are public and taken at public meetings.
+fn publicly_visible() -> Condition {
+    use crate::entities::meeting;
+    Condition::all().add(Column::Public.eq(true)).add(
+        Column::MeetingId.in_subquery(
+            sea_orm::sea_query::Query::select()
+                .column(meeting::Column::Id)
+                .from(meeting::Entity)
+                .and_where(meeting::Column::Public.eq(true))
+                .to_owned(),
+        ),
+    )
 }
 
 /// One page of decisions, ordered by date (by change with `updated_since`).
@@ -198,7 +214,7 @@ pub async fn list<C: ConnectionTrait>(
         select = select.filter(Column::FollowUpStatus.is_not_null());
     }
     if filter.public_only {
-        select = select.filter(Column::Public.eq(true));
+        select = select.filter(publicly_visible());
     }
     let rows = page
         .apply(select, Column::Id, Column::UpdatedAt)
@@ -215,35 +231,62 @@ pub async fn of_meeting<C: ConnectionTrait>(
 ) -> ApiResult<Vec<Model>> {
     let mut select = Entity::find().filter(Column::MeetingId.eq(meeting_id));
     if !sees_all {
-        select = select.filter(Column::Public.eq(true));
+        select = select.filter(publicly_visible());
     }
     Ok(select.order_by_asc(Column::Reference).all(db).await?)
 }
 
-/// A stable reference: the group's short name, the meeting date, the item number, and a letter
-/// when the item already holds decisions ("SG 2021-11-05 §6", "SG 2021-11-05 §6b").
+/// A stable reference: the group's short name, the meeting date and the item number, with a
+/// letter for each further decision under the same item ("SG 2021-11-05 §6", "SG 2021-11-05
+/// §6b"). A second meeting of a group with the same short name on the same day adds its start
+/// time ("SG 2021-11-05 13:00 §6"); a reference is never reused.
 async fn reference(
     txn: &DatabaseTransaction,
     group: &organisation::Model,
-    date: NaiveDate,
+    meeting: &crate::entities::meeting::Model,
     item: &agenda_item::Model,
 ) -> ApiResult<String> {
-    let earlier = Entity::find()
-        .filter(Column::AgendaItemId.eq(item.id))
-        .count(txn)
-        .await?;
+    let local = meeting
+        .starts_at
+        .with_timezone(&chrono_tz::Europe::Stockholm);
     let short = group
         .short_name
         .clone()
         .unwrap_or_else(|| group.name.clone());
-    let base = format!("{short} {date} §{}", item.number);
-    Ok(match earlier {
-        0 => base,
-        n => {
-            let letter = char::from_u32('a' as u32 + n as u32).unwrap_or('z');
-            format!("{base}{letter}")
+    let mut base = format!("{short} {} §{}", local.date_naive(), item.number);
+    let taken_elsewhere = Entity::find()
+        .filter(Column::Reference.eq(base.as_str()))
+        .filter(Column::AgendaItemId.ne(item.id))
+        .count(txn)
+        .await?;
+    if taken_elsewhere > 0 {
+        base = format!(
+            "{short} {} {} §{}",
+            local.date_naive(),
+            local.format("%H:%M"),
+            item.number
+        );
+    }
+    let mut n = Entity::find()
+        .filter(Column::AgendaItemId.eq(item.id))
+        .count(txn)
+        .await?;
+    loop {
+        let candidate = match n {
+            0 => base.clone(),
+            1..=24 => format!("{base}{}", char::from(b'a' + n as u8)),
+            _ => format!("{base}-{}", n + 1),
+        };
+        if Entity::find()
+            .filter(Column::Reference.eq(candidate.as_str()))
+            .count(txn)
+            .await?
+            == 0
+        {
+            return Ok(candidate);
         }
-    })
+        n += 1;
+    }
 }
 
 async fn check_refs(txn: &DatabaseTransaction, d: &Decision) -> ApiResult<()> {
@@ -380,11 +423,20 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
     }
 
     for (i, ended) in d.ends_membership_ids.iter().enumerate() {
-        let Some(seat) = membership::Entity::find_by_id(*ended).one(txn).await? else {
-            return Err(ApiError::field(
-                format!("ends_membership_ids[{i}]"),
-                "no membership has this id",
-            ));
+        let seat = match membership::Entity::find_by_id(*ended).one(txn).await? {
+            Some(seat) if seat.group_id == meeting.group_id => seat,
+            Some(_) => {
+                return Err(ApiError::field(
+                    format!("ends_membership_ids[{i}]"),
+                    "is a seat in another group",
+                ));
+            }
+            None => {
+                return Err(ApiError::field(
+                    format!("ends_membership_ids[{i}]"),
+                    "no membership has this id",
+                ));
+            }
         };
         let last_day = decided_on - Duration::days(1);
         if seat.end_date.is_some_and(|end| end <= last_day) {
@@ -437,7 +489,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
         id: Set(id),
         meeting_id: Set(meeting.id),
         agenda_item_id: Set(item.id),
-        reference: Set(reference(txn, &group, decided_on, &item).await?),
+        reference: Set(reference(txn, &group, &meeting, &item).await?),
         title: Set(d.title.clone()),
         text: Set(d.text.clone()),
         kind: Set(d.kind),
@@ -541,13 +593,21 @@ pub async fn update(
     Ok(model)
 }
 
-/// Assignments to report at `meeting`, or due on or before its date and still open.
+/// Assignments to report at `meeting`, or (from the same group's meetings) due on or before its
+/// date and still open; earliest due first, those without a due date last.
 pub async fn follow_ups<C: ConnectionTrait>(
     db: &C,
     meeting: &crate::entities::meeting::Model,
     sees_all: bool,
 ) -> ApiResult<Vec<Model>> {
+    use crate::entities::meeting as m;
+    use sea_orm::sea_query::{NullOrdering, Order, Query};
     let date = meetings::meeting_date(meeting);
+    let same_group = Query::select()
+        .column(m::Column::Id)
+        .from(m::Entity)
+        .and_where(m::Column::GroupId.eq(meeting.group_id))
+        .to_owned();
     let mut select = Entity::find()
         .filter(Column::Status.eq(DecisionStatus::Adopted))
         .filter(Column::FollowUpStatus.is_not_null())
@@ -557,14 +617,15 @@ pub async fn follow_ups<C: ConnectionTrait>(
                 .add(
                     Condition::all()
                         .add(Column::FollowUpStatus.eq(FollowUpStatus::Open))
-                        .add(Column::DueDate.lte(date)),
+                        .add(Column::DueDate.lte(date))
+                        .add(Column::MeetingId.in_subquery(same_group)),
                 ),
         );
     if !sees_all {
-        select = select.filter(Column::Public.eq(true));
+        select = select.filter(publicly_visible());
     }
     Ok(select
-        .order_by_asc(Column::DueDate)
+        .order_by_with_nulls(Column::DueDate, Order::Asc, NullOrdering::Last)
         .order_by_asc(Column::Reference)
         .all(db)
         .await?)
