@@ -481,7 +481,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
             ),
             other => other,
         })?;
-        memberships::insert(txn, actor, seat).await?;
+        memberships::insert_elected(txn, actor, seat, id).await?;
     }
 
     let at = now();

@@ -161,7 +161,12 @@ fn same_fields(m: &Membership, current: &Model) -> bool {
 
 /// The referenced records exist (422 naming the field); the group is a group; a chair or
 /// vice-chair does not overlap another holder of the role (409 naming that membership).
-async fn check_relations(txn: &DatabaseTransaction, id: Uuid, m: &Membership) -> ApiResult<()> {
+async fn check_relations(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    m: &Membership,
+    electing: Option<Uuid>,
+) -> ApiResult<()> {
     let mut errors = crate::domain::text::FieldErrors::default();
     if member::Entity::find_by_id(m.member_id)
         .one(txn)
@@ -192,6 +197,16 @@ async fn check_relations(txn: &DatabaseTransaction, id: Uuid, m: &Membership) ->
         && member::Entity::find_by_id(absent).one(txn).await?.is_none()
     {
         errors.add("substitute_for_member_id", "no member has this id");
+    }
+    // An election decision inserts its memberships before itself, in the same transaction.
+    if let Some(decision) = m.elected_by_decision_id
+        && !electing.is_some_and(|e| e == decision)
+        && crate::entities::decision::Entity::find_by_id(decision)
+            .one(txn)
+            .await?
+            .is_none()
+    {
+        errors.add("elected_by_decision_id", "no decision has this id");
     }
     errors.finish()?;
 
@@ -228,8 +243,28 @@ async fn check_relations(txn: &DatabaseTransaction, id: Uuid, m: &Membership) ->
 
 /// Creates a membership inside the caller's write transaction.
 pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, m: Membership) -> ApiResult<Model> {
+    insert_checked(txn, actor, m, None).await
+}
+
+/// Creates a seat that the election decision `electing`, being inserted in the same
+/// transaction, fills.
+pub async fn insert_elected(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    m: Membership,
+    electing: Uuid,
+) -> ApiResult<Model> {
+    insert_checked(txn, actor, m, Some(electing)).await
+}
+
+async fn insert_checked(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    m: Membership,
+    electing: Option<Uuid>,
+) -> ApiResult<Model> {
     let id = Uuid::now_v7();
-    check_relations(txn, id, &m).await?;
+    check_relations(txn, id, &m, electing).await?;
     let at = now();
     let model = ActiveModel {
         id: Set(id),
@@ -257,7 +292,7 @@ pub async fn update(
     let current = get(&txn, id).await?;
     if_match.check(current.version)?;
     let m = change(&current)?;
-    check_relations(&txn, id, &m).await?;
+    check_relations(&txn, id, &m, None).await?;
     if same_fields(&m, &current) {
         txn.rollback().await?;
         return Ok(current);

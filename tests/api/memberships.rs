@@ -574,6 +574,11 @@ async fn invalid_memberships_are_refused_with_the_field_named(backend: Backend) 
             "not a boolean",
         ),
         (with("id", json!(Uuid::now_v7())), "id", "mass assignment"),
+        (
+            with("elected_by_decision_id", unknown.clone()),
+            "elected_by_decision_id",
+            "unknown electing decision",
+        ),
     ];
 
     for (body, field, case) in cases {
