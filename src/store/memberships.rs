@@ -200,7 +200,7 @@ async fn check_relations(
     }
     // An election decision inserts its memberships before itself, in the same transaction.
     if let Some(decision) = m.elected_by_decision_id
-        && !electing.is_some_and(|e| e == decision)
+        && electing.is_none_or(|e| e != decision)
         && crate::entities::decision::Entity::find_by_id(decision)
             .one(txn)
             .await?
