@@ -16,6 +16,7 @@ mod m20261122_000005_create_actors;
 mod m20261122_000006_create_meetings;
 mod m20261122_000007_create_decisions;
 mod m20261122_000008_create_search_documents;
+mod m20261122_000009_create_indicators;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_meetings::Migration),
             Box::new(m20261122_000007_create_decisions::Migration),
             Box::new(m20261122_000008_create_search_documents::Migration),
+            Box::new(m20261122_000009_create_indicators::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! Domain types: values that can only be built valid, and the rules they carry.
 
 pub mod decision;
+pub mod indicator;
 pub mod meeting;
 pub mod member;
 pub mod membership;

@@ -3,6 +3,8 @@
 pub mod audit;
 pub mod decisions;
 pub mod health;
+pub mod indicators;
+pub mod kolada;
 pub mod meetings;
 pub mod members;
 pub mod memberships;
@@ -26,6 +28,7 @@ pub const API_BASE: &str = "/api/v1";
 
 /// Mounts every documented route.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    kolada::configure(cfg);
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -72,6 +75,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(decisions::create)
                 .service(decisions::get)
                 .service(decisions::update)
+                .configure(indicators::configure)
                 .service(audit::list),
         );
 }

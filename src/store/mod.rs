@@ -4,6 +4,7 @@
 pub mod actors;
 pub mod audit;
 pub mod decisions;
+pub mod indicators;
 pub mod idempotency;
 pub mod meetings;
 pub mod members;

@@ -1,0 +1,16 @@
+//! Indicators: definitions, values, formats (CSV, JSON-stat), and dashboard queries.
+
+pub mod definitions;
+pub mod formats;
+pub mod summary;
+pub mod values;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Mounts every indicator route (under the API scope).
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    formats::configure(cfg);
+    summary::configure(cfg);
+    definitions::configure(cfg);
+    values::configure(cfg);
+}

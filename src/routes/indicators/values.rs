@@ -1,0 +1,6 @@
+//! Indicators: values.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Mounts this module's routes.
+pub fn configure(_cfg: &mut ServiceConfig<'_>) {}
