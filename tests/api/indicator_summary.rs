@@ -1,0 +1,1 @@
+//! Indicators: indicator_summary.
