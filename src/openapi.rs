@@ -29,6 +29,8 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "meetings", description = "Meetings with their agenda, attendance, minutes and calendar feeds"),
         (name = "decisions", description = "Decisions and assignments, and the follow-up loop"),
         (name = "search", description = "Full-text search in Swedish, whatever the inflection"),
+        (name = "indicators", description = "Outcome and process indicators, their values, baselines and targets"),
+        (name = "kolada", description = "A Kolada v3-compatible read API of the indicators"),
         (name = "audit", description = "The append-only record of every write"),
         (name = "operations", description = "Health and metrics")
     ),

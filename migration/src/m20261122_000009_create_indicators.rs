@@ -82,8 +82,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         for (name, cols) in [
-            ("idx_indicator_values_series", vec![IndicatorValues::IndicatorId, IndicatorValues::PeriodStart]),
-            ("idx_indicator_values_updated", vec![IndicatorValues::UpdatedAt, IndicatorValues::Id]),
+            (
+                "idx_indicator_values_series",
+                vec![IndicatorValues::IndicatorId, IndicatorValues::PeriodStart],
+            ),
+            (
+                "idx_indicator_values_updated",
+                vec![IndicatorValues::UpdatedAt, IndicatorValues::Id],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(IndicatorValues::Table);
@@ -128,7 +134,9 @@ impl MigrationTrait for Migration {
             IndicatorValues::Table.into_iden(),
             Indicators::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

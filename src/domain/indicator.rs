@@ -62,6 +62,8 @@ text_enum!(
         /// A count.
         Count,
         /// Per 1,000 inhabitants.
+        #[serde(rename = "rate_per_1000")]
+        #[sea_orm(string_value = "rate_per_1000")]
         RatePer1000,
         /// An index.
         Index,
@@ -115,6 +117,17 @@ text_enum!(
         Male,
     }
 );
+
+impl Gender {
+    /// Sort order: total, female, male.
+    pub fn cmp_key(self) -> u8 {
+        match self {
+            Self::Total => 0,
+            Self::Female => 1,
+            Self::Male => 2,
+        }
+    }
+}
 
 /// Where an indicator's values come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -252,7 +265,8 @@ impl FromStr for Period {
             return Err(bad());
         }
         let number = |digits: &str, max: u32| -> Result<u32, String> {
-            if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            if digits.is_empty() || digits.len() > 2 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
                 return Err(bad());
             }
             match digits.parse::<u32>() {
@@ -302,17 +316,26 @@ impl UncheckedIndicator {
     pub fn check(mut self) -> ApiResult<Self> {
         let mut errors = FieldErrors::default();
         match one_line(&self.code, 1, 25) {
-            Ok(code) if code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+            Ok(code)
+                if code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
                 self.code = code
             }
-            Ok(_) => errors.add("code", "letters, digits, - and _ only (it is also the Kolada KPI id)"),
+            Ok(_) => errors.add(
+                "code",
+                "letters, digits, - and _ only (it is also the Kolada KPI id)",
+            ),
             Err(message) => errors.add("code", message),
         }
         if let Some(name) = errors.check("name", one_line(&self.name, 1, 200)) {
             self.name = name;
         }
         if let Some(text) = self.description.as_deref() {
-            self.description = errors.check("description", multi_line(text, 5000)).flatten();
+            self.description = errors
+                .check("description", multi_line(text, 5000))
+                .flatten();
         }
         if !(0..=6).contains(&self.decimals) {
             errors.add("decimals", "must be between 0 and 6");
@@ -327,7 +350,10 @@ impl UncheckedIndicator {
         }
         for (i, group) in self.breakdowns.age_groups.iter().enumerate() {
             if one_line(group, 1, 20).is_err() {
-                errors.add(&format!("breakdowns.age_groups[{i}]"), "1–20 characters on one line");
+                errors.add(
+                    &format!("breakdowns.age_groups[{i}]"),
+                    "1–20 characters on one line",
+                );
             }
         }
         errors.finish()?;
@@ -393,15 +419,23 @@ pub fn check_rows(rows: Vec<ValueRow>, breakdowns: &Breakdowns) -> ApiResult<Vec
         let field = |name: &str| format!("values[{i}].{name}");
         let period = errors.check(&field("period"), row.period.parse::<Period>());
         if row.gender != Gender::Total && !breakdowns.gender {
-            errors.add(&field("gender"), "this indicator is not broken down by gender");
+            errors.add(
+                &field("gender"),
+                "this indicator is not broken down by gender",
+            );
         }
         if !row.age_group.is_empty() && !breakdowns.age_groups.contains(&row.age_group) {
-            errors.add(&field("age_group"), format!("must be one of {:?} or empty", breakdowns.age_groups));
+            errors.add(
+                &field("age_group"),
+                format!("must be one of {:?} or empty", breakdowns.age_groups),
+            );
         }
         match (row.value, row.suppressed) {
             (None, false) => errors.add(&field("value"), "is required unless suppressed"),
             (Some(_), true) => errors.add(&field("value"), "must be null when suppressed"),
-            (Some(v), false) if !v.is_finite() => errors.add(&field("value"), "must be a finite number"),
+            (Some(v), false) if !v.is_finite() => {
+                errors.add(&field("value"), "must be a finite number")
+            }
             _ => {}
         }
         for (name, text) in [("note", &mut row.note), ("source_ref", &mut row.source_ref)] {
@@ -411,9 +445,17 @@ pub fn check_rows(rows: Vec<ValueRow>, breakdowns: &Breakdowns) -> ApiResult<Vec
         }
         if let Some(period) = period {
             row.period = period.to_string();
-            let key = (row.organisation_id, row.period.clone(), row.gender, row.age_group.clone());
+            let key = (
+                row.organisation_id,
+                row.period.clone(),
+                row.gender,
+                row.age_group.clone(),
+            );
             if !keys.insert(key) {
-                errors.add(&field("period"), "the same organisation, period, gender and age group appear twice");
+                errors.add(
+                    &field("period"),
+                    "the same organisation, period, gender and age group appear twice",
+                );
             }
             checked.push(CheckedValue { row, period });
         }
@@ -428,19 +470,27 @@ mod tests {
 
     #[test]
     fn periods_parse_print_and_order_in_time() {
-        let mut periods: Vec<Period> =
-            ["2021-05", "2021", "2021-H2", "2020", "2021-Q3", "2021-H1", "2021-Q1", "2021-01"]
-                .iter()
-                .map(|p| p.parse().unwrap())
-                .collect();
+        let mut periods: Vec<Period> = [
+            "2021-05", "2021", "2021-H2", "2020", "2021-Q3", "2021-H1", "2021-Q1", "2021-01",
+        ]
+        .iter()
+        .map(|p| p.parse().unwrap())
+        .collect();
         periods.sort();
         let text: Vec<String> = periods.iter().map(Period::to_string).collect();
-        assert_eq!(text, ["2020", "2021", "2021-H1", "2021-Q1", "2021-01", "2021-05", "2021-H2", "2021-Q3"]);
+        assert_eq!(
+            text,
+            [
+                "2020", "2021", "2021-H1", "2021-Q1", "2021-01", "2021-05", "2021-H2", "2021-Q3"
+            ]
+        );
     }
 
     #[test]
     fn bad_periods_are_refused() {
-        for bad in ["21", "2021-H3", "2021-Q0", "2021-13", "2021-5", "2021-W01", "abcd", "2021-", "1800"] {
+        for bad in [
+            "21", "2021-H3", "2021-Q0", "2021-13", "2021-5", "2021-W01", "abcd", "2021-", "1800",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }

@@ -10,7 +10,9 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Action, Actor, Change, Versioned, begin_write, now, record, record_creation, write_next};
+use super::{
+    Action, Actor, Change, Versioned, begin_write, now, record, record_creation, write_next,
+};
 use crate::{
     conditional::IfMatchVersion,
     domain::indicator::{CheckedValue, Gender, IndicatorStatus, UncheckedIndicator, ValueStatus},
@@ -45,16 +47,25 @@ impl Versioned for indicator::Entity {
 
 /// The indicator with `id`.
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<indicator::Model> {
-    indicator::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)
+    indicator::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// Every indicator, by code (definitions are few: tens, not thousands).
 pub async fn all<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<indicator::Model>> {
-    Ok(indicator::Entity::find().order_by_asc(indicator::Column::Code).all(db).await?)
+    Ok(indicator::Entity::find()
+        .order_by_asc(indicator::Column::Code)
+        .all(db)
+        .await?)
 }
 
 /// The indicators with these codes.
-pub async fn by_codes<C: ConnectionTrait>(db: &C, codes: &[String]) -> ApiResult<Vec<indicator::Model>> {
+pub async fn by_codes<C: ConnectionTrait>(
+    db: &C,
+    codes: &[String],
+) -> ApiResult<Vec<indicator::Model>> {
     Ok(indicator::Entity::find()
         .filter(indicator::Column::Code.is_in(codes.iter().cloned()))
         .order_by_asc(indicator::Column::Code)
@@ -69,14 +80,24 @@ async fn check_code_free<C: ConnectionTrait>(db: &C, code: &str, id: Uuid) -> Ap
         .one(db)
         .await?;
     match taken {
-        Some(other) => Err(ApiError::Conflict(format!("code {code} is already indicator {}", other.id))),
+        Some(other) => Err(ApiError::Conflict(format!(
+            "code {code} is already indicator {}",
+            other.id
+        ))),
         None => Ok(()),
     }
 }
 
-async fn check_decision<C: ConnectionTrait>(db: &C, field: &str, id: Option<Uuid>) -> ApiResult<()> {
+async fn check_decision<C: ConnectionTrait>(
+    db: &C,
+    field: &str,
+    id: Option<Uuid>,
+) -> ApiResult<()> {
     if let Some(id) = id
-        && crate::entities::decision::Entity::find_by_id(id).one(db).await?.is_none()
+        && crate::entities::decision::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .is_none()
     {
         return Err(ApiError::field(field, "no decision has this id"));
     }
@@ -84,7 +105,11 @@ async fn check_decision<C: ConnectionTrait>(db: &C, field: &str, id: Option<Uuid
 }
 
 /// Creates an indicator inside the caller's write transaction.
-pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, i: UncheckedIndicator) -> ApiResult<indicator::Model> {
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    i: UncheckedIndicator,
+) -> ApiResult<indicator::Model> {
     let id = Uuid::now_v7();
     check_code_free(txn, &i.code, id).await?;
     check_decision(txn, "adopted_by_decision_id", i.adopted_by_decision_id).await?;
@@ -144,15 +169,22 @@ pub async fn update(
     check_code_free(&txn, &c.fields.code, id).await?;
     check_decision(&txn, "decision_id", c.decision_id).await?;
     let mut history: Vec<Value> = current.history.as_array().cloned().unwrap_or_default();
-    let entry = |change: &str, from: String, to: String| {
-        json!({"date": c.effective_on, "change": change, "from": from, "to": to, "decision_id": c.decision_id})
-    };
+    let entry = |change: &str, from: String, to: String| json!({"date": c.effective_on, "change": change, "from": from, "to": to, "decision_id": c.decision_id});
     if c.fields.name != current.name {
         history.push(entry("rename", current.name.clone(), c.fields.name.clone()));
     }
-    let category = |v| serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let category = |v| {
+        serde_json::to_value(v)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    };
     if c.fields.category != current.category {
-        history.push(entry("category", category(current.category), category(c.fields.category)));
+        history.push(entry(
+            "category",
+            category(current.category),
+            category(c.fields.category),
+        ));
     }
     let retiring = c.retire && current.status == IndicatorStatus::Active;
     if retiring {
@@ -175,7 +207,11 @@ pub async fn update(
         } else {
             IndicatorStatus::Active
         }),
-        retired_by_decision_id: Set(if retiring { c.decision_id } else { current.retired_by_decision_id }),
+        retired_by_decision_id: Set(if retiring {
+            c.decision_id
+        } else {
+            current.retired_by_decision_id
+        }),
         history: Set(Value::Array(history)),
         ..Default::default()
     };
@@ -253,8 +289,18 @@ pub struct UpsertCounts {
     pub unchanged: usize,
 }
 
-fn value_key(organisation_id: Uuid, period: &str, gender: Gender, age_group: &str) -> (Uuid, String, Gender, String) {
-    (organisation_id, period.to_owned(), gender, age_group.to_owned())
+fn value_key(
+    organisation_id: Uuid,
+    period: &str,
+    gender: Gender,
+    age_group: &str,
+) -> (Uuid, String, Gender, String) {
+    (
+        organisation_id,
+        period.to_owned(),
+        gender,
+        age_group.to_owned(),
+    )
 }
 
 fn value_json(v: &indicator_value::Model) -> Value {
@@ -273,7 +319,10 @@ pub async fn upsert_values(
     rows: Vec<CheckedValue>,
 ) -> ApiResult<UpsertCounts> {
     if rows.len() > MAX_BATCH {
-        return Err(ApiError::field("values", format!("at most {MAX_BATCH} rows in one batch")));
+        return Err(ApiError::field(
+            "values",
+            format!("at most {MAX_BATCH} rows in one batch"),
+        ));
     }
     let txn = begin_write(db).await?;
     let mut org_ids: Vec<Uuid> = rows.iter().map(|r| r.row.organisation_id).collect();
@@ -289,7 +338,10 @@ pub async fn upsert_values(
     let mut errors = crate::domain::text::FieldErrors::default();
     for (i, r) in rows.iter().enumerate() {
         if !known.contains(&r.row.organisation_id) {
-            errors.add(&format!("values[{i}].organisation_id"), "no organisation has this id");
+            errors.add(
+                &format!("values[{i}].organisation_id"),
+                "no organisation has this id",
+            );
         }
     }
     errors.finish()?;
@@ -299,7 +351,12 @@ pub async fn upsert_values(
         .all(&txn)
         .await?
         .into_iter()
-        .map(|v| (value_key(v.organisation_id, &v.period, v.gender, &v.age_group), v))
+        .map(|v| {
+            (
+                value_key(v.organisation_id, &v.period, v.gender, &v.age_group),
+                v,
+            )
+        })
         .collect();
     let at = now();
     let mut counts = UpsertCounts::default();
@@ -363,7 +420,9 @@ pub async fn upsert_values(
         }
     }
     for chunk in inserts.chunks(500) {
-        indicator_value::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
+        indicator_value::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
     }
     if counts.created + counts.updated > 0 {
         let change = Change {

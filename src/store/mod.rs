@@ -4,8 +4,9 @@
 pub mod actors;
 pub mod audit;
 pub mod decisions;
-pub mod indicators;
 pub mod idempotency;
+pub mod indicator_summary;
+pub mod indicators;
 pub mod meetings;
 pub mod members;
 pub mod memberships;

@@ -1,6 +1,224 @@
-//! Indicators: summary.
+//! Indicators: baselines and targets, the summary across organisations, and an organisation's
+//! dashboard.
 
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+
+use crate::{
+    auth::{AdminOrSecretary, Authorized, Caller},
+    entities::indicator_target,
+    error::ApiResult,
+    extract::{JsonBody, Query, bad_parameter},
+    routes::{
+        AppState,
+        responses::{ReadErrors, UpdateErrors},
+    },
+    store::{
+        Actor,
+        indicator_summary::{self as store, Dashboard, PeriodChoice, Summary, TargetInput},
+    },
+};
 
 /// Mounts this module's routes.
-pub fn configure(_cfg: &mut ServiceConfig<'_>) {}
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(get_targets)
+        .service(replace_targets)
+        .service(summary)
+        .service(dashboard);
+}
+
+/// One baseline and target.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetView {
+    /// The organisation; null for the whole collaboration.
+    pub organisation_id: Option<Uuid>,
+    /// The period the change is measured from.
+    #[schema(example = "2021")]
+    pub baseline_period: Option<String>,
+    /// The period by which the target is to be reached.
+    #[schema(example = "2025")]
+    pub target_period: Option<String>,
+    /// The target value.
+    #[schema(example = 80.0)]
+    pub target_value: Option<f64>,
+    /// When it was set.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every replacement.
+    pub version: i32,
+}
+
+impl From<indicator_target::Model> for TargetView {
+    fn from(t: indicator_target::Model) -> Self {
+        Self {
+            organisation_id: t.organisation_id,
+            baseline_period: t.baseline_period,
+            target_period: t.target_period,
+            target_value: t.target_value,
+            updated_at: t.updated_at,
+            version: t.version,
+        }
+    }
+}
+
+/// An indicator's baselines and targets.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TargetList {
+    /// The collaboration's entry first, then one per organisation.
+    pub targets: Vec<TargetView>,
+}
+
+/// One baseline and target as sent.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTarget {
+    /// The organisation; null (or absent) for the whole collaboration.
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
+    /// The baseline period, e.g. "2021".
+    #[serde(default)]
+    #[schema(example = "2021")]
+    pub baseline_period: Option<String>,
+    /// The target period, e.g. "2025" (required with `target_value`).
+    #[serde(default)]
+    #[schema(example = "2025")]
+    pub target_period: Option<String>,
+    /// The target value (required with `target_period`).
+    #[serde(default)]
+    #[schema(example = 80.0)]
+    pub target_value: Option<f64>,
+}
+
+/// The full set of an indicator's baselines and targets.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsBody {
+    /// At most one entry per organisation and one for the whole collaboration.
+    pub targets: Vec<NewTarget>,
+}
+
+fn list(rows: Vec<indicator_target::Model>) -> TargetList {
+    TargetList {
+        targets: rows.into_iter().map(TargetView::from).collect(),
+    }
+}
+
+/// Read an indicator's baselines and targets.
+#[utoipa::path(
+    tag = "indicators",
+    params(("id" = Uuid, Path, description = "Indicator id")),
+    responses((status = 200, body = TargetList), ReadErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/indicators/{id}/targets")]
+pub async fn get_targets(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let id = id.into_inner();
+    crate::store::indicators::get(&state.db, id).await?;
+    let rows = store::targets(&state.db, id).await?;
+    Ok(HttpResponse::Ok().json(list(rows)))
+}
+
+/// Replace an indicator's baselines and targets (admin, secretary): all of them at once, in one
+/// audited write. An entry with a null `organisation_id` applies to every organisation without
+/// one of its own.
+#[utoipa::path(
+    tag = "indicators",
+    params(("id" = Uuid, Path, description = "Indicator id")),
+    request_body = TargetsBody,
+    responses((status = 200, body = TargetList), UpdateErrors),
+    security(("bearer" = []))
+)]
+#[put("/indicators/{id}/targets")]
+pub async fn replace_targets(
+    user: Authorized<AdminOrSecretary>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    JsonBody(body, _): JsonBody<TargetsBody>,
+) -> ApiResult<HttpResponse> {
+    let inputs = body
+        .targets
+        .into_iter()
+        .map(|t| TargetInput {
+            organisation_id: t.organisation_id,
+            baseline_period: t.baseline_period,
+            target_period: t.target_period,
+            target_value: t.target_value,
+        })
+        .collect();
+    let rows =
+        store::replace_targets(&state.db, &Actor::from(&user.0), id.into_inner(), inputs).await?;
+    Ok(HttpResponse::Ok().json(list(rows)))
+}
+
+fn period_choice(period: Option<&str>) -> ApiResult<PeriodChoice> {
+    PeriodChoice::parse(period.unwrap_or("latest")).map_err(|m| bad_parameter("period", &m))
+}
+
+/// The period of a summary.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// `latest` (default: the latest year with any value) or a period such as `2021`.
+    pub period: Option<String>,
+}
+
+/// An indicator across organisations for one period: per organisation the value, baseline,
+/// change since baseline, target and rank among the municipalities; and the county figure
+/// (the region's own value, else the unweighted mean of the municipalities, flagged
+/// `computed`). Values are those for all genders and all ages.
+#[utoipa::path(
+    tag = "indicators",
+    params(("id" = Uuid, Path, description = "Indicator id"), SummaryQuery),
+    responses((status = 200, body = Summary), ReadErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/indicators/{id}/summary")]
+pub async fn summary(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Query(query): Query<SummaryQuery>,
+) -> ApiResult<HttpResponse> {
+    let choice = period_choice(query.period.as_deref())?;
+    let summary = store::summary(&state.db, id.into_inner(), choice).await?;
+    Ok(HttpResponse::Ok().json(summary))
+}
+
+/// The organisation and period of a dashboard.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DashboardQuery {
+    /// The organisation.
+    pub organisation_id: Uuid,
+    /// `latest` (default: per indicator the latest year the organisation has, else its latest
+    /// period) or a period such as `2021`.
+    pub period: Option<String>,
+}
+
+/// One organisation's dashboard: every active indicator's value, its trend against the
+/// previous period, its change against baseline, its target and its rank.
+#[utoipa::path(
+    tag = "indicators",
+    params(DashboardQuery),
+    responses((status = 200, body = Dashboard), ReadErrors),
+    security((), ("bearer" = []))
+)]
+#[get("/dashboard")]
+pub async fn dashboard(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    Query(query): Query<DashboardQuery>,
+) -> ApiResult<HttpResponse> {
+    let choice = period_choice(query.period.as_deref())?;
+    let dashboard = store::dashboard(&state.db, query.organisation_id, choice).await?;
+    Ok(HttpResponse::Ok().json(dashboard))
+}

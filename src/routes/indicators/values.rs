@@ -1,6 +1,328 @@
-//! Indicators: values.
+//! Indicator values: reported in all-or-nothing batches, read as series per organisation.
 
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
-/// Mounts this module's routes.
-pub fn configure(_cfg: &mut ServiceConfig<'_>) {}
+use crate::{
+    auth::{AuthUser, Caller, Role},
+    domain::indicator::{Gender, Period, ValueRow, ValueStatus, check_rows},
+    entities::indicator_value,
+    error::{ApiError, ApiResult},
+    extract::{BodyLimit, JsonBody, Query, bad_parameter},
+    pagination::query_timestamp,
+    routes::{
+        AppState,
+        responses::{ReadErrors, UpdateErrors},
+    },
+    store::{
+        Actor,
+        indicators::{self as store, UpsertCounts, ValueFilter},
+        organisations,
+    },
+};
+
+/// The body limit of a value batch (10,000 rows).
+pub const BATCH_BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// Mounts the value routes.
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(
+        utoipa_actix_web::scope::scope("/indicators/{id}/values")
+            .app_data(BodyLimit(BATCH_BODY_LIMIT))
+            .service(put_values)
+            .service(get_values),
+    );
+}
+
+/// A batch of values.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValueBatch {
+    /// Up to 10,000 rows, keyed by organisation, period, gender and age group.
+    pub values: Vec<ValueRow>,
+}
+
+/// What a batch did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    /// New values.
+    pub created: usize,
+    /// Changed values (their previous values are in the audit log).
+    pub updated: usize,
+    /// Values sent again unchanged.
+    pub unchanged: usize,
+}
+
+impl From<UpsertCounts> for BatchResult {
+    fn from(c: UpsertCounts) -> Self {
+        Self {
+            created: c.created,
+            updated: c.updated,
+            unchanged: c.unchanged,
+        }
+    }
+}
+
+/// A reporter writes only its own organisation's values; admins and secretaries any.
+pub fn may_report(user: &AuthUser, rows: &[ValueRow]) -> ApiResult<()> {
+    if user.has(Role::Admin) || user.has(Role::Secretary) {
+        return Ok(());
+    }
+    if !user.has(Role::Reporter) {
+        return Err(ApiError::Forbidden(
+            "reporting values needs admin, secretary or reporter".into(),
+        ));
+    }
+    let Some(own) = user.org else {
+        return Err(ApiError::Forbidden(
+            "a reporter token needs the `org` it reports for".into(),
+        ));
+    };
+    if rows.iter().any(|r| r.organisation_id != own) {
+        return Err(ApiError::Forbidden(
+            "a reporter reports values for its own organisation only".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Report values (upsert, all or nothing): one bad row is a 422 naming `values[i].field` and
+/// nothing is stored. A `reporter` reports for its own organisation only (403 otherwise);
+/// `admin` and `secretary` for any. Repeating a batch changes nothing.
+#[utoipa::path(
+    tag = "indicators",
+    params(("id" = Uuid, Path, description = "Indicator id")),
+    request_body = ValueBatch,
+    responses((status = 200, body = BatchResult), UpdateErrors),
+    security(("bearer" = []))
+)]
+#[put("")]
+pub async fn put_values(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    JsonBody(body, _): JsonBody<ValueBatch>,
+) -> ApiResult<HttpResponse> {
+    may_report(&user, &body.values)?;
+    let indicator = store::get(&state.db, id.into_inner()).await?;
+    let breakdowns = serde_json::from_value(indicator.breakdowns.clone()).unwrap_or_default();
+    let rows = check_rows(body.values, &breakdowns)?;
+    let counts = store::upsert_values(&state.db, &Actor::from(&user.0), &indicator, rows).await?;
+    Ok(HttpResponse::Ok().json(BatchResult::from(counts)))
+}
+
+/// The format of a value query.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueFormat {
+    /// Series per organisation (default).
+    Json,
+    /// A JSON-stat 2.0 dataset.
+    JsonStat,
+}
+
+/// Filters of a value query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ValueQuery {
+    /// Organisations, comma separated.
+    pub organisation_id: Option<String>,
+    /// From this period (inclusive), e.g. 2019.
+    pub from: Option<String>,
+    /// To this period (inclusive), e.g. 2023.
+    pub to: Option<String>,
+    /// Only this gender.
+    pub gender: Option<Gender>,
+    /// Only this age group ("" is all ages).
+    pub age_group: Option<String>,
+    /// Only this status.
+    pub status: Option<ValueStatus>,
+    /// Only values changed at or after this time (RFC 3339).
+    #[serde(default, deserialize_with = "query_timestamp")]
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub updated_since: Option<DateTime<Utc>>,
+    /// `json` (default) or `json-stat`.
+    pub format: Option<ValueFormat>,
+}
+
+/// One value in a series.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeriesPoint {
+    /// Period.
+    pub period: String,
+    /// Gender.
+    pub gender: Gender,
+    /// Age group ("" for all ages).
+    pub age_group: String,
+    /// The value (null when suppressed).
+    pub value: Option<f64>,
+    /// Withheld because the numbers are small.
+    pub suppressed: bool,
+    /// Preliminary or final.
+    pub status: ValueStatus,
+    /// Note.
+    pub note: Option<String>,
+    /// Source reference.
+    pub source_ref: Option<String>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The values of one organisation, in time order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Series {
+    /// The organisation.
+    pub organisation_id: Uuid,
+    /// Its name.
+    pub organisation: String,
+    /// Its municipality code, if a municipality.
+    pub municipality_code: Option<String>,
+    /// The values.
+    pub values: Vec<SeriesPoint>,
+}
+
+/// An indicator's values grouped per organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValueSeries {
+    /// The indicator.
+    pub indicator_id: Uuid,
+    /// Its code.
+    pub code: String,
+    /// One series per organisation, by name.
+    pub series: Vec<Series>,
+}
+
+fn parse_period(field: &str, text: Option<&str>) -> ApiResult<Option<Period>> {
+    text.map(|t| t.parse::<Period>().map_err(|e| bad_parameter(field, &e)))
+        .transpose()
+}
+
+/// Read an indicator's values as series per organisation (or, with `format=json-stat`, as a
+/// JSON-stat 2.0 dataset).
+#[utoipa::path(
+    tag = "indicators",
+    params(("id" = Uuid, Path, description = "Indicator id"), ValueQuery),
+    responses((status = 200, body = ValueSeries), ReadErrors),
+    security((), ("bearer" = []))
+)]
+#[get("")]
+pub async fn get_values(
+    _caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    Query(query): Query<ValueQuery>,
+) -> ApiResult<HttpResponse> {
+    let indicator = store::get(&state.db, id.into_inner()).await?;
+    let organisation_ids = match &query.organisation_id {
+        None => Vec::new(),
+        Some(list) => list
+            .split(',')
+            .map(|id| id.trim().parse::<Uuid>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                bad_parameter(
+                    "organisation_id",
+                    "must be organisation ids, comma separated",
+                )
+            })?,
+    };
+    let (from, to) = (
+        parse_period("from", query.from.as_deref())?,
+        parse_period("to", query.to.as_deref())?,
+    );
+    let filter = ValueFilter {
+        organisation_ids,
+        from: from.map(Period::start),
+        to: to.map(Period::start),
+        gender: query.gender,
+        age_group: query.age_group.clone(),
+        status: query.status,
+        updated_since: query.updated_since,
+    };
+    let mut rows = store::values(&state.db, indicator.id, &filter).await?;
+    // The store filters on start days; periods sharing a start order by length ("2021" before
+    // "2021-H1"), so the exact bounds are applied here.
+    rows.retain(|v| {
+        let period = v.period.parse::<Period>().ok();
+        from.is_none_or(|f| period.is_some_and(|p| p >= f))
+            && to.is_none_or(|t| period.is_some_and(|p| p <= t))
+    });
+    let mut org_ids: Vec<Uuid> = rows.iter().map(|v| v.organisation_id).collect();
+    org_ids.dedup();
+    let orgs: HashMap<Uuid, (String, Option<String>)> = organisations::get_many(&state.db, org_ids)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, (o.name, o.municipality_code)))
+        .collect();
+    if matches!(query.format, Some(ValueFormat::JsonStat)) {
+        let names = orgs
+            .iter()
+            .map(|(id, (name, _))| (*id, name.clone()))
+            .collect();
+        let dataset = super::formats::json_stat(&indicator, &rows, &names);
+        return Ok(HttpResponse::Ok()
+            .content_type("application/json; charset=utf-8")
+            .json(dataset));
+    }
+    Ok(HttpResponse::Ok().json(series(indicator.id, indicator.code, rows, &orgs)))
+}
+
+fn series(
+    indicator_id: Uuid,
+    code: String,
+    rows: Vec<indicator_value::Model>,
+    orgs: &HashMap<Uuid, (String, Option<String>)>,
+) -> ValueSeries {
+    let mut by_org: Vec<Series> = Vec::new();
+    for v in rows {
+        if by_org
+            .last()
+            .is_none_or(|s| s.organisation_id != v.organisation_id)
+        {
+            let (name, code) = orgs.get(&v.organisation_id).cloned().unwrap_or_default();
+            by_org.push(Series {
+                organisation_id: v.organisation_id,
+                organisation: name,
+                municipality_code: code,
+                values: Vec::new(),
+            });
+        }
+        if let Some(series) = by_org.last_mut() {
+            series.values.push(SeriesPoint {
+                period: v.period,
+                gender: v.gender,
+                age_group: v.age_group,
+                value: v.value,
+                suppressed: v.suppressed,
+                status: v.status,
+                note: v.note,
+                source_ref: v.source_ref,
+                updated_at: v.updated_at,
+            });
+        }
+    }
+    for s in &mut by_org {
+        s.values.sort_by(|a, b| {
+            let (pa, pb) = (
+                a.period.parse::<Period>().ok(),
+                b.period.parse::<Period>().ok(),
+            );
+            pa.cmp(&pb)
+                .then(a.gender.cmp_key().cmp(&b.gender.cmp_key()))
+                .then(a.age_group.cmp(&b.age_group))
+        });
+    }
+    by_org.sort_by_cached_key(|s| crate::domain::text::swedish_sort_key(&s.organisation));
+    ValueSeries {
+        indicator_id,
+        code,
+        series: by_org,
+    }
+}
