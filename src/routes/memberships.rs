@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    API_BASE, AppState, present,
+    API_BASE, AppState, keep, present,
     responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors},
 };
 use crate::{
@@ -22,7 +22,7 @@ use crate::{
         text::swedish_sort_key,
     },
     entities::membership::Model,
-    error::{ApiError, ApiResult, FieldError},
+    error::{ApiError, ApiResult},
     extract::{IdempotencyKey, JsonBody, Query},
     pagination::{Page, PageRequest, page_response, query_timestamp},
     store::{
@@ -190,32 +190,15 @@ pub struct MembershipPatch {
     pub elected_by_decision_id: Option<Option<Uuid>>,
 }
 
-/// `value` unless the client sent `null` for a field that cannot be empty.
-fn required<T>(
-    field: &str,
-    value: Option<Option<T>>,
-    current: T,
-    errors: &mut Vec<FieldError>,
-) -> T {
-    match value {
-        None => current,
-        Some(Some(new)) => new,
-        Some(None) => {
-            errors.push(FieldError::new(field, "must not be null"));
-            current
-        }
-    }
-}
-
 impl MembershipPatch {
     fn apply(self, current: &Model) -> ApiResult<UncheckedMembership> {
         let mut errors = Vec::new();
         let unchecked = UncheckedMembership {
-            member_id: required("member_id", self.member_id, current.member_id, &mut errors),
-            group_id: required("group_id", self.group_id, current.group_id, &mut errors),
-            role: required("role", self.role, current.role, &mut errors),
+            member_id: keep("member_id", self.member_id, current.member_id, &mut errors),
+            group_id: keep("group_id", self.group_id, current.group_id, &mut errors),
+            role: keep("role", self.role, current.role, &mut errors),
             represents_id: self.represents_id.unwrap_or(current.represents_id),
-            start_date: required(
+            start_date: keep(
                 "start_date",
                 self.start_date,
                 current.start_date,
@@ -225,7 +208,7 @@ impl MembershipPatch {
             substitute_for_member_id: self
                 .substitute_for_member_id
                 .unwrap_or(current.substitute_for_member_id),
-            voting_right: required(
+            voting_right: keep(
                 "voting_right",
                 self.voting_right,
                 current.voting_right,

@@ -86,3 +86,21 @@ pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 ) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(de).map(Some)
 }
+
+/// For a PATCH of a field that cannot be empty: the current value when the field is absent,
+/// the new one when given, and a "must not be null" error (keeping the current) for `null`.
+pub fn keep<T>(
+    field: &str,
+    value: Option<Option<T>>,
+    current: T,
+    errors: &mut Vec<crate::error::FieldError>,
+) -> T {
+    match value {
+        None => current,
+        Some(Some(new)) => new,
+        Some(None) => {
+            errors.push(crate::error::FieldError::new(field, "must not be null"));
+            current
+        }
+    }
+}

@@ -16,7 +16,7 @@ use crate::{
     extract::{JsonBody, Query},
     pagination::{Page, query_timestamp},
     routes::{
-        API_BASE, AppState, present,
+        API_BASE, AppState, keep, present,
         responses::{CreateErrors, DeleteErrors, ReadErrors, UpdateErrors},
     },
     store::{Actor, meetings as store},
@@ -151,17 +151,6 @@ pub struct AgendaItemPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool)]
     pub public: Option<Option<bool>>,
-}
-
-fn keep<T>(field: &str, value: Option<Option<T>>, current: T, errors: &mut Vec<FieldError>) -> T {
-    match value {
-        None => current,
-        Some(Some(new)) => new,
-        Some(None) => {
-            errors.push(FieldError::new(field, "must not be null"));
-            current
-        }
-    }
 }
 
 impl AgendaItemPatch {

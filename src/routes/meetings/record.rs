@@ -12,11 +12,11 @@ use crate::{
     conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::meeting::{Document, Location, Meeting, MeetingKind, MeetingStatus, UncheckedMeeting},
     entities::meeting::Model,
-    error::{ApiError, ApiResult, FieldError},
+    error::{ApiError, ApiResult},
     extract::{IdempotencyKey, JsonBody, Query},
     pagination::{Page, PageRequest, page_response, query_timestamp},
     routes::{
-        API_BASE, AppState, present,
+        API_BASE, AppState, keep, present,
         responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors},
     },
     store::{
@@ -307,17 +307,6 @@ pub struct MeetingPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>)]
     pub minutes_approved_in_meeting_id: Option<Option<Uuid>>,
-}
-
-fn keep<T>(field: &str, value: Option<Option<T>>, current: T, errors: &mut Vec<FieldError>) -> T {
-    match value {
-        None => current,
-        Some(Some(new)) => new,
-        Some(None) => {
-            errors.push(FieldError::new(field, "must not be null"));
-            current
-        }
-    }
 }
 
 impl MeetingPatch {
