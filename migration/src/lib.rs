@@ -17,6 +17,7 @@ mod m20261122_000006_create_meetings;
 mod m20261122_000007_create_decisions;
 mod m20261122_000008_create_search_documents;
 mod m20261122_000009_create_indicators;
+mod m20261122_000010_create_action_plans;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_decisions::Migration),
             Box::new(m20261122_000008_create_search_documents::Migration),
             Box::new(m20261122_000009_create_indicators::Migration),
+            Box::new(m20261122_000010_create_action_plans::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: one module per resource, mounted under `/api/v1`, plus operations routes.
 
+pub mod action_plans;
 pub mod audit;
 pub mod decisions;
 pub mod health;
@@ -76,6 +77,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(decisions::get)
                 .service(decisions::update)
                 .configure(indicators::configure)
+                .configure(action_plans::configure)
                 .service(audit::list),
         );
 }

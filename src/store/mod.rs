@@ -1,6 +1,7 @@
 //! Queries and writes. Every write runs in one transaction together with its audit row and
 //! its change event.
 
+pub mod action_plans;
 pub mod actors;
 pub mod audit;
 pub mod decisions;

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod action_plans;
 mod assignments;
 mod audit;
 mod auth;

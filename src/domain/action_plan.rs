@@ -1,0 +1,1 @@
+//! Action plans: revision content, statuses and the rules between them.

@@ -1,0 +1,1 @@
+//! Action plans and their revisions: drafts, consultation, approval by decision, supersession.
