@@ -298,6 +298,19 @@ fn totals(
         .filter(indicator_value::Column::Value.is_not_null())
 }
 
+/// The latest whole year with a total value, found with one indexed query.
+async fn latest_year<C: ConnectionTrait>(db: &C, indicator_id: Uuid) -> ApiResult<Option<Period>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let row = totals(indicator_value::Entity::find())
+        .filter(indicator_value::Column::IndicatorId.eq(indicator_id))
+        .filter(indicator_value::Column::Period.not_like("%-%"))
+        .order_by_desc(indicator_value::Column::PeriodStart)
+        .limit(1)
+        .one(db)
+        .await?;
+    Ok(row.and_then(|v| v.period.parse().ok()))
+}
+
 fn parsed(v: &indicator_value::Model) -> Option<(Period, f64)> {
     Some((v.period.parse().ok()?, v.value?))
 }
@@ -393,8 +406,21 @@ pub async fn summary<C: ConnectionTrait>(
     choice: PeriodChoice,
 ) -> ApiResult<Summary> {
     let ind = indicators::get(db, indicator_id).await?;
+    let period = match choice {
+        PeriodChoice::Given(p) => Some(p),
+        PeriodChoice::Latest => latest_year(db, indicator_id).await?,
+    };
+    // Only the values the summary reads: the period's and the baselines'.
+    let mut needed: Vec<String> = period.iter().map(Period::to_string).collect();
+    needed.extend(
+        targets(db, indicator_id)
+            .await?
+            .into_iter()
+            .filter_map(|t| t.baseline_period),
+    );
     let values = totals(indicator_value::Entity::find())
         .filter(indicator_value::Column::IndicatorId.eq(indicator_id))
+        .filter(indicator_value::Column::Period.is_in(needed))
         .all(db)
         .await?;
     // (organisation, period) -> value
@@ -404,14 +430,6 @@ pub async fn summary<C: ConnectionTrait>(
             by_org_period.insert((v.organisation_id, p), x);
         }
     }
-    let period = match choice {
-        PeriodChoice::Given(p) => Some(p),
-        PeriodChoice::Latest => by_org_period
-            .keys()
-            .map(|(_, p)| *p)
-            .filter(|p| p.is_year())
-            .max(),
-    };
     let brief = IndicatorBrief::from(&ind);
     let Some(period) = period else {
         return Ok(Summary {
