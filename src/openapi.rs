@@ -31,6 +31,7 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "search", description = "Full-text search in Swedish, whatever the inflection"),
         (name = "indicators", description = "Outcome and process indicators, their values, baselines and targets"),
         (name = "kolada", description = "A Kolada v3-compatible read API of the indicators"),
+        (name = "action_plans", description = "Action plans, their revisions, consultation and approval by decision"),
         (name = "audit", description = "The append-only record of every write"),
         (name = "operations", description = "Health and metrics")
     ),

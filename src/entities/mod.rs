@@ -1,10 +1,13 @@
 //! sea-orm entities: one per table, mechanical, no business rules.
 
+pub mod action_plan;
+pub mod action_plan_revision;
 pub mod actor;
 pub mod agenda_item;
 pub mod attendance;
 pub mod audit_log;
 pub mod change_event;
+pub mod consultation_response;
 pub mod decision;
 pub mod idempotency_key;
 pub mod indicator;

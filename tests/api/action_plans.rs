@@ -1,1 +1,729 @@
 //! Action plans and their revisions.
+//!
+//! The fixture follows the steering group's action plan (handlingsplan) of *Barnens bästa
+//! gäller!* in Kronoberg: a first revision sent out for consultation and approved on
+//! 2021-06-04, then revised (Covid-19) and approved again on 2021-11-05.
+
+use reqwest::{Method, Response, StatusCode, header};
+use samverkan::auth::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const PLANS: &str = "/api/v1/action-plans";
+
+fn id(record: &Value) -> &str {
+    record["id"].as_str().unwrap()
+}
+
+fn plan_url(plan: &Value) -> String {
+    format!("{PLANS}/{}", id(plan))
+}
+
+fn revision_url(plan: &Value, number: i64) -> String {
+    format!("{}/revisions/{number}", plan_url(plan))
+}
+
+async fn send(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: &Value,
+) -> Response {
+    let mut request = app.client.request(method, app.url(path)).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.expect("request")
+}
+
+/// Asserts `status` and returns the JSON body.
+async fn expect(response: Response, status: StatusCode, what: &str) -> Value {
+    let got = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(got, status, "{what}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> Value {
+    expect(app.get(path, token).await, StatusCode::OK, path).await
+}
+
+/// The plan of the steering group.
+async fn create_plan(app: &TestApp) -> (Value, Value) {
+    let sg = app
+        .create_organisation(json!({
+            "name": "Styrgrupp Barnens bästa gäller! i Kronoberg", "short_name": "SG",
+            "kind": "group"
+        }))
+        .await;
+    let body = json!({
+        "group_id": id(&sg),
+        "title": "Handlingsplan Barnens bästa gäller!",
+        "description": "Gemensam handlingsplan för regionen och kommunerna",
+    });
+    let plan = expect(
+        app.post_json(PLANS, Some(&admin()), &body).await,
+        StatusCode::CREATED,
+        "creating the plan",
+    )
+    .await;
+    (sg, plan)
+}
+
+/// An approval decision taken at a held meeting of `group` on `date`.
+async fn approval(app: &TestApp, group: &Value, date: &str) -> Value {
+    let meeting = expect(
+        app.post_json(
+            "/api/v1/meetings",
+            Some(&admin()),
+            &json!({
+                "group_id": id(group),
+                "title": "Styrgruppsmöte",
+                "starts_at": format!("{date}T08:30:00+02:00"),
+                "ends_at": format!("{date}T10:30:00+02:00"),
+                "status": "held",
+                "public": true,
+            }),
+        )
+        .await,
+        StatusCode::CREATED,
+        "meeting",
+    )
+    .await;
+    let item = expect(
+        app.post_json(
+            &format!("/api/v1/meetings/{}/agenda-items", id(&meeting)),
+            Some(&admin()),
+            &json!({"number": "4", "title": "Reviderad handlingsplan"}),
+        )
+        .await,
+        StatusCode::CREATED,
+        "agenda item",
+    )
+    .await;
+    expect(
+        app.post_json(
+            "/api/v1/decisions",
+            Some(&admin()),
+            &json!({
+                "meeting_id": id(&meeting),
+                "agenda_item_id": id(&item),
+                "kind": "approval",
+                "title": "Reviderad handlingsplan",
+                "text": "Styrgruppen godkänner den reviderade handlingsplanen.",
+            }),
+        )
+        .await,
+        StatusCode::CREATED,
+        "decision",
+    )
+    .await
+}
+
+fn activity(key: &str, text: &str, progress: i64) -> Value {
+    json!({"key": key, "text": text, "due": "2022-H1", "status": "ongoing", "progress": progress})
+}
+
+/// The first revision's content.
+fn first_content() -> Value {
+    json!({"sections": [{
+        "key": "samverkan", "title": "Samverkan kring barn och unga",
+        "goals": [
+            {"key": "tidiga-insatser", "title": "Tidiga och samordnade insatser", "activities": [
+                activity("kontaktvagar", "Ta fram gemensamma kontaktvägar", 20),
+                activity("internat", "Internat för tvärgruppen", 0),
+            ]},
+            {"key": "uppfoljning", "title": "Gemensam uppföljning", "activities": [
+                activity("indikatorer", "Ta fram indikatorer och utfallsmått", 10),
+            ]},
+        ]
+    }]})
+}
+
+async fn new_revision(app: &TestApp, plan: &Value, body: &Value) -> Value {
+    expect(
+        app.post_json(
+            &format!("{}/revisions", plan_url(plan)),
+            Some(&admin()),
+            body,
+        )
+        .await,
+        StatusCode::CREATED,
+        "new revision",
+    )
+    .await
+}
+
+async fn patch_revision(app: &TestApp, plan: &Value, number: i64, body: &Value) -> Response {
+    app.patch_json(&revision_url(plan, number), Some(&admin()), None, body)
+        .await
+}
+
+async fn approve(app: &TestApp, plan: &Value, number: i64, decision: &Value) -> Value {
+    expect(
+        patch_revision(
+            app,
+            plan,
+            number,
+            &json!({"status": "approved", "decision_id": id(decision)}),
+        )
+        .await,
+        StatusCode::OK,
+        "approving",
+    )
+    .await
+}
+
+async fn current_on(app: &TestApp, plan: &Value, date: &str) -> Option<i64> {
+    let response = app
+        .get(&format!("{}/current?on={date}", plan_url(plan)), None)
+        .await;
+    match response.status() {
+        StatusCode::NOT_FOUND => None,
+        StatusCode::OK => response.json::<Value>().await.unwrap()["number"].as_i64(),
+        other => panic!("current?on={date}: {other}"),
+    }
+}
+
+async fn the_seeds_plan_is_drafted_consulted_approved_and_superseded(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
+    let ljungby = app.create_municipality("Ljungby kommun", "0781").await;
+
+    let first = new_revision(
+        &app,
+        &plan,
+        &json!({"content": first_content(), "change_summary": "Första versionen"}),
+    )
+    .await;
+    assert_eq!(first["number"], 1);
+    assert_eq!(first["status"], "draft");
+    let view = get_json(&app, &plan_url(&plan), Some(&admin())).await;
+    assert_eq!(view["latest_draft"], 1);
+    assert_eq!(view["current_revision"], Value::Null);
+
+    let out = expect(
+        patch_revision(
+            &app,
+            &plan,
+            1,
+            &json!({"status": "consultation", "consultation_deadline": "2021-05-20"}),
+        )
+        .await,
+        StatusCode::OK,
+        "to consultation",
+    )
+    .await;
+    assert_eq!(out["status"], "consultation");
+    for (org, summary) in [
+        (&vaxjo, "Tillstyrker"),
+        (&ljungby, "Tillstyrker med några kommentarer"),
+    ] {
+        expect(
+            app.post_json(
+                &format!("{}/responses", revision_url(&plan, 1)),
+                Some(&admin()),
+                &json!({"organisation_id": id(org), "received_on": "2021-05-18", "summary": summary}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "response",
+        )
+        .await;
+    }
+    let responses = get_json(
+        &app,
+        &format!("{}/responses", revision_url(&plan, 1)),
+        Some(&admin()),
+    )
+    .await;
+    assert_eq!(responses["items"].as_array().unwrap().len(), 2);
+
+    let june = approval(&app, &sg, "2021-06-04").await;
+    let approved = approve(&app, &plan, 1, &june).await;
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["approved_on"], "2021-06-04");
+    assert_eq!(approved["valid_from"], "2021-06-04");
+    assert_eq!(approved["decision_id"], june["id"]);
+
+    // The Covid-19 revision: a copy of the one in force, then edited.
+    let second = new_revision(
+        &app,
+        &plan,
+        &json!({"change_summary": "Reviderad för Covid-19"}),
+    )
+    .await;
+    assert_eq!(second["number"], 2);
+    assert_eq!(second["based_on"], 1);
+    assert_eq!(second["content"], approved["content"]);
+    let mut content = first_content();
+    content["sections"][0]["goals"][0]["activities"]
+        .as_array_mut()
+        .unwrap()
+        .push(activity(
+            "digital-plattform",
+            "Anslut till en digital plattform under pandemin",
+            0,
+        ));
+    expect(
+        patch_revision(&app, &plan, 2, &json!({"content": content})).await,
+        StatusCode::OK,
+        "editing the draft",
+    )
+    .await;
+    let november = approval(&app, &sg, "2021-11-05").await;
+    let second = approve(&app, &plan, 2, &november).await;
+    assert_eq!(second["approved_on"], "2021-11-05");
+    let first = get_json(&app, &revision_url(&plan, 1), None).await;
+    assert_eq!(first["status"], "superseded");
+
+    let view = get_json(&app, &plan_url(&plan), Some(&admin())).await;
+    assert_eq!(view["current_revision"], 2);
+    assert_eq!(view["latest_draft"], Value::Null);
+
+    for (date, expected, why) in [
+        ("2021-06-03", None, "before the first approval"),
+        ("2021-06-04", Some(1), "the day of the first approval"),
+        ("2021-11-04", Some(1), "the day before the second approval"),
+        ("2021-11-05", Some(2), "the day of the second approval"),
+        ("2024-01-01", Some(2), "long after"),
+    ] {
+        assert_eq!(current_on(&app, &plan, date).await, expected, "{why}");
+    }
+
+    // Search finds the revision's content (approved revisions are public).
+    let hits = get_json(
+        &app,
+        "/api/v1/search?q=plattform&types=action_plan_revision",
+        None,
+    )
+    .await;
+    let items = hits["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{hits}");
+    assert_eq!(items[0]["id"], second["id"]);
+    assert_eq!(items[0]["parent_id"], plan["id"]);
+}
+
+async fn approved_revisions_never_change(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    new_revision(&app, &plan, &json!({"content": first_content()})).await;
+
+    // Approval needs an approval decision.
+    let missing = assert_problem(
+        patch_revision(&app, &plan, 1, &json!({"status": "approved"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&missing), ["decision_id"]);
+    let june = approval(&app, &sg, "2021-06-04").await;
+    approve(&app, &plan, 1, &june).await;
+    let before = get_json(&app, &revision_url(&plan, 1), None).await;
+
+    for (method, body, why) in [
+        (
+            Method::PATCH,
+            json!({"content": first_content()}),
+            "content",
+        ),
+        (
+            Method::PATCH,
+            json!({"change_summary": "ändrad"}),
+            "summary",
+        ),
+        (Method::PATCH, json!({"status": "draft"}), "back to draft"),
+        (Method::PUT, json!({"content": {"sections": []}}), "replace"),
+    ] {
+        let problem = assert_problem(
+            send(&app, method, &revision_url(&plan, 1), Some(&admin()), &body).await,
+            StatusCode::CONFLICT,
+        )
+        .await;
+        assert_eq!(problem["type"], "urn:samverkan:problem:locked", "{why}");
+    }
+    let after = get_json(&app, &revision_url(&plan, 1), None).await;
+    assert_eq!(before, after);
+}
+
+async fn approval_refuses_decisions_of_another_kind(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    let june = approval(&app, &sg, "2021-06-04").await;
+    // An information decision under the same item.
+    let info = expect(
+        app.post_json(
+            "/api/v1/decisions",
+            Some(&admin()),
+            &json!({
+                "meeting_id": june["meeting_id"], "agenda_item_id": june["agenda_item_id"],
+                "kind": "information", "title": "Information", "text": "Noterades.",
+            }),
+        )
+        .await,
+        StatusCode::CREATED,
+        "information decision",
+    )
+    .await;
+    let problem = assert_problem(
+        patch_revision(
+            &app,
+            &plan,
+            1,
+            &json!({"status": "approved", "decision_id": id(&info)}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["decision_id"]);
+    let still = get_json(&app, &revision_url(&plan, 1), Some(&admin())).await;
+    assert_eq!(still["status"], "draft");
+    let problem = assert_problem(
+        patch_revision(&app, &plan, 1, &json!({"status": "consultation"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["consultation_deadline"]);
+}
+
+async fn the_diff_reports_changes_by_key(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, plan) = create_plan(&app).await;
+    new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    // Revision 2: `internat` removed, `kontaktvagar` moved to the follow-up goal,
+    // `indikatorer` progressed, `digital` added; the goals themselves unchanged.
+    let content = json!({"sections": [{
+        "key": "samverkan", "title": "Samverkan kring barn och unga",
+        "goals": [
+            {"key": "tidiga-insatser", "title": "Tidiga och samordnade insatser", "activities": [
+                activity("digital", "Digital plattform", 0),
+            ]},
+            {"key": "uppfoljning", "title": "Gemensam uppföljning", "activities": [
+                activity("indikatorer", "Ta fram indikatorer och utfallsmått", 60),
+                activity("kontaktvagar", "Ta fram gemensamma kontaktvägar", 20),
+            ]},
+        ]
+    }]});
+    new_revision(&app, &plan, &json!({"content": content})).await;
+
+    let diff = get_json(
+        &app,
+        &format!("{}/diff?against=1", revision_url(&plan, 2)),
+        Some(&admin()),
+    )
+    .await;
+    assert_eq!(
+        (diff["from"].as_i64(), diff["to"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let of = |level: &str, key: &str| -> Value {
+        diff[level]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["key"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("{key} in {diff}"))
+    };
+    assert_eq!(of("activities", "digital")["change"], "added");
+    assert_eq!(of("activities", "internat")["change"], "removed");
+    let moved = of("activities", "kontaktvagar");
+    assert_eq!(moved["change"], "moved");
+    assert_eq!(moved["parent_from"], "tidiga-insatser");
+    assert_eq!(moved["parent_to"], "uppfoljning");
+    let changed = of("activities", "indikatorer");
+    assert_eq!(changed["change"], "changed");
+    assert_eq!(
+        changed["fields"],
+        json!([{"field": "progress", "from": 10, "to": 60}])
+    );
+    assert_eq!(of("goals", "tidiga-insatser")["change"], "unchanged");
+    assert_eq!(of("goals", "uppfoljning")["change"], "unchanged");
+    assert_eq!(of("sections", "samverkan")["change"], "unchanged");
+
+    // A revision compared with itself is unchanged throughout.
+    let same = get_json(
+        &app,
+        &format!("{}/diff?against=2", revision_url(&plan, 2)),
+        Some(&admin()),
+    )
+    .await;
+    for level in ["sections", "goals", "activities"] {
+        assert!(
+            same[level]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|p| p["change"] == "unchanged"),
+            "{level}: {same}"
+        );
+    }
+}
+
+async fn concurrent_drafts_are_numbered_without_gaps(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (_, plan) = create_plan(&app).await;
+    let url = format!("{}/revisions", plan_url(&plan));
+    let token = admin();
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..20 {
+        let body = json!({"content": {"sections": []}, "change_summary": format!("utkast {i}")});
+        let request = app
+            .client
+            .post(app.url(&url))
+            .bearer_auth(&token)
+            .json(&body);
+        requests.spawn(async move { request.send().await.expect("POST") });
+    }
+    let mut numbers = Vec::new();
+    while let Some(response) = requests.join_next().await {
+        let body = expect(response.unwrap(), StatusCode::CREATED, "concurrent draft").await;
+        numbers.push(body["number"].as_i64().unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
+    assert_eq!(app.count_rows("action_plan_revisions").await, 20);
+}
+
+async fn drafts_are_visible_to_members_only(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    let june = approval(&app, &sg, "2021-06-04").await;
+    approve(&app, &plan, 1, &june).await;
+    new_revision(&app, &plan, &json!({})).await;
+
+    let member = token(&[Role::Member]);
+    let listed = get_json(
+        &app,
+        &format!("{}/revisions", plan_url(&plan)),
+        Some(&member),
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    get_json(&app, &revision_url(&plan, 2), Some(&member)).await;
+    assert_eq!(
+        get_json(&app, &plan_url(&plan), Some(&member)).await["latest_draft"],
+        2
+    );
+
+    for (who, bearer) in [
+        ("anonymous", None),
+        ("reporter", Some(token(&[Role::Reporter]))),
+        ("integration", Some(token(&[Role::Integration]))),
+    ] {
+        let bearer = bearer.as_deref();
+        let listed = get_json(&app, &format!("{}/revisions", plan_url(&plan)), bearer).await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{who}");
+        get_json(&app, &revision_url(&plan, 1), bearer).await;
+        assert_problem(
+            app.get(&revision_url(&plan, 2), bearer).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        assert_problem(
+            app.get(
+                &format!("{}/diff?against=1", revision_url(&plan, 2)),
+                bearer,
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+        let view = get_json(&app, &plan_url(&plan), bearer).await;
+        assert_eq!(view["latest_draft"], Value::Null, "{who}");
+        assert_eq!(view["current_revision"], 1, "{who}");
+    }
+
+    // The draft's content is found by members only.
+    let search = "/api/v1/search?q=kontaktvägar&types=action_plan_revision";
+    assert_eq!(
+        get_json(&app, search, Some(&member)).await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let public = get_json(&app, search, None).await;
+    assert_eq!(public["items"].as_array().unwrap().len(), 1, "{public}");
+    assert_eq!(
+        public["items"][0]["title"],
+        "Handlingsplan Barnens bästa gäller! – revision 1"
+    );
+
+    for role in [Role::Member, Role::Reporter, Role::Integration] {
+        let response = app
+            .post_json(
+                &format!("{}/revisions", plan_url(&plan)),
+                Some(&token(&[role])),
+                &json!({}),
+            )
+            .await;
+        assert_problem(response, StatusCode::FORBIDDEN).await;
+    }
+    let secretary = token(&[Role::Secretary]);
+    let response = app
+        .post_json(
+            &format!("{}/revisions", plan_url(&plan)),
+            Some(&secretary),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert!(response.headers().contains_key(header::LOCATION));
+}
+
+async fn bad_input_is_refused_with_nothing_written(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
+    let goal = |activities: Value| {
+        json!({"sections": [{"key": "s", "title": "Avsnitt", "goals": [
+            {"key": "g", "title": "Mål", "activities": activities}
+        ]}]})
+    };
+    let cases = [
+        (
+            goal(json!([activity("a", "Ett", 0), activity("a", "Två", 0)])),
+            "content.sections[0].goals[0].activities[1].key",
+            "a key used twice",
+        ),
+        (
+            goal(json!([activity("a", "Ett", 101)])),
+            "content.sections[0].goals[0].activities[0].progress",
+            "progress above 100",
+        ),
+        (
+            goal(json!([{"key": "a", "text": "Ett", "status": "snart"}])),
+            "content.sections[0].goals[0].activities[0].status",
+            "an unknown status",
+        ),
+        (
+            goal(json!([{"key": "a", "text": "Ett", "due": "nästa år"}])),
+            "content.sections[0].goals[0].activities[0].due",
+            "a due that is neither date nor period",
+        ),
+        (
+            goal(json!([{"key": "a", "text": "  "}])),
+            "content.sections[0].goals[0].activities[0].text",
+            "an empty text",
+        ),
+        (
+            goal(json!([{"key": "a", "text": "Ett", "responsible_ids": [id(&plan)]}])),
+            "content.sections[0].goals[0].activities[0].responsible_ids[0]",
+            "an unknown organisation",
+        ),
+        (
+            json!({"sections": [{"key": "ett två", "title": "Avsnitt"}]}),
+            "content.sections[0].key",
+            "a key with a space",
+        ),
+    ];
+    let revisions = app.count_rows("action_plan_revisions").await;
+    let audit = app.count_rows("audit_log").await;
+    for (content, field, why) in cases {
+        let problem = assert_problem(
+            app.post_json(
+                &format!("{}/revisions", plan_url(&plan)),
+                Some(&admin()),
+                &json!({"content": content}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert!(
+            error_fields(&problem).contains(&field.to_owned()),
+            "{why}: {problem}"
+        );
+    }
+    for (body, field, why) in [
+        (
+            json!({"group_id": id(&vaxjo), "title": "Plan"}),
+            "group_id",
+            "not a group",
+        ),
+        (
+            json!({"group_id": id(&sg), "title": " "}),
+            "title",
+            "an empty title",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.post_json(PLANS, Some(&admin()), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field], "{why}");
+    }
+    assert_eq!(app.count_rows("action_plan_revisions").await, revisions);
+    assert_eq!(app.count_rows("action_plans").await, 1);
+    assert_eq!(app.count_rows("audit_log").await, audit);
+
+    // A draft edited with a bad body stays as it was.
+    new_revision(
+        &app,
+        &plan,
+        &json!({"content": goal(json!([activity("a", "Ett", 5)]))}),
+    )
+    .await;
+    let before = get_json(&app, &revision_url(&plan, 1), Some(&admin())).await;
+    assert_problem(
+        patch_revision(
+            &app,
+            &plan,
+            1,
+            &json!({"content": goal(json!([activity("a", "Ett", -1)]))}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_problem(
+        patch_revision(&app, &plan, 1, &json!({"content": null})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(
+        get_json(&app, &revision_url(&plan, 1), Some(&admin())).await,
+        before
+    );
+    // A stale If-Match is a 412.
+    let stale = app
+        .patch_json(
+            &revision_url(&plan, 1),
+            Some(&admin()),
+            Some("\"7\""),
+            &json!({"change_summary": "x"}),
+        )
+        .await;
+    assert_problem(stale, StatusCode::PRECONDITION_FAILED).await;
+}
+
+crate::on_both_backends!(
+    the_seeds_plan_is_drafted_consulted_approved_and_superseded,
+    approved_revisions_never_change,
+    approval_refuses_decisions_of_another_kind,
+    the_diff_reports_changes_by_key,
+    concurrent_drafts_are_numbered_without_gaps,
+    drafts_are_visible_to_members_only,
+    bad_input_is_refused_with_nothing_written,
+);

@@ -1,6 +1,19 @@
 //! Action plans (handlingsplaner) and their revisions.
 
+pub mod plans;
+pub mod responses;
+pub mod revisions;
+
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Mounts the action plan routes (under the API scope).
-pub fn configure(_cfg: &mut ServiceConfig<'_>) {}
+pub fn configure(cfg: &mut ServiceConfig<'_>) {
+    plans::configure(cfg);
+    revisions::configure(cfg);
+    responses::configure(cfg);
+}
+
+/// The path of a plan.
+fn plan_path(id: uuid::Uuid) -> String {
+    format!("{}/action-plans/{id}", super::API_BASE)
+}
