@@ -15,6 +15,7 @@ pub mod middleware; // Request ids, access log, problem+json fallback, 404/405.
 pub mod minutes; // Minutes as a Markdown or HTML document.
 pub mod openapi; // The OpenAPI 3.1 document.
 pub mod pagination; // Keyset pagination and updated_since.
+pub mod plan_document; // An action plan revision as a Markdown or HTML document.
 pub mod routes; // The HTTP handlers, one module per resource.
 pub mod search; // Swedish full-text search: tokens, stems, snippets.
 pub mod startup; // Building and running the server.

@@ -168,7 +168,7 @@ pub fn html(minutes: &Minutes, lang: Lang) -> String {
     )
 }
 
-const CSS: &str = "body{font-family:system-ui,sans-serif;line-height:1.5;\
+pub(crate) const CSS: &str = "body{font-family:system-ui,sans-serif;line-height:1.5;\
 max-width:48rem;margin:2rem auto;padding:0 1rem;color:#222}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}\
 ul{padding-left:1.5rem}table{border-collapse:collapse}\
@@ -530,7 +530,7 @@ fn one_line(s: &str) -> String {
 /// Escapes a plain field so that it reads as text wherever it is placed
 /// inside a line of Markdown: no emphasis, code, links, raw HTML, tables,
 /// headings, block quotes, list markers or line breaks.
-fn md_escape(s: &str) -> String {
+pub(crate) fn md_escape(s: &str) -> String {
     let s = one_line(s);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -555,7 +555,7 @@ fn md_escape(s: &str) -> String {
     out
 }
 
-fn escape_html(s: &str) -> String {
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -572,7 +572,7 @@ fn escape_html(s: &str) -> String {
 
 /// Renders Markdown to HTML, with raw HTML as visible text and links or
 /// images to unsafe destinations reduced to their text.
-fn render_safe(markdown: &str, out: &mut String) {
+pub(crate) fn render_safe(markdown: &str, out: &mut String) {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     // One entry per open link or image: whether it was kept.
     let mut kept: Vec<bool> = Vec::new();

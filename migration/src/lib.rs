@@ -19,6 +19,7 @@ mod m20261122_000008_create_search_documents;
 mod m20261122_000009_create_indicators;
 mod m20261122_000010_create_action_plans;
 mod m20261122_000011_index_indicator_values;
+mod m20261122_000012_add_revision_publications;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_create_indicators::Migration),
             Box::new(m20261122_000010_create_action_plans::Migration),
             Box::new(m20261122_000011_index_indicator_values::Migration),
+            Box::new(m20261122_000012_add_revision_publications::Migration),
         ]
     }
 }

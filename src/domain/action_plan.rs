@@ -116,6 +116,24 @@ fn planned() -> ActivityStatus {
     ActivityStatus::Planned
 }
 
+impl Activity {
+    /// The last day it was due: the date, or a period's last day.
+    pub fn due_date(&self) -> Option<NaiveDate> {
+        let due = self.due.as_deref()?.trim();
+        NaiveDate::parse_from_str(due, "%Y-%m-%d")
+            .ok()
+            .or_else(|| due.parse::<Period>().ok().map(Period::end))
+    }
+
+    /// Due before `today` and neither done nor cancelled.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !matches!(
+            self.status,
+            ActivityStatus::Done | ActivityStatus::Cancelled
+        ) && self.due_date().is_some_and(|d| d < today)
+    }
+}
+
 /// One goal of a section.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +328,51 @@ impl UncheckedRevision {
             match multi_line(summary, 10_000) {
                 Ok(text) => self.change_summary = text,
                 Err(message) => errors.add("change_summary", message),
+            }
+        }
+        errors.finish()?;
+        Ok(self)
+    }
+}
+
+/// Where a revision was published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// The document portal (dokumentportalen).
+    DocumentPortal,
+    /// A website.
+    Website,
+    /// Anywhere else.
+    Other,
+}
+
+/// One publication of an approved revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Publication {
+    /// Where.
+    pub channel: Channel,
+    /// The address: an `http` or `https` URL, at most 2000 characters.
+    #[schema(example = "https://www.regionkronoberg.se/handlingsplan.pdf")]
+    pub url: String,
+    /// The day it was published.
+    pub published_at: NaiveDate,
+}
+
+impl Publication {
+    /// Checks the URL (absolute, `http` or `https`, with a host); trims it.
+    pub fn check(mut self) -> ApiResult<Self> {
+        let mut errors = FieldErrors::default();
+        let url = self.url.trim();
+        if url.chars().count() > 2000 {
+            errors.add("url", "at most 2000 characters");
+        } else {
+            match url::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => {
+                    self.url = url.to_owned();
+                }
+                _ => errors.add("url", "must be an http or https URL"),
             }
         }
         errors.finish()?;
@@ -526,6 +589,27 @@ mod tests {
         assert!(fields.contains(&"content.sections[0].goals[0].activities[1].key"));
         assert!(fields.contains(&"content.sections[0].goals[0].activities[1].progress"));
         assert!(fields.contains(&"content.sections[0].goals[1].key"));
+    }
+
+    #[test]
+    fn publications_need_an_http_url() {
+        let p = |url: &str| Publication {
+            channel: Channel::Website,
+            url: url.into(),
+            published_at: NaiveDate::from_ymd_opt(2021, 11, 10).unwrap(),
+        };
+        assert_eq!(
+            p(" https://example.se/a ").check().unwrap().url,
+            "https://example.se/a"
+        );
+        for bad in [
+            "ftp://example.se",
+            "javascript:alert(1)",
+            "example.se",
+            "https://",
+        ] {
+            assert!(p(bad).check().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -218,6 +218,14 @@ impl Period {
         NaiveDate::from_ymd_opt(self.year(), self.first_month(), 1).unwrap_or(NaiveDate::MIN)
     }
 
+    /// The last day.
+    pub fn end(self) -> NaiveDate {
+        self.start()
+            .checked_add_months(chrono::Months::new(self.months()))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(NaiveDate::MAX)
+    }
+
     /// Whether this is a whole year.
     pub fn is_year(self) -> bool {
         matches!(self, Self::Year(_))

@@ -22,7 +22,7 @@ use super::{
 use crate::{
     conditional::IfMatchVersion,
     domain::{
-        action_plan::{Content, Revision, RevisionStatus},
+        action_plan::{Content, Publication, Revision, RevisionStatus},
         decision::{DecisionKind, DecisionStatus},
         organisation::OrganisationKind,
         text::FieldErrors,
@@ -387,6 +387,7 @@ pub async fn insert_revision(
         decision_id: Set(None),
         approved_on: Set(None),
         based_on: Set(base.map(|b| b.number)),
+        publications: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
         version: Set(1),
@@ -537,6 +538,59 @@ pub async fn update_revision(
     index_revision(&txn, &plan, &model).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// The publications recorded for a revision.
+pub fn publications_of(model: &revision::Model) -> Vec<Publication> {
+    model
+        .publications
+        .clone()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+/// Adds a publication to an approved or superseded revision: the one change such a revision
+/// takes (a draft or consultation is a 409; publish what was approved).
+pub async fn add_publication(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    plan_id: Uuid,
+    number: i32,
+    publication: Publication,
+) -> ApiResult<revision::Model> {
+    get(txn, plan_id).await?;
+    lock_row(txn, "action_plans", plan_id).await?;
+    let current = get_revision(txn, plan_id, number, true).await?;
+    if !current.status.is_settled() {
+        return Err(ApiError::Conflict(format!(
+            "revision {number} is {}: only approved revisions are published",
+            current.status.as_str()
+        )));
+    }
+    let mut list = publications_of(&current);
+    if list.len() >= 100 {
+        return Err(ApiError::field(
+            "url",
+            "at most 100 publications per revision",
+        ));
+    }
+    list.push(publication);
+    let next = revision::ActiveModel {
+        id: Set(current.id),
+        publications: Set(Some(
+            serde_json::to_value(&list).map_err(|e| ApiError::Internal(Box::new(e)))?,
+        )),
+        ..Default::default()
+    };
+    write_next(
+        txn,
+        actor,
+        &current,
+        next,
+        Action::Update,
+        &IfMatchVersion::none(),
+    )
+    .await
 }
 
 // --- Consultation responses -------------------------------------------------------------------

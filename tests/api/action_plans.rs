@@ -718,6 +718,302 @@ async fn bad_input_is_refused_with_nothing_written(backend: Backend) {
     assert_problem(stale, StatusCode::PRECONDITION_FAILED).await;
 }
 
+async fn approved_revisions_record_their_publications(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    let url = format!("{}/publications", revision_url(&plan, 1));
+    let portal = json!({
+        "channel": "document_portal",
+        "url": "https://dokument.regionkronoberg.se/handlingsplan-bbg.pdf",
+        "published_at": "2021-06-10",
+    });
+    // A draft is not published.
+    assert_problem(
+        app.post_json(&url, Some(&admin()), &portal).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let june = approval(&app, &sg, "2021-06-04").await;
+    let approved = approve(&app, &plan, 1, &june).await;
+
+    let audit = app.count_rows("audit_log").await;
+    for (body, field) in [
+        (
+            json!({"channel": "website", "url": "javascript:alert(1)", "published_at": "2021-06-10"}),
+            "url",
+        ),
+        (
+            json!({"channel": "website", "url": "ftp://example.se/a", "published_at": "2021-06-10"}),
+            "url",
+        ),
+    ] {
+        let problem = assert_problem(
+            app.post_json(&url, Some(&admin()), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(error_fields(&problem), [field]);
+    }
+    let bad_channel =
+        json!({"channel": "newspaper", "url": "https://example.se", "published_at": "2021-06-10"});
+    assert_problem(
+        app.post_json(&url, Some(&admin()), &bad_channel).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_problem(
+        app.post_json(&url, Some(&token(&[Role::Member])), &portal)
+            .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    assert_eq!(app.count_rows("audit_log").await, audit);
+
+    let out = expect(
+        app.post_json(&url, Some(&admin()), &portal).await,
+        StatusCode::CREATED,
+        "publishing",
+    )
+    .await;
+    let website = json!({
+        "channel": "website",
+        "url": "https://www.regionkronoberg.se/barnensbasta",
+        "published_at": "2021-06-11",
+    });
+    let out2 = expect(
+        app.post_json(&url, Some(&admin()), &website).await,
+        StatusCode::CREATED,
+        "publishing again",
+    )
+    .await;
+    assert_eq!(out["publications"], json!([portal]));
+    assert_eq!(out2["publications"], json!([portal, website]));
+    assert_eq!(out2["version"], approved["version"].as_i64().unwrap() + 2);
+    assert_eq!(out2["content"], approved["content"]);
+    assert_eq!(out2["status"], "approved");
+    assert_eq!(app.count_rows("audit_log").await, audit + 2);
+    let read = get_json(&app, &revision_url(&plan, 1), None).await;
+    assert_eq!(read["publications"], json!([portal, website]));
+}
+
+async fn a_revision_is_a_markdown_or_html_document(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let mut content = first_content();
+    content["sections"][0]["goals"][1]["title"] =
+        json!("<script>alert(1)</script> **Uppföljning**");
+    content["sections"][0]["goals"][1]["activities"][0]["text"] =
+        json!("[klicka](javascript:alert(1)) <img src=x onerror=alert(1)>");
+    new_revision(
+        &app,
+        &plan,
+        &json!({"content": content, "change_summary": "Första versionen"}),
+    )
+    .await;
+    let url = format!("{}/document", revision_url(&plan, 1));
+    // A draft is no one's business but the members'.
+    assert_problem(app.get(&url, None).await, StatusCode::NOT_FOUND).await;
+
+    let response = app.get(&url, Some(&admin())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/markdown")
+    );
+    let md = response.text().await.unwrap();
+    assert!(
+        md.starts_with("# Handlingsplan Barnens bästa gäller! – revision 1\n"),
+        "{md}"
+    );
+    assert!(md.contains("Status: utkast"), "{md}");
+    assert!(md.contains("## Samverkan kring barn och unga"), "{md}");
+    assert!(
+        md.contains("- Ta fram gemensamma kontaktvägar (pågår, 20 %, senast 2022-H1)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("### \\<script\\>alert(1)\\</script\\> \\*\\*Uppföljning\\*\\*"),
+        "{md}"
+    );
+
+    let june = approval(&app, &sg, "2021-06-04").await;
+    approve(&app, &plan, 1, &june).await;
+    expect(
+        app.post_json(
+            &format!("{}/publications", revision_url(&plan, 1)),
+            Some(&admin()),
+            &json!({"channel": "website", "url": "https://www.regionkronoberg.se/bbg", "published_at": "2021-06-11"}),
+        )
+        .await,
+        StatusCode::CREATED,
+        "publishing",
+    )
+    .await;
+    let response = app
+        .client
+        .get(app.url(&url))
+        .header(header::ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("<h3>&lt;script&gt;alert(1)&lt;/script&gt; **Uppföljning**</h3>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(!html.contains("href=\"javascript"), "{html}");
+    assert!(html.contains("Status: fastställd"), "{html}");
+    assert!(
+        html.contains("2021-06-11 webbplatsen: https://www.regionkronoberg.se/bbg"),
+        "{html}"
+    );
+
+    let refused = app
+        .client
+        .get(app.url(&url))
+        .header(header::ACCEPT, "application/pdf")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(refused, StatusCode::NOT_ACCEPTABLE).await;
+}
+
+async fn progress_traces_activities_to_indicator_values(backend: Backend) {
+    use samverkan::{
+        domain::indicator::{
+            Better, Breakdowns, Category, Gender, IndicatorKind, Source, UncheckedIndicator, Unit,
+            ValueRow, ValueStatus, check_rows,
+        },
+        store::{self, Actor},
+    };
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
+    let actor = Actor {
+        sub: "test".into(),
+        roles: vec![Role::Admin],
+        request_id: None,
+    };
+    let txn = store::begin_write(&app.db).await.unwrap();
+    let ind = store::indicators::insert(
+        &txn,
+        &actor,
+        UncheckedIndicator {
+            code: "N17473".into(),
+            name: "Elever som känner sig trygga".into(),
+            description: None,
+            category: Category::Health,
+            kind: IndicatorKind::Outcome,
+            unit: Unit::Percent,
+            better: Better::Higher,
+            decimals: 1,
+            source: Source::default(),
+            breakdowns: Breakdowns::default(),
+            adopted_by_decision_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    let rows = [("2020", 60.0), ("2023", 72.0)]
+        .into_iter()
+        .map(|(period, value)| ValueRow {
+            organisation_id: id(&vaxjo).parse().unwrap(),
+            period: period.into(),
+            gender: Gender::Total,
+            age_group: String::new(),
+            value: Some(value),
+            suppressed: false,
+            status: ValueStatus::Final,
+            note: None,
+            source_ref: None,
+        })
+        .collect();
+    let checked = check_rows(rows, &Breakdowns::default()).unwrap();
+    store::indicators::upsert_values(&app.db, &actor, &ind, checked)
+        .await
+        .unwrap();
+    expect(
+        send(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/indicators/{}/targets", ind.id),
+            Some(&admin()),
+            &json!({"targets": [{"organisation_id": null, "baseline_period": "2020",
+                                 "target_period": "2025", "target_value": 80.0}]}),
+        )
+        .await,
+        StatusCode::OK,
+        "targets",
+    )
+    .await;
+
+    let mut content = first_content();
+    let acts = &mut content["sections"][0]["goals"][1]["activities"];
+    acts[0]["indicator_ids"] = json!([ind.id]);
+    acts[0]["status"] = json!("done");
+    acts[0]["due"] = json!("2021-06-30");
+    content["sections"][0]["goals"][0]["activities"][0]["due"] = json!("2021-H2");
+    content["sections"][0]["goals"][0]["activities"][1]["due"] = json!("2999-12-31");
+    new_revision(&app, &plan, &json!({"content": content})).await;
+    let url = format!("{}/progress", plan_url(&plan));
+    // Nothing in force yet; a draft is followed only on request, by members.
+    assert_problem(app.get(&url, None).await, StatusCode::NOT_FOUND).await;
+    assert_problem(
+        app.get(&format!("{url}?revision=1"), None).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let june = approval(&app, &sg, "2021-06-04").await;
+    approve(&app, &plan, 1, &june).await;
+
+    let p = get_json(&app, &url, None).await;
+    assert_eq!(p["revision"], 1);
+    assert_eq!(p["decision_id"], june["id"]);
+    assert_eq!(
+        p["activities_by_status"],
+        json!({"planned": 0, "ongoing": 2, "done": 1, "cancelled": 0})
+    );
+    let overdue: Vec<&str> = p["overdue"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(overdue, ["kontaktvagar"], "{p}");
+    let goals = p["goals"].as_array().unwrap();
+    assert_eq!(goals[0]["indicators"], json!([]));
+    let follow_up = &goals[1];
+    assert_eq!(follow_up["key"], "uppfoljning");
+    assert_eq!(follow_up["activities_by_status"]["done"], 1);
+    let summary = &follow_up["indicators"][0];
+    assert_eq!(summary["indicator"]["code"], "N17473");
+    assert_eq!(summary["period"], "2023");
+    let row = &summary["rows"][0];
+    assert_eq!(row["value"], 72.0);
+    assert_eq!(row["baseline"]["value"], 60.0);
+    assert_eq!(row["baseline"]["improved"], true);
+    assert_eq!(row["target"], json!({"period": "2025", "value": 80.0}));
+}
+
 crate::on_both_backends!(
     the_seeds_plan_is_drafted_consulted_approved_and_superseded,
     approved_revisions_never_change,
@@ -726,4 +1022,7 @@ crate::on_both_backends!(
     concurrent_drafts_are_numbered_without_gaps,
     drafts_are_visible_to_members_only,
     bad_input_is_refused_with_nothing_written,
+    approved_revisions_record_their_publications,
+    a_revision_is_a_markdown_or_html_document,
+    progress_traces_activities_to_indicator_values,
 );

@@ -1,6 +1,7 @@
 //! Action plans (handlingsplaner) and their revisions.
 
 pub mod plans;
+pub mod progress;
 pub mod responses;
 pub mod revisions;
 
@@ -11,6 +12,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     plans::configure(cfg);
     revisions::configure(cfg);
     responses::configure(cfg);
+    cfg.service(progress::progress);
 }
 
 /// The path of a plan.

@@ -1,7 +1,7 @@
 //! Revisions of an action plan: drafting, consultation, approval by decision, the revision in
 //! force on a date, and the diff of two revisions.
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,21 +13,22 @@ use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
     conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::action_plan::{
-        Content, PartDiff, RevisionStatus, UncheckedRevision, diff as content_diff,
+        Content, PartDiff, Publication, RevisionStatus, UncheckedRevision, diff as content_diff,
     },
     entities::action_plan_revision::Model,
     error::{ApiError, ApiResult, FieldError},
     extract::{IdempotencyKey, JsonBody, Query},
     pagination::Page,
+    plan_document::{self, PlanDocument},
     routes::{
         AppState,
-        meetings::sees_all,
+        meetings::{minutes::wants_html, sees_all},
         present,
         responses::{CreateErrors, ReadErrors, UpdateErrors},
     },
     store::{
         Actor,
-        action_plans::{self as store, NewRevision, RevisionChange, content_of},
+        action_plans::{self as store, NewRevision, RevisionChange, content_of, publications_of},
         decisions::today,
         idempotency,
     },
@@ -39,6 +40,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(list)
         .service(create)
         .service(diff)
+        .service(publish)
+        .service(document)
         .service(get)
         .service(update)
         .service(replace);
@@ -73,6 +76,8 @@ pub struct RevisionView {
     pub approved_on: Option<NaiveDate>,
     /// The number of the revision it was copied from.
     pub based_on: Option<i32>,
+    /// Where it was published (approved and superseded revisions only).
+    pub publications: Vec<Publication>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -85,6 +90,7 @@ impl From<Model> for RevisionView {
     fn from(row: Model) -> Self {
         Self {
             content: content_of(&row),
+            publications: publications_of(&row),
             id: row.id,
             action_plan_id: row.action_plan_id,
             number: row.number,
@@ -446,4 +452,114 @@ pub async fn diff(
         goals: d.goals,
         activities: d.activities,
     }))
+}
+
+/// Record where an approved (or superseded) revision was published (admin, secretary): the
+/// only change such a revision takes; drafts and consultations are a 409. Answers with the
+/// revision.
+#[utoipa::path(
+    tag = "action_plans",
+    params(
+        ("id" = Uuid, Path, description = "Action plan id"),
+        ("number" = i32, Path, description = "Revision number"),
+        ("Idempotency-Key" = Option<String>, Header,
+         description = "Makes a retried POST answer from the first attempt (keys live 24 h)")
+    ),
+    request_body = Publication,
+    responses(
+        (status = 201, body = RevisionView, headers(("ETag" = String), ("Location" = String))),
+        CreateErrors
+    ),
+    security(("bearer" = []))
+)]
+#[post("/action-plans/{id}/revisions/{number}/publications")]
+pub async fn publish(
+    req: HttpRequest,
+    user: Authorized<AdminOrSecretary>,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+    key: IdempotencyKey,
+    JsonBody(body, digest): JsonBody<Publication>,
+) -> ApiResult<HttpResponse> {
+    let (plan_id, number) = path.into_inner();
+    let publication = body.check()?;
+    let actor = Actor::from(&user.0);
+    let idempotent = key.for_request(&req, &digest);
+    let (response, replayed) = idempotency::create_once(
+        &state.db,
+        &actor,
+        idempotent.as_ref(),
+        async |txn| store::add_publication(txn, &actor, plan_id, number, publication).await,
+        |row| {
+            let location = revision_path(row.action_plan_id, row.number);
+            created(location, row.version, &RevisionView::from(row.clone()))
+        },
+    )
+    .await?;
+    Ok(stored_response(response, replayed))
+}
+
+/// A revision as a document: title, status, dates, change summary, sections, goals and
+/// activities, and where it was published. `Accept: text/markdown` (default) or `text/html`;
+/// plain fields are escaped and no raw HTML passes through. Drafts are 404 unless the caller
+/// is admin, secretary or member.
+#[utoipa::path(
+    tag = "action_plans",
+    params(
+        ("id" = Uuid, Path, description = "Action plan id"),
+        ("number" = i32, Path, description = "Revision number")
+    ),
+    responses(
+        (status = 200, description = "The revision as a document", content(
+            (String = "text/markdown"),
+            (String = "text/html")
+        )),
+        (status = 406, description = "Neither Markdown nor HTML is acceptable",
+         body = crate::error::Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security((), ("bearer" = []))
+)]
+#[get("/action-plans/{id}/revisions/{number}/document")]
+pub async fn document(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+) -> ApiResult<HttpResponse> {
+    let html = wants_html(&req)?;
+    let (plan_id, number) = path.into_inner();
+    let plan = store::get(&state.db, plan_id).await?;
+    let row = store::get_revision(&state.db, plan_id, number, sees_all(&caller)).await?;
+    let body = render(&plan.title, &row, html);
+    let content_type = if html {
+        "text/html; charset=utf-8"
+    } else {
+        "text/markdown; charset=utf-8"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::VARY, "Accept"))
+        .body(body))
+}
+
+/// A revision rendered as Markdown or HTML.
+fn render(title: &str, row: &Model, html: bool) -> String {
+    let content = content_of(row);
+    let publications = publications_of(row);
+    let doc = PlanDocument {
+        title,
+        number: row.number,
+        status: row.status,
+        valid_from: row.valid_from,
+        approved_on: row.approved_on,
+        change_summary: row.change_summary.as_deref(),
+        content: &content,
+        publications: &publications,
+    };
+    if html {
+        plan_document::html(&doc)
+    } else {
+        plan_document::markdown(&doc)
+    }
 }

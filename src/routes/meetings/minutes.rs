@@ -63,7 +63,7 @@ fn role_note(role: MembershipRole, lang: Lang) -> Option<&'static str> {
 }
 
 /// Markdown or HTML, as the `Accept` header asks (Markdown when it names neither).
-fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
+pub(crate) fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
     let Ok(accept) = Accept::parse(req) else {
         return Ok(false);
     };
