@@ -438,6 +438,13 @@ async fn the_diff_reports_changes_by_key(backend: Backend) {
             .unwrap_or_else(|| panic!("{key} in {diff}"))
     };
     assert_eq!(of("activities", "digital")["change"], "added");
+    let text = diff["text_diff"].as_str().unwrap();
+    assert!(text.starts_with("--- revision "), "a unified diff: {text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with('+') && l.contains("Digital plattform")),
+        "the added activity is a + line: {text}"
+    );
     assert_eq!(of("activities", "internat")["change"], "removed");
     let moved = of("activities", "kontaktvagar");
     assert_eq!(moved["change"], "moved");

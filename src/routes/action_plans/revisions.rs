@@ -419,6 +419,8 @@ pub struct RevisionDiff {
     pub goals: Vec<PartDiff>,
     /// Activities: also moved to another goal; field-level changes.
     pub activities: Vec<PartDiff>,
+    /// A unified diff (three lines of context) of the two revisions rendered as Markdown.
+    pub text_diff: String,
 }
 
 /// Compare revision `number` with revision `against`: sections, goals and activities added,
@@ -445,12 +447,26 @@ pub async fn diff(
     let new = store::get_revision(&state.db, plan_id, number, all).await?;
     let old = store::get_revision(&state.db, plan_id, query.against, all).await?;
     let d = content_diff(&content_of(&old), &content_of(&new));
+    let plan = store::get(&state.db, plan_id).await?;
+    let (old_text, new_text) = (
+        render(&plan.title, &old, false),
+        render(&plan.title, &new, false),
+    );
+    let text_diff = similar::TextDiff::from_lines(&old_text, &new_text)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("revision {}", old.number),
+            &format!("revision {}", new.number),
+        )
+        .to_string();
     Ok(HttpResponse::Ok().json(RevisionDiff {
         from: old.number,
         to: new.number,
         sections: d.sections,
         goals: d.goals,
         activities: d.activities,
+        text_diff,
     }))
 }
 
