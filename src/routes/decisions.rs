@@ -25,10 +25,8 @@ use crate::{
     pagination::{Page, PageRequest, page_response, query_timestamp},
     store::{
         Actor,
-        decisions::{
-            self as store, DecisionChange, DecisionFilter, RecordChange, is_overdue, today,
-        },
-        idempotency, meetings,
+        decisions::{self as store, DecisionChange, DecisionFilter, RecordChange, is_overdue},
+        idempotency, meetings, today,
     },
 };
 

@@ -457,13 +457,6 @@ pub struct RosterQuery {
     pub on: Option<NaiveDate>,
 }
 
-/// Today's date in Sweden.
-fn today_in_stockholm() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::Europe::Stockholm)
-        .date_naive()
-}
-
 /// The roster of a group on a date: everyone sitting in it, with role, whom they represent and
 /// whom they stand in for; ordered chair, vice-chair, then by represented organisation and name.
 #[utoipa::path(
@@ -483,7 +476,7 @@ pub async fn roster(
     if group.kind != OrganisationKind::Group {
         return Err(ApiError::NotFound);
     }
-    let on = query.on.unwrap_or_else(today_in_stockholm);
+    let on = query.on.unwrap_or_else(crate::store::today);
     let seats = memberships_store::running_on(&state.db, group.id, on).await?;
 
     let mut member_ids: Vec<Uuid> = seats.iter().map(|s| s.member_id).collect();

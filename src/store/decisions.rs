@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{
-    Action, Actor, Versioned, begin_write, meetings, memberships, now, record_creation, write_next,
+    Action, Actor, Versioned, begin_write, json_holds, meetings, memberships, now, record_creation,
+    today, write_next,
 };
 use crate::{
     conditional::IfMatchVersion,
@@ -97,25 +98,11 @@ pub struct DecisionFilter {
     pub public_only: bool,
 }
 
-/// `column` (a JSON array) holds `id`, on both backends.
-fn json_holds(column: Column, id: Uuid) -> sea_orm::sea_query::SimpleExpr {
-    Expr::col(column)
-        .cast_as(Alias::new("text"))
-        .like(format!("%{id}%"))
-}
-
 /// Whether a decision is an open assignment past its due date on `today`.
 pub fn is_overdue(model: &Model, today: NaiveDate) -> bool {
     model.follow_up_status == Some(FollowUpStatus::Open)
         && model.status == DecisionStatus::Adopted
         && model.due_date.is_some_and(|due| due < today)
-}
-
-/// Today in Sweden.
-pub fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Stockholm)
-        .date_naive()
 }
 
 /// The decision with `id`. Callers who may not see everything see it only when it and its

@@ -962,6 +962,14 @@ pub async fn involvement_of<C: ConnectionTrait>(
         .await?;
     let needle = json!(member_id);
     let presented = agenda_item::Entity::find()
+        .filter(
+            Condition::any()
+                .add(super::json_holds(
+                    agenda_item::Column::PresenterIds,
+                    member_id,
+                ))
+                .add(super::json_holds(agenda_item::Column::GuestIds, member_id)),
+        )
         .all(db)
         .await?
         .into_iter()

@@ -271,6 +271,7 @@ async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<Str
     let (attended, items) = super::meetings::involvement_of(txn, id).await?;
     let needle = json!(id);
     let checking = meeting::Entity::find()
+        .filter(super::json_holds(meeting::Column::MinutesCheckers, id))
         .all(txn)
         .await?
         .into_iter()

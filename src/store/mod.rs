@@ -36,6 +36,22 @@ pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
 }
 
+/// Today's date in Sweden (Europe/Stockholm).
+pub fn today() -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Europe::Stockholm)
+        .date_naive()
+}
+
+/// The condition "the JSON array in `column` holds `id`", the same on both backends (the
+/// column's text is searched; callers that need certainty check the parsed array too).
+pub fn json_holds<C: ColumnTrait>(column: C, id: Uuid) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    Expr::col(column)
+        .cast_as(Alias::new("text"))
+        .like(format!("%{id}%"))
+}
+
 /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
 /// so that concurrent writers wait on the busy timeout instead of failing on lock upgrade.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {

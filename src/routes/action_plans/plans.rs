@@ -26,8 +26,7 @@ use crate::{
     store::{
         Actor,
         action_plans::{self as store, NewPlan},
-        decisions::today,
-        idempotency,
+        idempotency, today,
     },
 };
 

@@ -18,8 +18,8 @@ use crate::{
     routes::{AppState, meetings::sees_all, responses::ReadErrors},
     store::{
         action_plans::{self as store, content_of},
-        decisions::today,
         indicator_summary::{PeriodChoice, Summary, summary},
+        today,
     },
 };
 

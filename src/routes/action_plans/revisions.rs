@@ -29,8 +29,7 @@ use crate::{
     store::{
         Actor,
         action_plans::{self as store, NewRevision, RevisionChange, content_of, publications_of},
-        decisions::today,
-        idempotency,
+        idempotency, today,
     },
 };
 

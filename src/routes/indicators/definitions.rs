@@ -234,9 +234,7 @@ impl IndicatorPatch {
             fields,
             retire: self.status == Some(IndicatorStatus::Retired),
             decision_id: self.decision_id,
-            effective_on: self
-                .effective_on
-                .unwrap_or_else(crate::store::decisions::today),
+            effective_on: self.effective_on.unwrap_or_else(crate::store::today),
         })
     }
 }
