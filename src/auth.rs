@@ -20,7 +20,6 @@ use jsonwebtoken::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::ApiError;
@@ -34,36 +33,7 @@ pub const MIN_SECRET_BYTES: usize = 32;
 /// Longest accepted token, in bytes; longer ones are refused unread.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// What a caller may do, carried in the token's `roles` claim.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema, clap::ValueEnum,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything.
-    Admin,
-    /// Meeting records, decisions, action plans and indicators.
-    Secretary,
-    /// Indicator values for its own organisation only.
-    Reporter,
-    /// Reads everything, drafts and members' contact details included.
-    Member,
-    /// Reads what is published (system-to-system).
-    Integration,
-}
-
-impl Role {
-    /// The claim value of this role.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Secretary => "secretary",
-            Self::Reporter => "reporter",
-            Self::Member => "member",
-            Self::Integration => "integration",
-        }
-    }
-}
+pub use crate::domain::Role;
 
 /// The claims samverkan reads from a token (validated ones are checked by jsonwebtoken too).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -379,6 +349,16 @@ pub enum Caller {
 }
 
 impl Caller {
+    /// Whether the caller may see records that are not public (admin, secretary, member):
+    /// the one visibility rule every resource applies; everyone else sees public ones only.
+    pub fn sees_unpublished(&self) -> bool {
+        self.identity().is_some_and(|who| {
+            who.roles
+                .iter()
+                .any(|r| matches!(r, Role::Admin | Role::Secretary | Role::Member))
+        })
+    }
+
     /// The identity, when authenticated.
     pub fn identity(&self) -> Option<&Identity> {
         match self {
@@ -482,4 +462,10 @@ pub struct AdminOrSecretary;
 
 impl Policy for AdminOrSecretary {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary];
+}
+
+impl From<&Identity> for crate::store::Actor {
+    fn from(identity: &Identity) -> Self {
+        Self::new(identity.sub.clone(), identity.roles.clone())
+    }
 }

@@ -97,11 +97,7 @@ fn lookup(keys: &HashMap<String, Uuid>, key: &str) -> ApiResult<Uuid> {
 pub async fn seed(db: &DatabaseConnection) -> ApiResult<Seeded> {
     let demo: Demo =
         serde_json::from_str(KRONOBERG).map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let actor = Actor {
-        sub: "samverkan-seed-demo".into(),
-        roles: vec![Role::Admin],
-        request_id: None,
-    };
+    let actor = Actor::new("samverkan-seed-demo".into(), vec![Role::Admin]);
     let txn = begin_write(db).await?;
     if organisation::Entity::find().count(&txn).await? > 0 {
         return Err(ApiError::Conflict(

@@ -13,7 +13,7 @@ use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::middleware::current_request_id;
+use crate::telemetry::current_request_id;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -366,6 +366,14 @@ fn classify_sqlx(sqlx_err: &sea_orm::sqlx::Error) -> DbErrClass {
             _ => DbErrClass::Internal,
         },
         _ => DbErrClass::Internal,
+    }
+}
+
+/// A 400 naming one query parameter.
+pub fn bad_parameter(name: &str, message: &str) -> ApiError {
+    ApiError::BadQuery {
+        detail: format!("query parameter `{name}`: {message}"),
+        errors: vec![FieldError::new(name, message)],
     }
 }
 

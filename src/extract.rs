@@ -143,11 +143,19 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
 
 /// Deserialises a query string; control characters in values are refused.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let pairs = url::form_urlencoded::parse(query.as_bytes());
-    if let Some((name, _)) = pairs.clone().find(|(_, v)| v.chars().any(char::is_control)) {
-        return Err(bad_parameter(&name, "contains a control character"));
+    parse_query_pairs(url::form_urlencoded::parse(query.as_bytes()).collect())
+}
+
+/// Deserialises decoded query pairs; control characters in values are refused.
+pub fn parse_query_pairs<T: DeserializeOwned>(
+    pairs: Vec<(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)>,
+) -> Result<T, ApiError> {
+    if let Some((name, _)) = pairs.iter().find(|(_, v)| v.chars().any(char::is_control)) {
+        return Err(bad_parameter(name, "contains a control character"));
     }
-    let de = serde_urlencoded::Deserializer::new(pairs);
+    let encoded = serde_urlencoded::to_string(&pairs)
+        .map_err(|e| ApiError::BadRequest(format!("malformed query: {e}")))?;
+    let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(encoded.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|error| {
         let message = error.inner().to_string();
         let field = field_path(error.path(), &message);
@@ -155,13 +163,7 @@ pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
-/// A 400 naming one query parameter.
-pub fn bad_parameter(name: &str, message: &str) -> ApiError {
-    ApiError::BadQuery {
-        detail: format!("query parameter `{name}`: {message}"),
-        errors: vec![FieldError::new(name, message)],
-    }
-}
+pub use crate::error::bad_parameter;
 
 /// The `Idempotency-Key` header of a POST, if sent: 1–255 visible ASCII characters, optionally
 /// in quotes (the draft's sf-string form). Anything else is a 400.

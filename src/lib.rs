@@ -2,7 +2,7 @@
 
 pub mod auth; // Bearer JWT verification, roles and role policies.
 pub mod cli; // The command line: serve, migrate, token, openapi.
-pub mod conditional; // ETag, If-None-Match and If-Match.
+
 pub mod config; // Typed settings from SAMVERKAN_* environment variables.
 pub mod db; // SQLite or PostgreSQL pools, one per worker, and migrations.
 pub mod demo; // `seed --demo`: a demo collaboration modelled on the seeds.

@@ -17,19 +17,13 @@ use actix_web::{
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::error::{ApiError, PROBLEM_JSON};
+use crate::{
+    error::{ApiError, PROBLEM_JSON},
+    telemetry::CURRENT_REQUEST_ID,
+};
 
 /// The header carrying the request id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-tokio::task_local! {
-    static CURRENT_REQUEST_ID: String;
-}
-
-/// The id of the request being handled, when called while handling one.
-pub fn current_request_id() -> Option<String> {
-    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
-}
 
 /// A request id given by the client is kept when it is short, visible ASCII.
 fn client_request_id(req: &ServiceRequest) -> Option<String> {

@@ -36,7 +36,7 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "operations", description = "Health and metrics")
     ),
     components(schemas(Problem, FieldError)),
-    modifiers(&BearerScheme)
+    modifiers(&BearerScheme, &RecordSchemas)
 )]
 pub struct ApiDoc;
 
@@ -57,6 +57,16 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+    }
+}
+
+/// Registers the record schemas that the resource kit's responses reference.
+struct RecordSchemas;
+
+impl Modify for RecordSchemas {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.schemas.extend(crate::routes::record_schemas());
     }
 }
 

@@ -4,7 +4,6 @@
 //! list holds the records changed at or after that time, archived ones included as tombstones,
 //! ordered by (`updated_at`, `id`) so that a client can mirror changes page by page.
 
-use actix_web::{HttpRequest, HttpResponse, http::header};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -14,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{error::ApiError, extract::bad_parameter};
+use crate::error::{ApiError, bad_parameter};
 
 /// Page size when `limit` is not given.
 pub const DEFAULT_LIMIT: u64 = 50;
@@ -243,23 +242,6 @@ impl PageRequest {
             (rows, None)
         }
     }
-}
-
-/// 200 with the page, and a `Link: <...>; rel="next"` header when there is a next page.
-pub fn page_response<T: Serialize>(req: &HttpRequest, page: Page<T>) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    if let Some(cursor) = &page.next_cursor {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-            if name != "cursor" {
-                query.append_pair(&name, &value);
-            }
-        }
-        query.append_pair("cursor", cursor);
-        let link = format!("<{}?{}>; rel=\"next\"", req.path(), query.finish());
-        response.insert_header((header::LINK, link));
-    }
-    response.json(page)
 }
 
 /// Deserialises an RFC 3339 timestamp from a query string, reading a space as the `+` of an

@@ -22,3 +22,13 @@ pub fn init(filter: &str, format: LogFormat) {
     // A second call (tests) keeps the first subscriber.
     drop(installed);
 }
+
+tokio::task_local! {
+    /// The id of the request being handled (set by the request middleware).
+    pub static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being handled, when called while handling one.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}

@@ -2,9 +2,14 @@
 
 pub mod action_plan;
 pub mod decision;
+pub mod enums;
 pub mod indicator;
 pub mod meeting;
 pub mod member;
 pub mod membership;
 pub mod organisation;
+pub mod role;
 pub mod text;
+
+pub use enums::EntityType;
+pub use role::Role;

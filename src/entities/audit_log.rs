@@ -13,7 +13,7 @@ pub struct Model {
     pub actor: String,
     pub actor_roles: Json,
     pub action: String,
-    pub entity_type: String,
+    pub entity_type: crate::domain::EntityType,
     pub entity_id: Uuid,
     pub request_id: Option<String>,
     pub before: Option<Json>,

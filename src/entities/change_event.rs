@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub seq: i64,
     pub occurred_at: DateTimeUtc,
-    pub entity_type: String,
+    pub entity_type: crate::domain::EntityType,
     pub entity_id: Uuid,
     pub action: String,
     pub version: i32,

@@ -13,8 +13,11 @@ pub mod idempotency_key;
 pub mod indicator;
 pub mod indicator_target;
 pub mod indicator_value;
+pub mod json;
 pub mod meeting;
 pub mod member;
 pub mod membership;
 pub mod organisation;
 pub mod search_document;
+
+pub use json::JsonColumn;

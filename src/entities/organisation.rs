@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::domain::organisation::OrganisationKind;
+use super::JsonColumn;
+use crate::domain::organisation::{Identifier, OrganisationKind};
 
 /// One organisation row.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -22,7 +23,7 @@ pub struct Model {
     pub county_code: Option<String>,
     pub parent_id: Option<Uuid>,
     pub website: Option<String>,
-    pub identifiers: Json,
+    pub identifiers: JsonColumn<Vec<Identifier>>,
     pub archived: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     /// `agenda_item`, `decision`, `action_plan_revision`.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub entity_type: String,
+    pub entity_type: crate::domain::EntityType,
     #[sea_orm(primary_key, auto_increment = false)]
     pub entity_id: Uuid,
     /// The record it belongs to (the meeting of an agenda item or a decision).

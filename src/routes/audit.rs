@@ -11,7 +11,8 @@ use crate::{
     auth::{AdminOnly, Authorized},
     error::ApiResult,
     extract::Query,
-    pagination::{Page, PageRequest, page_response, query_timestamp},
+    pagination::{Page, PageRequest, query_timestamp},
+    routes::kit::page as page_response,
     store::audit::{self, AuditFilter, AuditRow},
 };
 
@@ -31,7 +32,7 @@ pub struct AuditEntry {
     /// `create`, `update`, `archive` or `erase`.
     pub action: String,
     /// The kind of record, e.g. `organisation`.
-    pub entity_type: String,
+    pub entity_type: crate::domain::EntityType,
     /// The record's id.
     pub entity_id: Uuid,
     /// The request that wrote it.
@@ -109,4 +110,9 @@ pub async fn list(
     let (rows, next_cursor) = audit::list(&state.db, &filter, &page).await?;
     let items = rows.into_iter().map(AuditEntry::from).collect();
     Ok(page_response(&req, Page { items, next_cursor }))
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(list);
 }

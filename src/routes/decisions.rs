@@ -7,14 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    API_BASE, AppState,
-    meetings::sees_all,
-    present,
+    API_BASE, AppState, present,
     responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors},
 };
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::decision::{
         Assignee, Decision, DecisionKind, DecisionStatus, Elected, FollowUpStatus,
         UncheckedDecision,
@@ -22,7 +19,10 @@ use crate::{
     entities::decision::Model,
     error::{ApiError, ApiResult, FieldError},
     extract::{IdempotencyKey, JsonBody, Query},
-    pagination::{Page, PageRequest, page_response, query_timestamp},
+    pagination::{Page, PageRequest, query_timestamp},
+    routes::kit::page as page_response,
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    store::Precondition,
     store::{
         Actor,
         decisions::{self as store, DecisionChange, DecisionFilter, RecordChange, is_overdue},
@@ -381,7 +381,7 @@ fn filter_of(q: &DecisionQuery, caller: &Caller) -> DecisionFilter {
         from: q.from,
         to: q.to,
         assignments_only: false,
-        public_only: !sees_all(caller),
+        public_only: !caller.sees_unpublished(),
     }
 }
 
@@ -461,7 +461,7 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let row = store::get(&state.db, id.into_inner(), sees_all(&caller)).await?;
+    let row = store::get(&state.db, id.into_inner(), caller.sees_unpublished()).await?;
     Ok(record_response(&req, row.version, &DecisionView::from(row)))
 }
 
@@ -482,7 +482,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<DecisionPatch>,
 ) -> ApiResult<HttpResponse> {
     let change = patch.into_change()?;
@@ -513,7 +513,7 @@ pub async fn follow_ups(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     let meeting = meetings::get(&state.db, id.into_inner(), all).await?;
     let rows = store::follow_ups(&state.db, &meeting, all).await?;
     let items: Vec<DecisionView> = rows.into_iter().map(DecisionView::from).collect();
@@ -601,7 +601,7 @@ pub async fn assignments(
         assignee_id: query.assignee_id,
         status: Some(DecisionStatus::Adopted),
         assignments_only: true,
-        public_only: !sees_all(&caller),
+        public_only: !caller.sees_unpublished(),
         ..Default::default()
     };
     let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
@@ -653,4 +653,24 @@ async fn group_by_assignee(
         .collect();
     groups.sort_by_cached_key(|g| crate::domain::text::swedish_sort_key(&g.name));
     Ok(AssignmentGroups { groups })
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(follow_ups)
+        .service(assignments)
+        .service(list)
+        .service(create)
+        .service(get)
+        .service(update);
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    let _ = schemas;
 }

@@ -15,12 +15,14 @@ use super::{
 };
 use crate::{
     auth::{AdminOnly, AdminOrSecretary, AuthUser, Authorized, Caller, Identity, Role},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::member::{Member, UncheckedMember},
     entities::member::Model,
     error::{ApiError, ApiResult, FieldError},
     extract::{IdempotencyKey, JsonBody, Query, bad_parameter},
-    pagination::{Page, PageRequest, page_response, query_timestamp},
+    pagination::{Page, PageRequest, query_timestamp},
+    routes::kit::page as page_response,
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    store::Precondition,
     store::{
         Actor, idempotency,
         members::{self as store, MemberFilter},
@@ -354,7 +356,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<MemberPatch>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);
@@ -384,7 +386,7 @@ pub async fn archive(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     store::archive(&state.db, &Actor::from(&user.0), id.into_inner(), &if_match).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -558,4 +560,27 @@ pub async fn me(user: AuthUser, state: web::Data<AppState>) -> ApiResult<HttpRes
         memberships: held.into_iter().map(MembershipView::from).collect(),
     };
     Ok(no_store(HttpResponse::Ok().json(me)))
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(super::memberships::roster)
+        .service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(archive)
+        .service(erase)
+        .service(export)
+        .service(me);
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    let _ = schemas;
 }

@@ -15,7 +15,6 @@ use super::{
 };
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::{
         membership::{Membership, MembershipRole, UncheckedMembership},
         organisation::OrganisationKind,
@@ -24,7 +23,10 @@ use crate::{
     entities::membership::Model,
     error::{ApiError, ApiResult},
     extract::{IdempotencyKey, JsonBody, Query},
-    pagination::{Page, PageRequest, page_response, query_timestamp},
+    pagination::{Page, PageRequest, query_timestamp},
+    routes::kit::page as page_response,
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    store::Precondition,
     store::{
         Actor, idempotency, members,
         memberships::{self as memberships_store, MembershipFilter},
@@ -369,7 +371,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<MembershipPatch>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);
@@ -396,7 +398,7 @@ pub async fn archive(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     memberships_store::archive(&state.db, &Actor::from(&user.0), id.into_inner(), &if_match)
         .await?;
@@ -532,4 +534,23 @@ pub async fn roster(
         entries,
     };
     Ok(HttpResponse::Ok().json(roster))
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(list)
+        .service(create)
+        .service(get)
+        .service(update)
+        .service(archive);
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    let _ = schemas;
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod decisions;
 pub mod health;
 pub mod indicators;
+pub mod kit;
 pub mod kolada;
 pub mod meetings;
 pub mod members;
@@ -15,6 +16,7 @@ pub mod search;
 
 use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Deserializer};
+use utoipa::openapi::{RefOr, schema::Schema};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 /// What every handler can reach: the worker's own database pool.
@@ -27,7 +29,8 @@ pub struct AppState {
 /// Base path of the API.
 pub const API_BASE: &str = "/api/v1";
 
-/// Mounts every documented route.
+/// Mounts every documented route; each resource mounts its own, in an order where a literal
+/// path comes before a template that would also match it.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     kolada::configure(cfg);
     cfg.service(health::live)
@@ -35,51 +38,29 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(health::metrics)
         .service(
             scope::scope(API_BASE)
-                .service(organisations::list)
-                .service(organisations::create)
-                .service(organisations::get)
-                .service(organisations::update)
-                .service(organisations::archive)
-                .service(memberships::roster)
-                .service(members::list)
-                .service(members::create)
-                .service(members::get)
-                .service(members::update)
-                .service(members::archive)
-                .service(members::erase)
-                .service(members::export)
-                .service(members::me)
-                .service(memberships::list)
-                .service(memberships::create)
-                .service(memberships::get)
-                .service(memberships::update)
-                .service(memberships::archive)
-                .service(meetings::calendar::feed)
-                .service(meetings::calendar::single)
-                .service(meetings::record::list)
-                .service(meetings::record::create)
-                .service(meetings::record::get)
-                .service(meetings::record::update)
-                .service(meetings::record::archive)
-                .service(meetings::agenda::list)
-                .service(meetings::agenda::create)
-                .service(meetings::agenda::get)
-                .service(meetings::agenda::update)
-                .service(meetings::agenda::archive)
-                .service(meetings::attendance::get)
-                .service(meetings::attendance::replace)
-                .service(meetings::minutes::document)
-                .service(search::search)
-                .service(decisions::follow_ups)
-                .service(decisions::assignments)
-                .service(decisions::list)
-                .service(decisions::create)
-                .service(decisions::get)
-                .service(decisions::update)
+                .configure(organisations::configure)
+                .configure(members::configure)
+                .configure(memberships::configure)
+                .configure(meetings::configure)
+                .configure(search::configure)
+                .configure(decisions::configure)
                 .configure(indicators::configure)
                 .configure(action_plans::configure)
-                .service(audit::list),
+                .configure(audit::configure),
         );
+}
+
+/// The record schemas the kit's responses reference, registered as components.
+pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
+    let mut schemas = Vec::new();
+    organisations::schemas(&mut schemas);
+    members::schemas(&mut schemas);
+    memberships::schemas(&mut schemas);
+    meetings::schemas(&mut schemas);
+    decisions::schemas(&mut schemas);
+    indicators::schemas(&mut schemas);
+    action_plans::schemas(&mut schemas);
+    schemas
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).

@@ -8,21 +8,19 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    API_BASE, AppState, present,
-    responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors},
+    AppState,
+    kit::{
+        self, Archived, Created, IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, ListQuery,
+        Listed, PagingParams, Patch, Read, Updated, Write,
+    },
 };
 use crate::{
-    auth::{AdminOnly, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
+    auth::{AdminOnly, Caller},
     domain::organisation::{Identifier, Organisation, OrganisationKind, UncheckedOrganisation},
-    entities::organisation::Model,
+    entities::organisation::{Entity, Model},
     error::{ApiError, ApiResult},
-    extract::{IdempotencyKey, JsonBody, Query, bad_parameter},
-    pagination::{Page, PageRequest, page_response, query_timestamp},
-    store::{
-        Actor, idempotency,
-        organisations::{self as store, OrganisationFilter},
-    },
+    extract::JsonBody,
+    store::organisations::{self as store, OrganisationFilter},
 };
 
 /// An organisation.
@@ -70,7 +68,7 @@ impl From<Model> for OrganisationView {
             county_code: row.county_code,
             parent_id: row.parent_id,
             website: row.website,
-            identifiers: serde_json::from_value(row.identifiers).unwrap_or_default(),
+            identifiers: row.identifiers.0,
             archived: row.archived,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -136,86 +134,70 @@ impl From<NewOrganisation> for UncheckedOrganisation {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationPatch {
     /// Name, 1–200 characters.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = String, min_length = 1, max_length = 200)]
-    pub name: Option<Option<String>>,
-    /// Short name.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub short_name: Option<Option<String>>,
+    pub name: Patch<String>,
+    /// Short name, 1–50 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 50)]
+    pub short_name: Patch<String>,
     /// Kind.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = OrganisationKind)]
-    pub kind: Option<Option<OrganisationKind>>,
-    /// Municipality code.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub municipality_code: Option<Option<String>>,
-    /// County code.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub county_code: Option<Option<String>>,
+    pub kind: Patch<OrganisationKind>,
+    /// Municipality code: four digits.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{4}$")]
+    pub municipality_code: Patch<String>,
+    /// County code: two digits.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{2}$")]
+    pub county_code: Patch<String>,
     /// Parent organisation.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
-    pub parent_id: Option<Option<Uuid>>,
-    /// Website.
-    #[serde(default, deserialize_with = "present")]
+    pub parent_id: Patch<Uuid>,
+    /// Website: an absolute http(s) URL.
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub website: Option<Option<String>>,
+    pub website: Patch<String>,
     /// Identifiers (replaces the whole list).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Vec<Identifier>)]
-    pub identifiers: Option<Option<Vec<Identifier>>>,
+    pub identifiers: Patch<Vec<Identifier>>,
     /// Archived; `false` restores an archived organisation.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = bool)]
-    pub archived: Option<Option<bool>>,
+    pub archived: Patch<bool>,
 }
 
 impl OrganisationPatch {
     /// The current record with this patch applied, not yet checked.
-    fn apply(self, current: &Model) -> Result<UncheckedOrganisation, ApiError> {
+    fn apply(self, current: &Model) -> ApiResult<UncheckedOrganisation> {
         let view = OrganisationView::from(current.clone());
-        let mut nulls = Vec::new();
-        let mut required = |field: &str, value: Option<Option<_>>, old| match value {
-            None => old,
-            Some(Some(new)) => new,
-            Some(None) => {
-                nulls.push(crate::error::FieldError::new(field, "must not be null"));
-                old
-            }
-        };
-        let name = required("name", self.name, view.name);
-        for (field, is_null) in [
-            ("kind", matches!(self.kind, Some(None))),
-            ("identifiers", matches!(self.identifiers, Some(None))),
-            ("archived", matches!(self.archived, Some(None))),
-        ] {
-            if is_null {
-                nulls.push(crate::error::FieldError::new(field, "must not be null"));
-            }
-        }
+        let mut errors = Vec::new();
         let unchecked = UncheckedOrganisation {
-            name,
-            short_name: self.short_name.unwrap_or(view.short_name),
-            kind: Some(self.kind.flatten().unwrap_or(view.kind)),
-            municipality_code: self.municipality_code.unwrap_or(view.municipality_code),
-            county_code: self.county_code.unwrap_or(view.county_code),
-            parent_id: self.parent_id.unwrap_or(view.parent_id),
-            website: self.website.unwrap_or(view.website),
-            identifiers: self.identifiers.flatten().unwrap_or(view.identifiers),
-            archived: self.archived.flatten().unwrap_or(view.archived),
+            name: self.name.keep("name", view.name, &mut errors),
+            short_name: self.short_name.or(view.short_name),
+            kind: Some(self.kind.keep("kind", view.kind, &mut errors)),
+            municipality_code: self.municipality_code.or(view.municipality_code),
+            county_code: self.county_code.or(view.county_code),
+            parent_id: self.parent_id.or(view.parent_id),
+            website: self.website.or(view.website),
+            identifiers: self
+                .identifiers
+                .keep("identifiers", view.identifiers, &mut errors),
+            archived: self.archived.keep("archived", view.archived, &mut errors),
         };
-        if nulls.is_empty() {
+        if errors.is_empty() {
             Ok(unchecked)
         } else {
-            Err(ApiError::Validation(nulls))
+            Err(ApiError::Validation(errors))
         }
     }
 }
 
-/// Filters and paging of the organisation list.
+/// Filters of the organisation list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -225,6 +207,7 @@ pub struct OrganisationQuery {
     /// Only children of this organisation.
     pub parent_id: Option<Uuid>,
     /// Only the municipality with this code.
+    #[param(pattern = "^[0-9]{4}$")]
     pub municipality_code: Option<String>,
     /// Name contains this text (case-insensitive; å, ä, ö included).
     #[param(max_length = 200)]
@@ -232,16 +215,6 @@ pub struct OrganisationQuery {
     /// Include archived organisations (always included with `updated_since`).
     #[serde(default)]
     pub include_archived: bool,
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Only organisations changed at or after this time (RFC 3339), archived ones included as
-    /// tombstones, ordered by change.
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// List organisations.
@@ -249,150 +222,144 @@ pub struct OrganisationQuery {
 /// Ordered by creation, or by change time when `updated_since` is given.
 #[utoipa::path(
     tag = "organisations",
-    params(OrganisationQuery),
-    responses(
-        (status = 200, body = Page<OrganisationView>,
-         headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
-        ListErrors
-    ),
+    operation_id = "list_organisations",
+    params(OrganisationQuery, PagingParams),
+    responses(Listed<OrganisationView>),
     security((), ("bearer" = []))
 )]
 #[get("/organisations")]
-pub async fn list(
+pub async fn list_organisations(
     req: HttpRequest,
     _caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<OrganisationQuery>,
+    query: ListQuery<OrganisationQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), query.updated_since)?;
-    if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(bad_parameter("q", "must be at most 200 characters"));
+    let ListQuery { filter: q, page } = query;
+    if q.q.as_ref().is_some_and(|text| text.chars().count() > 200) {
+        return Err(crate::error::bad_parameter(
+            "q",
+            "must be at most 200 characters",
+        ));
     }
     let filter = OrganisationFilter {
-        kind: query.kind,
-        parent_id: query.parent_id,
-        municipality_code: query.municipality_code,
-        q: query.q,
-        include_archived: query.include_archived,
+        kind: q.kind,
+        parent_id: q.parent_id,
+        municipality_code: q.municipality_code,
+        q: q.q,
+        include_archived: q.include_archived,
     };
-    let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
-    let items = rows.into_iter().map(OrganisationView::from).collect();
-    Ok(page_response(&req, Page { items, next_cursor }))
+    let rows = store::list(&state.db, &filter, &page).await?;
+    Ok(kit::page_of(&req, rows, OrganisationView::from))
 }
 
 /// Create an organisation (admin).
-///
-/// With an `Idempotency-Key`, a retry with the same key and body gets the first response again
-/// (with `Idempotent-Replayed: true`) instead of creating twice.
 #[utoipa::path(
     tag = "organisations",
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "Makes a retried POST answer from the first attempt (keys live 24 h)")),
+    operation_id = "create_organisation",
+    params(IdempotencyKeyHeader),
     request_body = NewOrganisation,
-    responses(
-        (status = 201, body = OrganisationView,
-         headers(("ETag" = String), ("Location" = String),
-                 ("Idempotent-Replayed" = String, description = "`true` on a replay"))),
-        CreateErrors
-    ),
+    responses(Created<OrganisationView>),
     security(("bearer" = []))
 )]
 #[post("/organisations")]
-pub async fn create(
-    req: HttpRequest,
-    user: Authorized<AdminOnly>,
-    state: web::Data<AppState>,
-    key: IdempotencyKey,
+pub async fn create_organisation(
+    write: Write<AdminOnly>,
     JsonBody(body, digest): JsonBody<NewOrganisation>,
 ) -> ApiResult<HttpResponse> {
     let org = Organisation::parse(body.into())?;
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (response, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::insert(txn, &actor, org).await,
-        |row| {
-            let location = format!("{API_BASE}/organisations/{}", row.id);
-            created(location, row.version, &OrganisationView::from(row.clone()))
-        },
-    )
-    .await?;
-    Ok(stored_response(response, replayed))
+    write
+        .create::<Entity, _>(
+            &digest,
+            async |txn, actor| store::insert(txn, actor, org).await,
+            OrganisationView::from,
+        )
+        .await
 }
 
 /// Read an organisation (archived ones too).
 #[utoipa::path(
     tag = "organisations",
-    params(("id" = Uuid, Path, description = "Organisation id")),
-    responses(
-        (status = 200, body = OrganisationView, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        ReadErrors
-    ),
+    operation_id = "get_organisation",
+    params(("id" = Uuid, Path, description = "Organisation id"), IfNoneMatchHeader),
+    responses(Read<OrganisationView>),
     security((), ("bearer" = []))
 )]
 #[get("/organisations/{id}")]
-pub async fn get(
+pub async fn get_organisation(
     req: HttpRequest,
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let row = store::get(&state.db, id.into_inner()).await?;
-    Ok(record_response(
-        &req,
-        row.version,
-        &OrganisationView::from(row),
-    ))
+    Ok(kit::read(&req, row.version, &OrganisationView::from(row)))
 }
 
 /// Change an organisation (admin); send `If-Match` to refuse a stale write.
 #[utoipa::path(
     tag = "organisations",
-    params(
-        ("id" = Uuid, Path, description = "Organisation id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
-    ),
+    operation_id = "update_organisation",
+    params(("id" = Uuid, Path, description = "Organisation id"), IfMatchHeader),
     request_body = OrganisationPatch,
-    responses((status = 200, body = OrganisationView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<OrganisationView>),
     security(("bearer" = []))
 )]
 #[patch("/organisations/{id}")]
-pub async fn update(
-    user: Authorized<AdminOnly>,
-    state: web::Data<AppState>,
+pub async fn update_organisation(
+    write: Write<AdminOnly>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
     JsonBody(patch, _): JsonBody<OrganisationPatch>,
 ) -> ApiResult<HttpResponse> {
-    let actor = Actor::from(&user.0);
-    let row = store::update(&state.db, &actor, id.into_inner(), &if_match, |current| {
-        Organisation::parse(patch.apply(current)?)
-    })
+    let row = store::update(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+        |current| Organisation::parse(patch.apply(current)?),
+    )
     .await?;
-    Ok(updated_response(row.version, &OrganisationView::from(row)))
+    Ok(kit::updated(row.version, &OrganisationView::from(row)))
 }
 
 /// Archive an organisation (admin): it stays readable, leaves default lists, and shows as a
 /// tombstone to `updated_since`.
 #[utoipa::path(
     tag = "organisations",
-    params(
-        ("id" = Uuid, Path, description = "Organisation id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on")
-    ),
-    responses((status = 204, description = "Archived"), DeleteErrors),
+    operation_id = "archive_organisation",
+    params(("id" = Uuid, Path, description = "Organisation id"), IfMatchHeader),
+    responses(Archived),
     security(("bearer" = []))
 )]
 #[delete("/organisations/{id}")]
-pub async fn archive(
-    user: Authorized<AdminOnly>,
-    state: web::Data<AppState>,
+pub async fn archive_organisation(
+    write: Write<AdminOnly>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
 ) -> ApiResult<HttpResponse> {
-    store::archive(&state.db, &Actor::from(&user.0), id.into_inner(), &if_match).await?;
-    Ok(HttpResponse::NoContent().finish())
+    store::archive(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+    )
+    .await?;
+    Ok(kit::archived())
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(list_organisations)
+        .service(create_organisation)
+        .service(get_organisation)
+        .service(update_organisation)
+        .service(archive_organisation);
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    super::kit::doc::register::<OrganisationView>(schemas);
 }

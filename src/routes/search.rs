@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, meetings::sees_all, responses::ListErrors};
+use super::{AppState, responses::ListErrors};
 use crate::{
     auth::Caller,
     error::{ApiError, ApiResult},
@@ -76,7 +76,7 @@ pub struct SearchHit {
 impl SearchHit {
     fn from_hit(hit: Hit) -> Option<Self> {
         Some(Self {
-            kind: SearchType::parse(&hit.entity_type)?,
+            kind: SearchType::parse(hit.entity_type.as_str())?,
             id: hit.entity_id,
             parent_id: hit.parent_id,
             title: hit.title,
@@ -167,10 +167,15 @@ pub async fn search(
     Query(query): Query<SearchQuery>,
 ) -> ApiResult<HttpResponse> {
     let (q, types, limit) = query.check()?;
-    let hits = store::query(&state.db, &q, &types, sees_all(&caller), limit).await?;
+    let hits = store::query(&state.db, &q, &types, caller.sees_unpublished(), limit).await?;
     let items = hits.into_iter().filter_map(SearchHit::from_hit).collect();
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: None,
     }))
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(search);
 }

@@ -20,7 +20,6 @@ use super::{
     write_next,
 };
 use crate::{
-    conditional::IfMatchVersion,
     domain::{
         action_plan::{Content, Publication, Revision, RevisionStatus},
         decision::{DecisionKind, DecisionStatus},
@@ -33,19 +32,20 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
+    store::Precondition,
 };
 
 /// The entity type of a plan in the audit log and the change events.
-pub const PLAN: &str = "action_plan";
+pub const PLAN: crate::domain::EntityType = crate::domain::EntityType::ActionPlan;
 /// The entity type of a revision (also its type in the search index).
-pub const REVISION: &str = "action_plan_revision";
+pub const REVISION: crate::domain::EntityType = crate::domain::EntityType::ActionPlanRevision;
 /// The entity type of a consultation response.
-pub const RESPONSE: &str = "consultation_response";
+pub const RESPONSE: crate::domain::EntityType = crate::domain::EntityType::ConsultationResponse;
 
 macro_rules! versioned {
     ($module:ident, $name:expr) => {
         impl Versioned for $module::Entity {
-            const ENTITY_TYPE: &'static str = $name;
+            const ENTITY: crate::domain::EntityType = $name;
             const VERSION: $module::Column = $module::Column::Version;
             const UPDATED_AT: $module::Column = $module::Column::UpdatedAt;
 
@@ -142,7 +142,7 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     merge: impl FnOnce(&plan::Model) -> ApiResult<NewPlan>,
 ) -> ApiResult<plan::Model> {
     let txn = begin_write(db).await?;
@@ -430,7 +430,7 @@ pub async fn update_revision(
     actor: &Actor,
     plan_id: Uuid,
     number: i32,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: RevisionChange,
 ) -> ApiResult<revision::Model> {
     let txn = begin_write(db).await?;
@@ -528,7 +528,7 @@ pub async fn update_revision(
                 &old,
                 superseded,
                 Action::Update,
-                &IfMatchVersion::none(),
+                &Precondition::None,
             )
             .await?;
             index_revision(&txn, &plan, &old).await?;
@@ -588,7 +588,7 @@ pub async fn add_publication(
         &current,
         next,
         Action::Update,
-        &IfMatchVersion::none(),
+        &Precondition::None,
     )
     .await
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{Actor, actors, now};
 use crate::{
+    domain::EntityType,
     entities::{audit_log, change_event},
     error::ApiResult,
     pagination::PageRequest,
@@ -42,7 +43,7 @@ impl Action {
 #[derive(Debug, Clone)]
 pub struct Change {
     /// The kind of record, e.g. `organisation`.
-    pub entity_type: &'static str,
+    pub entity_type: EntityType,
     /// The record's id.
     pub entity_id: Uuid,
     /// What was done.
@@ -62,14 +63,14 @@ pub async fn record<C: ConnectionTrait>(
     change: Change,
 ) -> Result<(), DbErr> {
     let at = now();
-    let actor_id = actors::id_for(db, &actor.sub).await?;
+    let actor_id = actor.id(db).await?;
     let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
     audit_log::ActiveModel {
         occurred_at: Set(at),
         actor: Set(actor_id.to_string()),
         actor_roles: Set(serde_json::json!(roles)),
         action: Set(change.action.as_str().to_owned()),
-        entity_type: Set(change.entity_type.to_owned()),
+        entity_type: Set(change.entity_type),
         entity_id: Set(change.entity_id),
         request_id: Set(actor.request_id.clone()),
         before: Set(change.before),
@@ -80,7 +81,7 @@ pub async fn record<C: ConnectionTrait>(
     .await?;
     change_event::ActiveModel {
         occurred_at: Set(at),
-        entity_type: Set(change.entity_type.to_owned()),
+        entity_type: Set(change.entity_type),
         entity_id: Set(change.entity_id),
         action: Set(change.action.as_str().to_owned()),
         version: Set(change.version),

@@ -18,7 +18,6 @@ use super::{
     today, write_next,
 };
 use crate::{
-    conditional::IfMatchVersion,
     domain::{
         decision::{AssigneeKind, Decision, DecisionKind, DecisionStatus, FollowUpStatus},
         meeting::MeetingStatus,
@@ -32,13 +31,14 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
+    store::Precondition,
 };
 
 /// The entity type in the audit log and the change events.
-pub const ENTITY_TYPE: &str = "decision";
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Decision;
 
 impl Versioned for Entity {
-    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: Column = Column::Version;
     const UPDATED_AT: Column = Column::UpdatedAt;
 
@@ -398,15 +398,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
             status: Set(status),
             ..Default::default()
         };
-        write_next(
-            txn,
-            actor,
-            &old,
-            next,
-            Action::Update,
-            &IfMatchVersion::none(),
-        )
-        .await?;
+        write_next(txn, actor, &old, next, Action::Update, &Precondition::None).await?;
     }
 
     for (i, ended) in d.ends_membership_ids.iter().enumerate() {
@@ -434,15 +426,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
             end_date: Set(Some(std::cmp::max(last_day, seat.start_date))),
             ..Default::default()
         };
-        write_next(
-            txn,
-            actor,
-            &seat,
-            next,
-            Action::Update,
-            &IfMatchVersion::none(),
-        )
-        .await?;
+        write_next(txn, actor, &seat, next, Action::Update, &Precondition::None).await?;
     }
     for (i, elected) in d.elects.iter().enumerate() {
         let seat = Membership::parse(UncheckedMembership {
@@ -540,7 +524,7 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: DecisionChange,
     check: impl FnOnce(&Model, &DecisionChange) -> ApiResult<Decision>,
 ) -> ApiResult<Model> {
@@ -651,15 +635,7 @@ pub async fn scrub(
             text: Set(text.clone()),
             ..Default::default()
         };
-        write_next(
-            txn,
-            actor,
-            &d,
-            next,
-            Action::Update,
-            &IfMatchVersion::none(),
-        )
-        .await?;
+        write_next(txn, actor, &d, next, Action::Update, &Precondition::None).await?;
         super::search::update_text(txn, ENTITY_TYPE, d.id, &title, &text).await?;
     }
     Ok(())

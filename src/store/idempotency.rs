@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{Actor, actors, begin_write, now};
+use super::{Actor, begin_write, now};
 use crate::{
     entities::idempotency_key::{self, ActiveModel, Column, Entity},
     error::{ApiError, ApiResult},
@@ -67,7 +67,7 @@ pub async fn stored<C: ConnectionTrait>(
     idempotent: &Idempotent,
 ) -> ApiResult<Option<StoredResponse>> {
     let cutoff = now() - Duration::hours(KEY_LIFETIME_HOURS);
-    let Some(actor_id) = actors::find(db, &actor.sub).await? else {
+    let Some(actor_id) = actor.existing_id(db).await? else {
         return Ok(None);
     };
     let row = Entity::find()
@@ -123,7 +123,7 @@ async fn save(
     response: &StoredResponse,
 ) -> ApiResult<()> {
     let at = now();
-    let actor_id = actors::id_for(txn, &actor.sub).await?.to_string();
+    let actor_id = actor.id(txn).await?.to_string();
     // Expired entries go, so that stored responses are not kept past their lifetime.
     Entity::delete_many()
         .filter(Column::CreatedAt.lt(at - Duration::hours(KEY_LIFETIME_HOURS)))

@@ -25,7 +25,8 @@ use crate::{
 
 /// The entity type of an indicator's set of targets in the audit log (its id is the
 /// indicator's).
-pub const TARGETS_ENTITY_TYPE: &str = "indicator_targets";
+pub const TARGETS_ENTITY_TYPE: crate::domain::EntityType =
+    crate::domain::EntityType::IndicatorTargets;
 
 /// Which period a dashboard query is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,21 +14,22 @@ use super::{
     Action, Actor, Change, Versioned, begin_write, now, record, record_creation, write_next,
 };
 use crate::{
-    conditional::IfMatchVersion,
     domain::indicator::{CheckedValue, Gender, IndicatorStatus, UncheckedIndicator, ValueStatus},
     entities::{indicator, indicator_value, organisation},
     error::{ApiError, ApiResult},
+    store::Precondition,
 };
 
 /// The entity type of definitions in the audit log and the change events.
-pub const ENTITY_TYPE: &str = "indicator";
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Indicator;
 /// The entity type of a value batch (its id is the indicator's).
-pub const VALUES_ENTITY_TYPE: &str = "indicator_values";
+pub const VALUES_ENTITY_TYPE: crate::domain::EntityType =
+    crate::domain::EntityType::IndicatorValues;
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 10_000;
 
 impl Versioned for indicator::Entity {
-    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: indicator::Column = indicator::Column::Version;
     const UPDATED_AT: indicator::Column = indicator::Column::UpdatedAt;
 
@@ -159,7 +160,7 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: impl FnOnce(&indicator::Model) -> ApiResult<DefinitionChange>,
 ) -> ApiResult<indicator::Model> {
     let txn = begin_write(db).await?;

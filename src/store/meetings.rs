@@ -17,7 +17,6 @@ use super::{
     write_if_version, write_next,
 };
 use crate::{
-    conditional::IfMatchVersion,
     domain::{
         meeting::{
             AttendanceEntry, MAX_AGENDA_ITEMS, MAX_ATTENDANCE, Meeting, MeetingKind, MeetingStatus,
@@ -29,17 +28,18 @@ use crate::{
     entities::{agenda_item, attendance, meeting, member, membership, organisation},
     error::{ApiError, ApiResult},
     pagination::PageRequest,
+    store::Precondition,
 };
 
 /// The entity type of meetings in the audit log and the change events.
-pub const ENTITY_TYPE: &str = "meeting";
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Meeting;
 /// The entity type of agenda items.
-pub const ITEM_ENTITY_TYPE: &str = "agenda_item";
+pub const ITEM_ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::AgendaItem;
 /// The entity type of a meeting's attendance list (its id is the meeting's).
-pub const ATTENDANCE_ENTITY_TYPE: &str = "attendance";
+pub const ATTENDANCE_ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Attendance;
 
 impl Versioned for meeting::Entity {
-    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: meeting::Column = meeting::Column::Version;
     const UPDATED_AT: meeting::Column = meeting::Column::UpdatedAt;
 
@@ -57,7 +57,7 @@ impl Versioned for meeting::Entity {
 }
 
 impl Versioned for agenda_item::Entity {
-    const ENTITY_TYPE: &'static str = ITEM_ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ITEM_ENTITY_TYPE;
     const VERSION: agenda_item::Column = agenda_item::Column::Version;
     const UPDATED_AT: agenda_item::Column = agenda_item::Column::UpdatedAt;
 
@@ -329,7 +329,7 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: impl FnOnce(&meeting::Model) -> ApiResult<Meeting>,
 ) -> ApiResult<meeting::Model> {
     let txn = begin_write(db).await?;
@@ -371,7 +371,7 @@ pub async fn archive(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
 ) -> ApiResult<()> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id, true).await?;
@@ -529,7 +529,7 @@ async fn make_room(
                 &other,
                 next,
                 Action::Update,
-                &IfMatchVersion::none(),
+                &Precondition::None,
             )
             .await?;
         }
@@ -590,7 +590,7 @@ pub async fn update_item(
     actor: &Actor,
     meeting_id: Uuid,
     item_id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: impl FnOnce(&agenda_item::Model) -> ApiResult<UncheckedAgendaItem>,
 ) -> ApiResult<agenda_item::Model> {
     let txn = begin_write(db).await?;
@@ -621,7 +621,7 @@ pub async fn archive_item(
     actor: &Actor,
     meeting_id: Uuid,
     item_id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
 ) -> ApiResult<()> {
     let txn = begin_write(db).await?;
     lock_row(&txn, "meetings", meeting_id).await?;
@@ -693,7 +693,7 @@ pub async fn replace_attendance(
     db: &DatabaseConnection,
     actor: &Actor,
     meeting_id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     entries: Vec<AttendanceEntry>,
 ) -> ApiResult<(meeting::Model, Vec<attendance::Model>)> {
     let txn = begin_write(db).await?;

@@ -16,7 +16,6 @@ use super::{
     write_next,
 };
 use crate::{
-    conditional::IfMatchVersion,
     domain::member::{Member, erased_name},
     entities::{
         agenda_item, attendance, idempotency_key, meeting,
@@ -25,10 +24,11 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
+    store::Precondition,
 };
 
 /// The entity type in the audit log and the change events.
-pub const ENTITY_TYPE: &str = "member";
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Member;
 
 /// Filters of the member list.
 #[derive(Debug, Clone, Default)]
@@ -89,7 +89,7 @@ pub async fn get_many<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> ApiResult<V
 }
 
 impl Versioned for Entity {
-    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: Column = Column::Version;
     const UPDATED_AT: Column = Column::UpdatedAt;
 
@@ -196,7 +196,7 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: impl FnOnce(&Model) -> ApiResult<Member>,
 ) -> ApiResult<Model> {
     let txn = begin_write(db).await?;
@@ -225,7 +225,7 @@ pub async fn archive(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
 ) -> ApiResult<()> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
@@ -351,7 +351,7 @@ pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResul
         &current,
         next,
         Action::Erase,
-        &IfMatchVersion::none(),
+        &Precondition::None,
     )
     .await
 }
@@ -438,15 +438,7 @@ async fn scrub_meetings(
             minutes: Set(Some(text)),
             ..Default::default()
         };
-        let item = write_next(
-            txn,
-            actor,
-            &item,
-            next,
-            Action::Update,
-            &IfMatchVersion::none(),
-        )
-        .await?;
+        let item = write_next(txn, actor, &item, next, Action::Update, &Precondition::None).await?;
         super::search::update_text(
             txn,
             super::meetings::ITEM_ENTITY_TYPE,
@@ -483,7 +475,7 @@ async fn commit_change(
     current: &Model,
     next: ActiveModel,
     action: Action,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
 ) -> ApiResult<Model> {
     let model = write_next(&txn, actor, current, next, action, if_match).await?;
     txn.commit().await?;

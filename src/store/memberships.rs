@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use super::{Action, Actor, Versioned, begin_write, lock_row, now, record_creation, write_next};
 use crate::{
-    conditional::IfMatchVersion,
     domain::{
         membership::{Membership, MembershipRole},
         organisation::OrganisationKind,
@@ -22,10 +21,11 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
+    store::Precondition,
 };
 
 /// The entity type in the audit log and the change events.
-pub const ENTITY_TYPE: &str = "membership";
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Membership;
 
 /// Filters of the membership list.
 #[derive(Debug, Clone, Default)]
@@ -108,7 +108,7 @@ pub async fn running_on<C: ConnectionTrait>(
 }
 
 impl Versioned for Entity {
-    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: Column = Column::Version;
     const UPDATED_AT: Column = Column::UpdatedAt;
 
@@ -285,7 +285,7 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
     change: impl FnOnce(&Model) -> ApiResult<Membership>,
 ) -> ApiResult<Model> {
     let txn = begin_write(db).await?;
@@ -311,7 +311,7 @@ pub async fn archive(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    if_match: &Precondition,
 ) -> ApiResult<()> {
     let txn = begin_write(db).await?;
     let current = get(&txn, id).await?;
@@ -348,7 +348,7 @@ pub async fn rewrite_note(
         &current,
         next,
         Action::Update,
-        &IfMatchVersion::none(),
+        &Precondition::None,
     )
     .await
 }

@@ -13,23 +13,22 @@ pub mod members;
 pub mod memberships;
 pub mod organisations;
 pub mod search;
+pub mod write;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait, sea_query::LikeExpr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, sea_query::LikeExpr,
 };
 use uuid::Uuid;
 
-use crate::{
-    auth::{Identity, Role},
-    conditional::IfMatchVersion,
-    error::{ApiError, ApiResult},
-    middleware::current_request_id,
-};
+use crate::domain::Role;
 
 pub use audit::{Action, Change, record};
+pub use write::{
+    Archivable, Precondition, Versioned, archive, record_creation, update, write_if_version,
+    write_next,
+};
 
 /// The current time at the precision both databases store (microseconds).
 pub fn now() -> DateTime<Utc> {
@@ -62,7 +61,8 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
-/// Who is writing, as the audit log records it.
+/// Who is writing, as the audit log records it. Built once per request; its actor id is looked
+/// up (or created) at most once, however many rows the write appends.
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// The token's `sub`.
@@ -71,15 +71,37 @@ pub struct Actor {
     pub roles: Vec<Role>,
     /// The request id.
     pub request_id: Option<String>,
+    /// The actor id of `sub`, once known.
+    id: std::sync::OnceLock<Uuid>,
 }
 
-impl From<&Identity> for Actor {
-    fn from(identity: &Identity) -> Self {
+impl Actor {
+    /// The writer `sub` with `roles`, in the request being handled.
+    pub fn new(sub: String, roles: Vec<Role>) -> Self {
         Self {
-            sub: identity.sub.clone(),
-            roles: identity.roles.clone(),
-            request_id: current_request_id(),
+            sub,
+            roles,
+            request_id: crate::telemetry::current_request_id(),
+            id: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The actor id, created on first use (inside the write's transaction).
+    pub async fn id<C: ConnectionTrait>(&self, db: &C) -> Result<Uuid, DbErr> {
+        if let Some(id) = self.id.get() {
+            return Ok(*id);
+        }
+        let id = actors::id_for(db, &self.sub).await?;
+        Ok(*self.id.get_or_init(|| id))
+    }
+
+    /// The actor id if `sub` has one already (a read: nothing is created).
+    pub async fn existing_id<C: ConnectionTrait>(&self, db: &C) -> Result<Option<Uuid>, DbErr> {
+        if let Some(id) = self.id.get() {
+            return Ok(Some(*id));
+        }
+        let found = actors::find(db, &self.sub).await?;
+        Ok(found.map(|id| *self.id.get_or_init(|| id)))
     }
 }
 
@@ -95,98 +117,6 @@ pub fn contains_pattern(text: &str) -> LikeExpr {
     }
     pattern.push('%');
     LikeExpr::new(pattern).escape('\\')
-}
-
-/// What the shared write path needs to know about a table of versioned records.
-pub trait Versioned: EntityTrait {
-    /// The entity type in the audit log and the change events.
-    const ENTITY_TYPE: &'static str;
-    /// The `version` column.
-    const VERSION: Self::Column;
-    /// The `updated_at` column.
-    const UPDATED_AT: Self::Column;
-    /// The record's id.
-    fn id(model: &Self::Model) -> Uuid;
-    /// The record's version.
-    fn version(model: &Self::Model) -> i32;
-    /// The record as the audit log keeps it (personal data left out).
-    fn audit_json(model: &Self::Model) -> Option<serde_json::Value>;
-}
-
-/// Records the creation of `model` (audit row and change event); call inside the transaction
-/// that inserted it.
-pub async fn record_creation<E: Versioned, C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    model: &E::Model,
-) -> Result<(), DbErr> {
-    let change = Change {
-        entity_type: E::ENTITY_TYPE,
-        entity_id: E::id(model),
-        action: Action::Create,
-        version: E::version(model),
-        before: None,
-        after: E::audit_json(model),
-    };
-    record(db, actor, change).await
-}
-
-/// Writes `next` as the version after `current` (stamping `updated_at` and `version`) if no one
-/// else wrote in between, and appends its audit row and change event. The caller commits.
-pub async fn write_next<E, A>(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    current: &E::Model,
-    mut next: A,
-    action: Action,
-    if_match: &IfMatchVersion,
-) -> ApiResult<E::Model>
-where
-    E: Versioned,
-    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
-    E::Model: IntoActiveModel<A>,
-{
-    let version = E::version(current);
-    next.set(E::UPDATED_AT, now().into());
-    next.set(E::VERSION, (version + 1).into());
-    let model = write_if_version(txn, next, E::VERSION, version, if_match).await?;
-    let change = Change {
-        entity_type: E::ENTITY_TYPE,
-        entity_id: E::id(current),
-        action,
-        version: E::version(&model),
-        before: E::audit_json(current),
-        after: E::audit_json(&model),
-    };
-    record(txn, actor, change).await?;
-    Ok(model)
-}
-
-/// Writes `next` only if the stored `version` column still holds `expected`: a concurrent writer
-/// in between makes this a 412 (with `If-Match`) or a 409 (without).
-pub(crate) async fn write_if_version<A, C>(
-    db: &C,
-    next: A,
-    version: <A::Entity as EntityTrait>::Column,
-    expected: i32,
-    if_match: &IfMatchVersion,
-) -> ApiResult<<A::Entity as EntityTrait>::Model>
-where
-    C: ConnectionTrait,
-    A: ActiveModelTrait + ActiveModelBehavior + Send,
-    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
-{
-    let update = A::Entity::update(next)
-        .validate()?
-        .filter(version.eq(expected));
-    match update.exec(db).await {
-        Ok(model) => Ok(model),
-        Err(DbErr::RecordNotUpdated) if if_match.is_given() => Err(ApiError::PreconditionFailed),
-        Err(DbErr::RecordNotUpdated) => Err(ApiError::Conflict(
-            "the record was changed by another request; retry".into(),
-        )),
-        Err(other) => Err(other.into()),
-    }
 }
 
 /// Serialises writers of one record's dependents (e.g. a meeting's agenda). SQLite's write

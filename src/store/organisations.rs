@@ -7,11 +7,8 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{
-    Action, Actor, Versioned, begin_write, contains_pattern, now, record_creation, write_next,
-};
+use super::{Actor, Archivable, Precondition, Versioned, contains_pattern, now, record_creation};
 use crate::{
-    conditional::IfMatchVersion,
     domain::organisation::{Organisation, OrganisationKind},
     entities::organisation::{ActiveModel, Column, Entity, Model},
     error::{ApiError, ApiResult},
@@ -19,7 +16,7 @@ use crate::{
 };
 
 /// The entity type in the audit log and the change events.
-pub const ENTITY_TYPE: &str = "organisation";
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Organisation;
 
 /// Deepest parent chain that is walked when checking for cycles.
 const MAX_DEPTH: usize = 64;
@@ -84,8 +81,16 @@ pub async fn list<C: ConnectionTrait>(
     Ok(page.finish(rows, |row| (row.updated_at, row.id)))
 }
 
+impl Archivable for Entity {
+    const ARCHIVED: Column = Column::Archived;
+
+    fn is_archived(model: &Model) -> bool {
+        model.archived
+    }
+}
+
 impl Versioned for Entity {
-    const ENTITY_TYPE: &'static str = ENTITY_TYPE;
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: Column = Column::Version;
     const UPDATED_AT: Column = Column::UpdatedAt;
 
@@ -130,26 +135,24 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    precondition: &Precondition,
     change: impl FnOnce(&Model) -> ApiResult<Organisation>,
 ) -> ApiResult<Model> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    let org = change(&current)?;
-    check_relations(&txn, id, &org).await?;
-    if same_fields(&org, &current) {
-        // Nothing changed: no new version, no audit row.
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    let next = ActiveModel {
-        id: Set(id),
-        ..fields(&org)
-    };
-    let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
-    txn.commit().await?;
-    Ok(model)
+    super::update::<Entity, _>(
+        db,
+        actor,
+        precondition,
+        async |txn| get(txn, id).await,
+        async |txn, current| {
+            let org = change(current)?;
+            check_relations(txn, id, &org).await?;
+            Ok(ActiveModel {
+                id: Set(id),
+                ..fields(&org)
+            })
+        },
+    )
+    .await
 }
 
 /// Archives an organisation (the soft delete): it stays readable and shows as a tombstone to
@@ -158,22 +161,16 @@ pub async fn archive(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &IfMatchVersion,
+    precondition: &Precondition,
 ) -> ApiResult<()> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    if current.archived {
-        txn.rollback().await?;
-        return Ok(());
-    }
-    let next = ActiveModel {
-        id: Set(id),
-        archived: Set(true),
-        ..Default::default()
-    };
-    write_next(&txn, actor, &current, next, Action::Archive, if_match).await?;
-    txn.commit().await?;
+    super::archive::<Entity, ActiveModel>(
+        db,
+        actor,
+        precondition,
+        async |txn| get(txn, id).await,
+        async |_, _| Ok(()),
+    )
+    .await?;
     Ok(())
 }
 
@@ -191,24 +188,10 @@ fn fields(org: &Organisation) -> ActiveModel {
         county_code: Set(org.county_code.as_ref().map(|c| c.as_str().to_owned())),
         parent_id: Set(org.parent_id),
         website: Set(org.website.as_ref().map(|w| w.as_str().to_owned())),
-        identifiers: Set(serde_json::to_value(&org.identifiers).unwrap_or(Value::Array(vec![]))),
+        identifiers: Set(org.identifiers.clone().into()),
         archived: Set(org.archived),
         ..Default::default()
     }
-}
-
-/// Whether the checked fields equal the stored ones (ignoring id, times and version).
-fn same_fields(org: &Organisation, current: &Model) -> bool {
-    org.name.as_str() == current.name
-        && org.short_name == current.short_name
-        && org.kind == current.kind
-        && org.municipality_code.as_ref().map(|c| c.as_str())
-            == current.municipality_code.as_deref()
-        && org.county_code.as_ref().map(|c| c.as_str()) == current.county_code.as_deref()
-        && org.parent_id == current.parent_id
-        && org.website.as_ref().map(|w| w.as_str()) == current.website.as_deref()
-        && serde_json::to_value(&org.identifiers).ok().as_ref() == Some(&current.identifiers)
-        && org.archived == current.archived
 }
 
 /// The rules that need the database: the parent exists and is not the organisation itself or

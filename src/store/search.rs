@@ -36,7 +36,7 @@ pub struct Parent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     /// `agenda_item`, `decision`, `action_plan_revision`.
-    pub entity_type: String,
+    pub entity_type: crate::domain::EntityType,
     /// The record's id.
     pub entity_id: Uuid,
     /// The record's parent (e.g. the meeting).
@@ -53,7 +53,7 @@ pub struct Hit {
 /// is found by everyone only if its `parent` is public too).
 pub async fn index<C: ConnectionTrait>(
     db: &C,
-    entity_type: &str,
+    entity_type: crate::domain::EntityType,
     entity_id: Uuid,
     parent: Option<Parent>,
     public: bool,
@@ -62,7 +62,7 @@ pub async fn index<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     remove(db, entity_type, entity_id).await?;
     let row = search_document::ActiveModel {
-        entity_type: Set(entity_type.to_owned()),
+        entity_type: Set(entity_type),
         entity_id: Set(entity_id),
         parent_id: Set(parent.map(|p| p.id)),
         own_public: Set(public),
@@ -86,7 +86,7 @@ fn document_terms(title: &str, body: &str) -> String {
 /// Takes a record out of the index (nothing if it is not there).
 pub async fn remove<C: ConnectionTrait>(
     db: &C,
-    entity_type: &str,
+    entity_type: crate::domain::EntityType,
     entity_id: Uuid,
 ) -> Result<(), DbErr> {
     use search_document::Column as C;
@@ -102,7 +102,7 @@ pub async fn remove<C: ConnectionTrait>(
 /// deleted).
 pub async fn remove_children<C: ConnectionTrait>(
     db: &C,
-    entity_type: &str,
+    entity_type: crate::domain::EntityType,
     parent_id: Uuid,
 ) -> Result<(), DbErr> {
     use search_document::Column as C;
@@ -139,7 +139,7 @@ pub async fn set_public_for_parent<C: ConnectionTrait>(
 /// which rewrites text without changing anything else); nothing if it is not indexed.
 pub async fn update_text<C: ConnectionTrait>(
     db: &C,
-    entity_type: &str,
+    entity_type: crate::domain::EntityType,
     entity_id: Uuid,
     title: &str,
     body: &str,
@@ -220,7 +220,11 @@ pub async fn query<C: ConnectionTrait>(
         .map(|row| (score(&row, &stems), row))
         .collect();
     ranked.sort_by(|(a, x), (b, y)| {
-        (Reverse(a), &x.entity_type, x.entity_id).cmp(&(Reverse(b), &y.entity_type, y.entity_id))
+        (Reverse(a), x.entity_type.as_str(), x.entity_id).cmp(&(
+            Reverse(b),
+            y.entity_type.as_str(),
+            y.entity_id,
+        ))
     });
     ranked.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok(ranked

@@ -914,11 +914,7 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
     };
     let (sg, plan) = create_plan(&app).await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
-    let actor = Actor {
-        sub: "test".into(),
-        roles: vec![Role::Admin],
-        request_id: None,
-    };
+    let actor = Actor::new("test".into(), vec![Role::Admin]);
     let txn = store::begin_write(&app.db).await.unwrap();
     let ind = store::indicators::insert(
         &txn,

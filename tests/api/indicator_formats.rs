@@ -20,11 +20,7 @@ use crate::helpers::*;
 
 /// An indicator broken down by gender and the age groups 3, 6 and 12, made through the store.
 async fn create_indicator(app: &TestApp, code: &str) -> indicator::Model {
-    let actor = Actor {
-        sub: "test-admin".into(),
-        roles: vec![Role::Admin],
-        request_id: None,
-    };
+    let actor = Actor::new("test-admin".into(), vec![Role::Admin]);
     let unchecked = UncheckedIndicator {
         code: code.into(),
         name: "Barn i förskola, andel".into(),

@@ -16,11 +16,7 @@ use uuid::Uuid;
 use crate::helpers::*;
 
 fn actor() -> Actor {
-    Actor {
-        sub: "test".into(),
-        roles: vec![Role::Admin],
-        request_id: None,
-    }
+    Actor::new("test".into(), vec![Role::Admin])
 }
 
 async fn seed_indicator(app: &TestApp, code: &str, better: Better) -> indicator::Model {

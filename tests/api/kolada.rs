@@ -27,11 +27,7 @@ crate::on_both_backends!(
 );
 
 fn actor() -> Actor {
-    Actor {
-        sub: "test".into(),
-        roles: vec![Role::Admin],
-        request_id: None,
-    }
+    Actor::new("test".into(), vec![Role::Admin])
 }
 
 async fn create_indicator(app: &TestApp, code: &str, name: &str, gender: bool) -> indicator::Model {

@@ -19,3 +19,13 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 fn plan_path(id: uuid::Uuid) -> String {
     format!("{}/action-plans/{id}", super::API_BASE)
 }
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    let _ = schemas;
+}

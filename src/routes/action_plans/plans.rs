@@ -11,18 +11,18 @@ use uuid::Uuid;
 use super::plan_path;
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::text::{FieldErrors, multi_line, one_line},
     entities::action_plan::Model,
     error::ApiResult,
     extract::{IdempotencyKey, JsonBody, Query},
-    pagination::{Page, PageRequest, page_response},
+    pagination::{Page, PageRequest},
+    routes::kit::page as page_response,
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
     routes::{
-        AppState, keep,
-        meetings::sees_all,
-        present,
+        AppState, keep, present,
         responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors},
     },
+    store::Precondition,
     store::{
         Actor,
         action_plans::{self as store, NewPlan},
@@ -166,7 +166,7 @@ pub async fn list(
 ) -> ApiResult<HttpResponse> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref(), None)?;
     let (rows, next_cursor) = store::list(&state.db, query.group_id, &page).await?;
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         items.push(view(&state, row, all).await?);
@@ -237,7 +237,7 @@ pub async fn get(
 ) -> ApiResult<HttpResponse> {
     let row = store::get(&state.db, id.into_inner()).await?;
     let version = row.version;
-    let body = view(&state, row, sees_all(&caller)).await?;
+    let body = view(&state, row, caller.sees_unpublished()).await?;
     Ok(record_response(&req, version, &body))
 }
 
@@ -257,7 +257,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<ActionPlanPatch>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);

@@ -15,7 +15,7 @@ use crate::{
     domain::action_plan::ActivityStatus,
     error::{ApiError, ApiResult},
     extract::Query,
-    routes::{AppState, meetings::sees_all, responses::ReadErrors},
+    routes::{AppState, responses::ReadErrors},
     store::{
         action_plans::{self as store, content_of},
         indicator_summary::{PeriodChoice, Summary, summary},
@@ -124,7 +124,7 @@ pub async fn progress(
     let plan = store::get(&state.db, id.into_inner()).await?;
     let today = today();
     let row = match query.revision {
-        Some(n) => store::get_revision(&state.db, plan.id, n, sees_all(&caller)).await?,
+        Some(n) => store::get_revision(&state.db, plan.id, n, caller.sees_unpublished()).await?,
         None => store::in_force(&state.db, plan.id, today)
             .await?
             .ok_or(ApiError::NotFound)?,

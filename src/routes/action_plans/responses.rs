@@ -10,15 +10,14 @@ use uuid::Uuid;
 use super::plan_path;
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{created, stored_response},
     domain::text::{FieldErrors, multi_line},
     entities::consultation_response::Model,
     error::ApiResult,
     extract::{IdempotencyKey, JsonBody},
     pagination::Page,
+    routes::kit::{created, stored_response},
     routes::{
         AppState,
-        meetings::sees_all,
         responses::{CreateErrors, ReadErrors},
     },
     store::{
@@ -130,7 +129,7 @@ pub async fn list(
     path: web::Path<(Uuid, i32)>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
-    let rev = store::get_revision(&state.db, plan_id, number, sees_all(&caller)).await?;
+    let rev = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
     let items: Vec<ConsultationResponseView> = store::responses(&state.db, rev.id)
         .await?
         .into_iter()

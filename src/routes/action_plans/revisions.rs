@@ -11,7 +11,6 @@ use uuid::Uuid;
 use super::plan_path;
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::action_plan::{
         Content, PartDiff, Publication, RevisionStatus, UncheckedRevision, diff as content_diff,
     },
@@ -20,12 +19,14 @@ use crate::{
     extract::{IdempotencyKey, JsonBody, Query},
     pagination::Page,
     plan_document::{self, PlanDocument},
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
     routes::{
         AppState,
-        meetings::{minutes::wants_html, sees_all},
+        meetings::minutes::wants_html,
         present,
         responses::{CreateErrors, ReadErrors, UpdateErrors},
     },
+    store::Precondition,
     store::{
         Actor,
         action_plans::{self as store, NewRevision, RevisionChange, content_of, publications_of},
@@ -202,7 +203,7 @@ pub async fn list(
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let plan = store::get(&state.db, id.into_inner()).await?;
-    let rows = store::list_revisions(&state.db, plan.id, sees_all(&caller)).await?;
+    let rows = store::list_revisions(&state.db, plan.id, caller.sees_unpublished()).await?;
     let items: Vec<RevisionView> = rows.into_iter().map(RevisionView::from).collect();
     Ok(HttpResponse::Ok().json(Page {
         items,
@@ -282,7 +283,7 @@ pub async fn get(
     path: web::Path<(Uuid, i32)>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
-    let row = store::get_revision(&state.db, plan_id, number, sees_all(&caller)).await?;
+    let row = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
     Ok(record_response(&req, row.version, &RevisionView::from(row)))
 }
 
@@ -306,7 +307,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, i32)>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<RevisionPatch>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
@@ -347,7 +348,7 @@ pub async fn replace(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, i32)>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(body, _): JsonBody<RevisionReplace>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
@@ -442,7 +443,7 @@ pub async fn diff(
     Query(query): Query<DiffQuery>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     let new = store::get_revision(&state.db, plan_id, number, all).await?;
     let old = store::get_revision(&state.db, plan_id, query.against, all).await?;
     let d = content_diff(&content_of(&old), &content_of(&new));
@@ -545,7 +546,7 @@ pub async fn document(
     let html = wants_html(&req)?;
     let (plan_id, number) = path.into_inner();
     let plan = store::get(&state.db, plan_id).await?;
-    let row = store::get_revision(&state.db, plan_id, number, sees_all(&caller)).await?;
+    let row = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
     let body = render(&plan.title, &row, html);
     let content_type = if html {
         "text/html; charset=utf-8"

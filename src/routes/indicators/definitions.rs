@@ -10,7 +10,6 @@ use uuid::Uuid;
 
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::indicator::{
         Better, Breakdowns, Category, HistoryEntry, IndicatorKind, IndicatorStatus, Source,
         UncheckedIndicator, Unit,
@@ -19,10 +18,12 @@ use crate::{
     error::{ApiError, ApiResult, FieldError},
     extract::{IdempotencyKey, JsonBody, Query},
     pagination::Page,
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
     routes::{
         API_BASE, AppState, present,
         responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors},
     },
+    store::Precondition,
     store::{
         Actor, idempotency,
         indicators::{self as store, DefinitionChange},
@@ -353,7 +354,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<IndicatorPatch>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);

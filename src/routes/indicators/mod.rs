@@ -14,3 +14,13 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     definitions::configure(cfg);
     values::configure(cfg);
 }
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    let _ = schemas;
+}

@@ -6,19 +6,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::sees_all;
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, updated_response},
     domain::meeting::UncheckedAgendaItem,
     entities::agenda_item::Model,
     error::{ApiError, ApiResult, FieldError},
     extract::{JsonBody, Query},
     pagination::{Page, query_timestamp},
+    routes::kit::updated as updated_response,
     routes::{
         API_BASE, AppState, keep, present,
         responses::{CreateErrors, DeleteErrors, ReadErrors, UpdateErrors},
     },
+    store::Precondition,
     store::{Actor, meetings as store},
 };
 
@@ -213,7 +213,7 @@ pub async fn list(
     id: web::Path<Uuid>,
     Query(query): Query<AgendaQuery>,
 ) -> ApiResult<HttpResponse> {
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
     let rows = store::agenda(&state.db, meeting.id, all, query.updated_since).await?;
     let items: Vec<AgendaItemView> = rows.into_iter().map(AgendaItemView::from).collect();
@@ -245,8 +245,8 @@ pub async fn create(
     let meeting_id = id.into_inner();
     let row = store::insert_item(&state.db, &Actor::from(&user.0), meeting_id, item).await?;
     let location = format!("{API_BASE}/meetings/{meeting_id}/agenda-items/{}", row.id);
-    let stored = crate::conditional::created(location, row.version, &AgendaItemView::from(row))?;
-    Ok(crate::conditional::stored_response(stored, false))
+    let stored = crate::routes::kit::created(location, row.version, &AgendaItemView::from(row))?;
+    Ok(crate::routes::kit::stored_response(stored, false))
 }
 
 /// Read an agenda item.
@@ -264,10 +264,10 @@ pub async fn get(
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let (meeting_id, item_id) = path.into_inner();
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     store::get(&state.db, meeting_id, all).await?;
     let row = store::get_item(&state.db, meeting_id, item_id, all).await?;
-    Ok(crate::conditional::record_response(
+    Ok(crate::routes::kit::read(
         &req,
         row.version,
         &AgendaItemView::from(row),
@@ -291,7 +291,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<AgendaItemPatch>,
 ) -> ApiResult<HttpResponse> {
     let (meeting_id, item_id) = path.into_inner();
@@ -324,7 +324,7 @@ pub async fn archive(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     let (meeting_id, item_id) = path.into_inner();
     store::archive_item(

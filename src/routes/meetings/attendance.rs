@@ -8,18 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{record::AttendanceSummary, sees_all};
+use super::record::AttendanceSummary;
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, record_response, updated_response},
     domain::meeting::{AttendanceEntry, AttendanceStatus},
     entities::{attendance, meeting},
     error::ApiResult,
     extract::JsonBody,
+    routes::kit::{read as record_response, updated as updated_response},
     routes::{
         AppState,
         responses::{ReadErrors, UpdateErrors},
     },
+    store::Precondition,
     store::{Actor, meetings as store, members, organisations},
 };
 
@@ -138,7 +139,7 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
     let rows = store::attendance_of(&state.db, meeting.id).await?;
     let view = view(&state, &meeting, rows, all).await?;
@@ -164,7 +165,7 @@ pub async fn replace(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(body, _): JsonBody<AttendanceList>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);

@@ -6,7 +6,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::sees_all;
 use crate::{
     auth::Caller,
     domain::meeting::{Location, MeetingStatus},
@@ -115,7 +114,7 @@ pub async fn feed(
         group_id: query.group_id,
         from: query.from,
         to: query.to,
-        public_only: !sees_all(&caller),
+        public_only: !caller.sees_unpublished(),
         ..Default::default()
     };
     let rows = store::all(&state.db, &filter, FEED_LIMIT).await?;
@@ -137,7 +136,7 @@ pub async fn single(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let row = store::get(&state.db, id.into_inner(), sees_all(&caller)).await?;
+    let row = store::get(&state.db, id.into_inner(), caller.sees_unpublished()).await?;
     let name = row.title.clone();
     Ok(ics(calendar(&name, &[event(&req, row)])))
 }

@@ -12,7 +12,6 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::sees_all;
 use crate::{
     auth::Caller,
     domain::{
@@ -115,7 +114,7 @@ pub async fn document(
         Some(Language::En) => Lang::En,
         _ => Lang::Sv,
     };
-    let all = sees_all(&caller);
+    let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
     let doc = assemble(&state, &meeting, all, lang).await?;
     let (body, content_type) = if html {

@@ -6,19 +6,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::sees_all;
 use crate::{
     auth::{AdminOrSecretary, Authorized, Caller},
-    conditional::{IfMatchVersion, created, record_response, stored_response, updated_response},
     domain::meeting::{Document, Location, Meeting, MeetingKind, MeetingStatus, UncheckedMeeting},
     entities::meeting::Model,
     error::{ApiError, ApiResult},
     extract::{IdempotencyKey, JsonBody, Query},
-    pagination::{Page, PageRequest, page_response, query_timestamp},
+    pagination::{Page, PageRequest, query_timestamp},
+    routes::kit::page as page_response,
+    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
     routes::{
         API_BASE, AppState, keep, present,
         responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors},
     },
+    store::Precondition,
     store::{
         Actor, idempotency,
         meetings::{self as store, MeetingFilter, Summary},
@@ -413,7 +414,7 @@ pub async fn list(
         kind: query.kind,
         from: query.from,
         to: query.to,
-        public_only: !sees_all(&caller),
+        public_only: !caller.sees_unpublished(),
         include_archived: query.include_archived,
     };
     let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
@@ -483,7 +484,7 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let row = store::get(&state.db, id.into_inner(), sees_all(&caller)).await?;
+    let row = store::get(&state.db, id.into_inner(), caller.sees_unpublished()).await?;
     let attendance = store::attendance_of(&state.db, row.id).await?;
     let summary = store::summary(&state.db, &row, &attendance).await?;
     let version = row.version;
@@ -512,7 +513,7 @@ pub async fn update(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
     JsonBody(patch, _): JsonBody<MeetingPatch>,
 ) -> ApiResult<HttpResponse> {
     let actor = Actor::from(&user.0);
@@ -543,7 +544,7 @@ pub async fn archive(
     user: Authorized<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: IfMatchVersion,
+    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     store::archive(&state.db, &Actor::from(&user.0), id.into_inner(), &if_match).await?;
     Ok(HttpResponse::NoContent().finish())
