@@ -11,6 +11,7 @@ pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
+pub mod problem;
 pub mod responses;
 pub mod search;
 
