@@ -70,10 +70,8 @@ fn precondition(req: &HttpRequest) -> ApiResult<Precondition> {
     }
     match IfMatch::parse(req) {
         Ok(IfMatch::Any) => Ok(Precondition::Any),
-        // A value that holds no entity tag at all (e.g. `q`) is malformed, not a stale version.
-        Ok(IfMatch::Items(tags)) if tags.is_empty() => {
-            Err(ApiError::BadRequest("malformed If-Match header".into()))
-        }
+        // A value that names no current version (a stale tag, a weak one, or no tag at all)
+        // never matches: 412.
         Ok(IfMatch::Items(tags)) => Ok(Precondition::Versions(
             tags.iter()
                 .filter(|tag| !tag.weak)
