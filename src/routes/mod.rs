@@ -61,6 +61,7 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     decisions::schemas(&mut schemas);
     indicators::schemas(&mut schemas);
     action_plans::schemas(&mut schemas);
+    audit::schemas(&mut schemas);
     schemas
 }
 
