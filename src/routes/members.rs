@@ -488,8 +488,8 @@ pub async fn export(
     let (held, stood_in_for) = store::memberships_of(&state.db, row.id).await?;
     let (attended, items) = crate::store::meetings::involvement_of(&state.db, row.id).await?;
     let assignments = crate::store::decisions::assigned_to(&state.db, row.id).await?;
-    let person = serde_json::json!(row.id);
-    let listed = |ids: &serde_json::Value| ids.as_array().is_some_and(|ids| ids.contains(&person));
+    let person = row.id;
+    let listed = |ids: &[Uuid]| ids.contains(&person);
     let export = MemberExport {
         exported_at: crate::store::now(),
         member: MemberView::new(row, true),

@@ -269,17 +269,12 @@ async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<Str
         .count(txn)
         .await?;
     let (attended, items) = super::meetings::involvement_of(txn, id).await?;
-    let needle = json!(id);
     let checking = meeting::Entity::find()
         .filter(super::json_holds(meeting::Column::MinutesCheckers, id))
         .all(txn)
         .await?
         .into_iter()
-        .filter(|m| {
-            m.minutes_checkers
-                .as_array()
-                .is_some_and(|ids| ids.contains(&needle))
-        })
+        .filter(|m| m.minutes_checkers.contains(&id))
         .count() as u64;
     let assigned = super::decisions::assigned_to(txn, id).await?.len() as u64;
     let mut found = Vec::new();
