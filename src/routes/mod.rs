@@ -58,6 +58,7 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     members::schemas(&mut schemas);
     memberships::schemas(&mut schemas);
     meetings::schemas(&mut schemas);
+    search::schemas(&mut schemas);
     decisions::schemas(&mut schemas);
     indicators::schemas(&mut schemas);
     action_plans::schemas(&mut schemas);
