@@ -28,8 +28,11 @@ pub struct AppState {
 pub const API_BASE: &str = "/api/v1";
 
 /// Mounts every documented route.
+///
+/// The router tries routes in this order, matching a pattern's regex for each dynamic one it
+/// passes, so the busy `/api/v1` scope comes before the Kolada mirror's dynamic routes; no
+/// path can match both (`/kolada/v3/...` against the `/api/v1` prefix).
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    kolada::configure(cfg);
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -80,6 +83,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .configure(action_plans::configure)
                 .service(audit::list),
         );
+    kolada::configure(cfg);
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
