@@ -11,6 +11,7 @@ pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
+pub mod problem;
 pub mod responses;
 pub mod search;
 
@@ -57,9 +58,11 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     members::schemas(&mut schemas);
     memberships::schemas(&mut schemas);
     meetings::schemas(&mut schemas);
+    search::schemas(&mut schemas);
     decisions::schemas(&mut schemas);
     indicators::schemas(&mut schemas);
     action_plans::schemas(&mut schemas);
+    audit::schemas(&mut schemas);
     schemas
 }
 
