@@ -211,8 +211,8 @@ pub struct OrganisationQuery {
     /// Only the municipality with this code.
     #[param(pattern = "^[0-9]{4}$")]
     pub municipality_code: Option<String>,
-    /// Name contains this text (case-insensitive; å, ä, ö included).
-    #[param(max_length = 200)]
+    /// Name contains this text (case-insensitive; å, ä, ö included; no control characters).
+    #[param(max_length = 200, pattern = "^[^\\x00-\\x1F\\x7F-\\x9F]*$")]
     pub q: Option<String>,
     /// Include archived organisations (always included with `updated_since`).
     #[serde(default)]

@@ -106,11 +106,11 @@ impl IntoParams for PagingParams {
             ),
             query(
                 "cursor",
-                "The `next_cursor` of the previous page (only a cursor this list handed out)",
+                "The `next_cursor` of the previous page: only a cursor this list handed out \
+                 (anything else is a 400); empty for the first page",
                 string_schema()
-                    .min_length(Some(1))
                     .max_length(Some(200))
-                    .pattern(Some("^[A-Za-z0-9_-]+$")),
+                    .pattern(Some("^[A-Za-z0-9_-]*$")),
             ),
             query(
                 "updated_since",

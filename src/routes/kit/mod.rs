@@ -269,6 +269,8 @@ impl<F: DeserializeOwned> FromRequest for ListQuery<F> {
 
 fn list_query<F: DeserializeOwned>(query: &str) -> ApiResult<ListQuery<F>> {
     let (paging, rest): (Vec<_>, Vec<_>) = url::form_urlencoded::parse(query.as_bytes())
+        // An empty `cursor=` is the first page, as if it were absent.
+        .filter(|(name, value)| !(name == "cursor" && value.is_empty()))
         .partition(|(name, _)| PAGING.contains(&name.as_ref()));
     let paging: Paging = parse_query_pairs(paging)?;
     let page = PageRequest::new(paging.limit, paging.cursor.as_deref(), paging.updated_since)?;
@@ -328,6 +330,7 @@ mod tests {
         assert_eq!(q.map(|q| q.filter.kind), Some(Some("a".to_owned())));
         assert!(list_query::<Filter>("limit=0").is_err());
         assert!(list_query::<Filter>("cursor=zz").is_err());
+        assert!(list_query::<Filter>("cursor=").is_ok(), "an empty cursor is the first page");
         assert!(list_query::<Filter>("other=1").is_err());
     }
 }
