@@ -1320,6 +1320,24 @@ async fn what_the_document_forbids_the_server_refuses(backend: Backend) {
     }
     // `null` for a status or decision that cannot be cleared.
     new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    // An integral number is an integer, as JSON Schema says; a fraction is not.
+    let copy = new_revision(&app, &plan, &json!({"from_revision": 1.0})).await;
+    assert_eq!(copy["based_on"], 1);
+    assert_eq!(
+        copy["content"],
+        get_json(&app, &revision_url(&plan, 1), Some(&admin())).await["content"]
+    );
+    let problem = assert_problem(
+        app.post_json(
+            &format!("{}/revisions", plan_url(&plan)),
+            Some(&admin()),
+            &json!({"from_revision": 1.5}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["from_revision"]);
     for body in [json!({"status": null}), json!({"decision_id": null})] {
         assert_problem(
             patch_revision(&app, &plan, 1, &body).await,
