@@ -1320,6 +1320,24 @@ async fn what_the_document_forbids_the_server_refuses(backend: Backend) {
     }
     // `null` for a status or decision that cannot be cleared.
     new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    // An integral number is an integer, as JSON Schema says; a fraction is not.
+    let copy = new_revision(&app, &plan, &json!({"from_revision": 1.0})).await;
+    assert_eq!(copy["based_on"], 1);
+    assert_eq!(
+        copy["content"],
+        get_json(&app, &revision_url(&plan, 1), Some(&admin())).await["content"]
+    );
+    let problem = assert_problem(
+        app.post_json(
+            &format!("{}/revisions", plan_url(&plan)),
+            Some(&admin()),
+            &json!({"from_revision": 1.5}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["from_revision"]);
     for body in [json!({"status": null}), json!({"decision_id": null})] {
         assert_problem(
             patch_revision(&app, &plan, 1, &body).await,
@@ -1357,6 +1375,68 @@ async fn what_the_document_forbids_the_server_refuses(backend: Backend) {
     }
 }
 
+async fn every_creation_under_a_plan_is_idempotent(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let keyed = |path: String, key: &str, body: Value| {
+        let request = app
+            .client
+            .post(app.url(&path))
+            .bearer_auth(admin())
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move { request.send().await.expect("request") }
+    };
+    let revisions = format!("{}/revisions", plan_url(&plan));
+    let draft = json!({"content": first_content()});
+    let first = keyed(revisions.clone(), "rev-1", draft.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let location = first.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(location.ends_with("/revisions/1"), "{location}");
+    let first = first.json::<Value>().await.unwrap();
+    let again = keyed(revisions, "rev-1", draft).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    assert_eq!(app.count_rows("action_plan_revisions").await, 1);
+
+    expect(
+        patch_revision(
+            &app,
+            &plan,
+            1,
+            &json!({"status": "consultation", "consultation_deadline": "2021-05-20"}),
+        )
+        .await,
+        StatusCode::OK,
+        "to consultation",
+    )
+    .await;
+    let responses = format!("{}/responses", revision_url(&plan, 1));
+    let body = json!({"organisation_id": id(&sg), "received_on": "2021-05-18", "summary": "Ja"});
+    for _ in 0..2 {
+        let response = keyed(responses.clone(), "resp-1", body.clone()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    assert_eq!(app.count_rows("consultation_responses").await, 1);
+
+    let decision = approval(&app, &sg, "2021-06-04").await;
+    approve(&app, &plan, 1, &decision).await;
+    let publications = format!("{}/publications", revision_url(&plan, 1));
+    let body = json!({"channel": "website", "url": "https://example.se/plan.pdf", "published_at": "2021-11-10"});
+    for _ in 0..2 {
+        let response = keyed(publications.clone(), "pub-1", body.clone()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let revision = get_json(&app, &revision_url(&plan, 1), None).await;
+    assert_eq!(revision["publications"].as_array().unwrap().len(), 1);
+}
+
 crate::on_both_backends!(
     the_seeds_plan_is_drafted_consulted_approved_and_superseded,
     approved_revisions_never_change,
@@ -1371,4 +1451,5 @@ crate::on_both_backends!(
     every_plan_list_takes_limit_cursor_and_updated_since,
     creations_under_a_missing_plan_or_revision_are_documented_404s,
     what_the_document_forbids_the_server_refuses,
+    every_creation_under_a_plan_is_idempotent,
 );

@@ -2,7 +2,7 @@
 //! checks every stored content passes. Kept apart from the revision's life cycle (`mod.rs`)
 //! and the diff (`diff.rs`) because the content is what both of them work on.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,71 @@ pub struct Goal {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub activities: Vec<Activity>,
+}
+
+impl Goal {
+    /// Its activities counted by status.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        self.activities.iter().for_each(|a| tally.add(a));
+        tally
+    }
+
+    /// The indicators its activities link to, each once, in order of first mention.
+    pub fn indicator_ids(&self) -> Vec<Uuid> {
+        let mut ids: Vec<Uuid> = Vec::new();
+        for id in self.activities.iter().flat_map(|a| &a.indicator_ids) {
+            if !ids.contains(id) {
+                ids.push(*id);
+            }
+        }
+        ids
+    }
+}
+
+/// Activities counted by status, and their progress: the progress report's arithmetic.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tally {
+    by_status: BTreeMap<String, usize>,
+    progress_sum: f64,
+    counted: usize,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Self {
+            by_status: ActivityStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().to_owned(), 0))
+                .collect(),
+            progress_sum: 0.0,
+            counted: 0,
+        }
+    }
+}
+
+impl Tally {
+    /// Counts one activity (a cancelled one does not count towards the progress).
+    pub fn add(&mut self, activity: &Activity) {
+        *self
+            .by_status
+            .entry(activity.status.as_str().to_owned())
+            .or_default() += 1;
+        if activity.status != ActivityStatus::Cancelled {
+            self.progress_sum += f64::from(activity.progress);
+            self.counted += 1;
+        }
+    }
+
+    /// The number of activities per status, every status included.
+    pub fn by_status(&self) -> BTreeMap<String, usize> {
+        self.by_status.clone()
+    }
+
+    /// The mean progress of the activities other than the cancelled (none without any).
+    pub fn mean_progress(&self) -> Option<f64> {
+        (self.counted > 0).then(|| self.progress_sum / self.counted as f64)
+    }
 }
 
 /// One section of a plan.

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use content::{Activity, ActivityStatus, Content, Goal, Section, check_due};
+pub use content::{Activity, ActivityStatus, Content, Goal, Section, Tally, check_due};
 pub use diff::{Change, ContentDiff, FieldChange, PartDiff, diff};
 
 use super::text::{FieldErrors, multi_line};
@@ -262,6 +262,24 @@ mod tests {
         ] {
             assert!(p(bad).check().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_goal_counts_every_status_and_averages_all_but_the_cancelled() {
+        let mut cancelled = activity("c", 10);
+        cancelled.status = ActivityStatus::Cancelled;
+        let content = plan(vec![(
+            "g",
+            vec![activity("a", 0), activity("b", 100), cancelled],
+        )]);
+        let tally = content.sections[0].goals[0].tally();
+        assert_eq!(tally.mean_progress(), Some(50.0));
+        let counts = tally.by_status();
+        assert_eq!(
+            (counts["planned"], counts["cancelled"], counts["done"]),
+            (2, 1, 0)
+        );
+        assert_eq!(Tally::default().mean_progress(), None);
     }
 
     #[test]

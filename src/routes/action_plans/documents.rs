@@ -112,9 +112,7 @@ pub async fn diff_plan_revisions(
     operation_id = "get_plan_revision_document",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
-        ("number" = i32, Path, description = "Revision number"),
-        ("Accept" = Option<String>, Header,
-         description = "`text/markdown` (the default) or `text/html`")
+        ("number" = i32, Path, description = "Revision number")
     ),
     responses(
         (status = 200,

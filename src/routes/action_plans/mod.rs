@@ -3,6 +3,7 @@
 //! the progress of a plan. One module per sub-resource.
 
 pub mod documents;
+pub mod edits;
 pub mod plans;
 pub mod progress;
 pub mod publications;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     documents::configure(cfg);
     publications::configure(cfg);
     responses::configure(cfg);
+    edits::configure(cfg);
     revisions::configure(cfg);
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Caller,
-    domain::action_plan::ActivityStatus,
+    domain::action_plan::{ActivityStatus, Tally},
     error::{ApiError, ApiResult},
     extract::Query,
     routes::{AppState, responses::ReadErrors},
@@ -89,13 +89,6 @@ pub struct PlanProgress {
     pub goals: Vec<GoalProgress>,
 }
 
-fn empty_counts() -> BTreeMap<String, usize> {
-    ActivityStatus::ALL
-        .iter()
-        .map(|s| (s.as_str().to_owned(), 0))
-        .collect()
-}
-
 /// The plan's progress: activities by status and overdue, and for each goal the latest values
 /// of its activities' indicators against baseline and target. Follows the revision in force
 /// today (404 when none is) or `?revision=`.
@@ -125,22 +118,14 @@ pub async fn get_plan_progress(
             .await?
             .ok_or(ApiError::NotFound)?,
     };
-    let content = &row.content;
-    let mut all = empty_counts();
+    let mut all = Tally::default();
     let mut overdue = Vec::new();
     let mut goals = Vec::new();
     let mut summaries: BTreeMap<Uuid, Summary> = BTreeMap::new();
-    for section in &content.sections {
+    for section in &row.content.sections {
         for goal in &section.goals {
-            let mut counts = empty_counts();
-            let mut indicator_ids: Vec<Uuid> = Vec::new();
-            let mut progress = Vec::new();
             for a in &goal.activities {
-                *counts.entry(a.status.as_str().into()).or_default() += 1;
-                *all.entry(a.status.as_str().into()).or_default() += 1;
-                if a.status != ActivityStatus::Cancelled {
-                    progress.push(f64::from(a.progress));
-                }
+                all.add(a);
                 if a.is_overdue(today) {
                     overdue.push(OverdueActivity {
                         key: a.key.clone(),
@@ -151,14 +136,10 @@ pub async fn get_plan_progress(
                         progress: a.progress,
                     });
                 }
-                for i in &a.indicator_ids {
-                    if !indicator_ids.contains(i) {
-                        indicator_ids.push(*i);
-                    }
-                }
             }
+            let tally = goal.tally();
             let mut indicators = Vec::new();
-            for i in indicator_ids {
+            for i in goal.indicator_ids() {
                 if let Entry::Vacant(slot) = summaries.entry(i) {
                     match summary(&state.db, i, PeriodChoice::Latest).await {
                         Ok(s) => {
@@ -175,9 +156,8 @@ pub async fn get_plan_progress(
                 key: goal.key.clone(),
                 title: goal.title.clone(),
                 section_key: section.key.clone(),
-                activities_by_status: counts,
-                mean_progress: (!progress.is_empty())
-                    .then(|| progress.iter().sum::<f64>() / progress.len() as f64),
+                activities_by_status: tally.by_status(),
+                mean_progress: tally.mean_progress(),
                 indicators,
             });
         }
@@ -188,7 +168,7 @@ pub async fn get_plan_progress(
         decision_id: row.decision_id,
         approved_on: row.approved_on,
         today,
-        activities_by_status: all,
+        activities_by_status: all.by_status(),
         overdue,
         goals,
     }))

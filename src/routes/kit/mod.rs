@@ -330,7 +330,10 @@ mod tests {
         assert_eq!(q.map(|q| q.filter.kind), Some(Some("a".to_owned())));
         assert!(list_query::<Filter>("limit=0").is_err());
         assert!(list_query::<Filter>("cursor=zz").is_err());
-        assert!(list_query::<Filter>("cursor=").is_ok(), "an empty cursor is the first page");
+        assert!(
+            list_query::<Filter>("cursor=").is_ok(),
+            "an empty cursor is the first page"
+        );
         assert!(list_query::<Filter>("other=1").is_err());
     }
 }

@@ -1,23 +1,27 @@
 //! Action plans and their revisions: drafts, consultation, approval by decision, supersession,
-//! publications and consultation responses. Split along the three tables: [`plans`],
-//! [`revisions`] (with their publications and the search index) and [`responses`].
+//! publications and consultation responses. One module per part: [`plans`], [`revisions`]
+//! (reads, numbering, references and the search index), [`changes`] (edits and the life
+//! cycle), [`publications`] and [`responses`].
 //!
 //! Revision numbers are given under a lock on the plan row (PostgreSQL; SQLite's write
 //! transactions already run one at a time), so concurrent drafts get 1, 2, 3… with no gaps.
 //! Approving a revision and superseding the one before happen in one transaction.
 
+mod changes;
 mod plans;
+mod publications;
 mod responses;
 mod revisions;
 
 use serde_json::Value;
 use uuid::Uuid;
 
+pub use changes::{RevisionChange, update_revision};
 pub use plans::{NewPlan, PlanFilter, insert, list, update};
+pub use publications::add_publication;
 pub use responses::{NewResponse, insert_response, list_responses};
 pub use revisions::{
-    NewRevision, RevisionChange, add_publication, get_revision, in_force, insert_revision,
-    latest_draft, list_revisions, update_revision,
+    NewRevision, get_revision, in_force, insert_revision, latest_draft, list_revisions,
 };
 
 use super::Versioned;
