@@ -1,7 +1,8 @@
 //! Meetings: their kinds, the status lifecycle, places, documents, agenda items and attendance.
 
+use std::ops::Deref;
+
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -10,7 +11,10 @@ use super::{
     organisation::WebUrl,
     text::{FieldErrors, multi_line, one_line},
 };
-use crate::error::{ApiError, ApiResult};
+use crate::{
+    error::{ApiError, ApiResult},
+    string_enum,
+};
 
 /// The longest a meeting may last.
 const MAX_HOURS: i64 = 72;
@@ -21,72 +25,36 @@ pub const MAX_AGENDA_ITEMS: usize = 200;
 /// Most attendance entries a meeting may have.
 pub const MAX_ATTENDANCE: usize = 500;
 
-/// What kind of meeting.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingKind {
-    /// Ordinarie möte.
-    Ordinary,
-    /// Utökat möte.
-    Extended,
-    /// Internat.
-    Retreat,
-    /// Extra möte.
-    Extra,
+string_enum! {
+    /// What kind of meeting.
+    pub enum MeetingKind {
+        /// Ordinarie möte.
+        Ordinary = "ordinary",
+        /// Utökat möte.
+        Extended = "extended",
+        /// Internat.
+        Retreat = "retreat",
+        /// Extra möte.
+        Extra = "extra",
+    }
 }
 
-/// Where a meeting is in its life. Moves only forward: `planned` → `held` or `cancelled`;
-/// `held` → `minutes_approved`, which locks the record.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingStatus {
-    /// Planerat.
-    Planned,
-    /// Genomfört.
-    Held,
-    /// Inställt.
-    Cancelled,
-    /// Protokollet justerat: the record is locked.
-    MinutesApproved,
+string_enum! {
+    /// Where a meeting is in its life. Moves only forward: `planned` → `held` or `cancelled`;
+    /// `held` → `minutes_approved`, which locks the record.
+    pub enum MeetingStatus {
+        /// Planerat.
+        Planned = "planned",
+        /// Genomfört.
+        Held = "held",
+        /// Inställt.
+        Cancelled = "cancelled",
+        /// Protokollet justerat: the record is locked.
+        MinutesApproved = "minutes_approved",
+    }
 }
 
 impl MeetingStatus {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Planned => "planned",
-            Self::Held => "held",
-            Self::Cancelled => "cancelled",
-            Self::MinutesApproved => "minutes_approved",
-        }
-    }
-
     /// Ok for staying put or an allowed forward move; 409 otherwise.
     pub fn check_move(self, to: Self) -> ApiResult<()> {
         use MeetingStatus::*;
@@ -134,18 +102,18 @@ impl Location {
     }
 }
 
-/// What a linked document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    /// Kallelse.
-    Invitation,
-    /// Protokoll / mötesanteckningar.
-    Minutes,
-    /// Bilaga.
-    Attachment,
-    /// Presentation.
-    Presentation,
+string_enum! {
+    /// What a linked document is.
+    pub enum DocumentKind {
+        /// Kallelse.
+        Invitation = "invitation",
+        /// Protokoll / mötesanteckningar.
+        Minutes = "minutes",
+        /// Bilaga.
+        Attachment = "attachment",
+        /// Presentation.
+        Presentation = "presentation",
+    }
 }
 
 /// A link to a document, e.g. in the document portal.
@@ -194,11 +162,28 @@ pub struct UncheckedMeeting {
 }
 
 /// A meeting whose own fields are consistent; the store checks references and the lifecycle.
-pub type Meeting = UncheckedMeeting;
+/// Only [`Meeting::parse`] builds one; its fields are read through `Deref`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting(UncheckedMeeting);
+
+impl Deref for Meeting {
+    type Target = UncheckedMeeting;
+
+    fn deref(&self) -> &UncheckedMeeting {
+        &self.0
+    }
+}
+
+impl Meeting {
+    /// Checks every field and the rules between them; all errors are reported at once.
+    pub fn parse(mut input: UncheckedMeeting) -> ApiResult<Self> {
+        input.check()?;
+        Ok(Self(input))
+    }
+}
 
 impl UncheckedMeeting {
-    /// Checks every field and the rules between them; all errors are reported at once.
-    pub fn check(mut self) -> ApiResult<Meeting> {
+    fn check(&mut self) -> ApiResult<()> {
         let mut errors = FieldErrors::default();
         if let Some(title) = errors.check("title", one_line(&self.title, 1, 200)) {
             self.title = title;
@@ -262,8 +247,7 @@ impl UncheckedMeeting {
                 "only for a meeting whose minutes are approved",
             );
         }
-        errors.finish()?;
-        Ok(self)
+        errors.finish()
     }
 }
 
@@ -286,9 +270,28 @@ pub struct UncheckedAgendaItem {
     pub public: bool,
 }
 
+/// An agenda item whose own fields are valid; the store checks the members and the number.
+/// Only [`AgendaItem::parse`] builds one; its fields are read through `Deref`.
+#[derive(Debug, Clone)]
+pub struct AgendaItem(UncheckedAgendaItem);
+
+impl Deref for AgendaItem {
+    type Target = UncheckedAgendaItem;
+
+    fn deref(&self) -> &UncheckedAgendaItem {
+        &self.0
+    }
+}
+
+impl AgendaItem {
+    /// Checks the fields; all errors are reported at once.
+    pub fn parse(input: UncheckedAgendaItem) -> ApiResult<Self> {
+        input.check().map(Self)
+    }
+}
+
 impl UncheckedAgendaItem {
-    /// Checks the fields.
-    pub fn check(mut self) -> ApiResult<Self> {
+    fn check(mut self) -> ApiResult<Self> {
         let mut errors = FieldErrors::default();
         match one_line(&self.number, 1, 20) {
             Ok(number)
@@ -323,31 +326,18 @@ impl UncheckedAgendaItem {
     }
 }
 
-/// How someone attended.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    /// Närvarande.
-    Present,
-    /// Närvarande på distans.
-    Remote,
-    /// Frånvarande.
-    Absent,
-    /// Anmält förhinder.
-    Excused,
+string_enum! {
+    /// How someone attended.
+    pub enum AttendanceStatus {
+        /// Närvarande.
+        Present = "present",
+        /// Närvarande på distans.
+        Remote = "remote",
+        /// Frånvarande.
+        Absent = "absent",
+        /// Anmält förhinder.
+        Excused = "excused",
+    }
 }
 
 impl AttendanceStatus {

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::JsonColumn;
+
 /// One item on a meeting's agenda, with its minutes text.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "agenda_items")]
@@ -13,9 +15,9 @@ pub struct Model {
     pub position: i32,
     pub title: String,
     /// Member ids.
-    pub presenter_ids: Json,
+    pub presenter_ids: JsonColumn<Vec<Uuid>>,
     /// Member ids.
-    pub guest_ids: Json,
+    pub guest_ids: JsonColumn<Vec<Uuid>>,
     /// Markdown; may name people, so the audit log holds only its digest.
     pub minutes: Option<String>,
     pub public: bool,

@@ -2,6 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::JsonColumn;
 use crate::domain::meeting::AttendanceStatus;
 
 /// One person's attendance at a meeting.
@@ -19,7 +20,7 @@ pub struct Model {
     pub represents_id: Option<Uuid>,
     pub guest: bool,
     /// Agenda item ids (for guests: the items they attended).
-    pub agenda_item_ids: Json,
+    pub agenda_item_ids: JsonColumn<Vec<Uuid>>,
     pub note: Option<String>,
 }
 

@@ -3,10 +3,11 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::domain::meeting::{MeetingKind, MeetingStatus};
+use super::JsonColumn;
+use crate::domain::meeting::{Document, Location, MeetingKind, MeetingStatus};
 
 /// One meeting of a group.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "meetings")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -17,14 +18,14 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     /// `{name, address, online, online_url}`.
-    pub location: Json,
+    pub location: JsonColumn<Location>,
     pub status: MeetingStatus,
     pub chair_id: Option<Uuid>,
     pub minutes_taker_id: Option<Uuid>,
     /// Member ids of the minutes checkers (justerare).
-    pub minutes_checkers: Json,
+    pub minutes_checkers: JsonColumn<Vec<Uuid>>,
     /// `[{title, url, kind}]`.
-    pub documents: Json,
+    pub documents: JsonColumn<Vec<Document>>,
     pub public: bool,
     pub minutes_approved_on: Option<Date>,
     pub minutes_approved_in_meeting_id: Option<Uuid>,

@@ -2,12 +2,21 @@
 
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use std::collections::BTreeMap;
+
+use utoipa::{
+    IntoParams, IntoResponses, ToSchema,
+    openapi::{
+        ContentBuilder, Ref, RefOr, Response, ResponseBuilder,
+        schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type},
+    },
+};
 use uuid::Uuid;
 
 use super::{AppState, responses::ListErrors};
 use crate::{
     auth::Caller,
+    domain::EntityType,
     error::{ApiError, ApiResult},
     extract::{Query, bad_parameter},
     pagination::Page,
@@ -37,17 +46,28 @@ pub enum SearchType {
 impl SearchType {
     const ALL: [Self; 3] = [Self::AgendaItem, Self::Decision, Self::ActionPlanRevision];
 
-    /// The name in the index and in `types`.
-    pub fn as_str(self) -> &'static str {
+    /// The records of this type in the index.
+    pub fn entity_type(self) -> EntityType {
         match self {
-            Self::AgendaItem => "agenda_item",
-            Self::Decision => "decision",
-            Self::ActionPlanRevision => "action_plan_revision",
+            Self::AgendaItem => EntityType::AgendaItem,
+            Self::Decision => EntityType::Decision,
+            Self::ActionPlanRevision => EntityType::ActionPlanRevision,
         }
+    }
+
+    /// The name in `types` (the entity type's).
+    pub fn as_str(self) -> &'static str {
+        self.entity_type().as_str()
     }
 
     fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+
+    fn of(entity_type: EntityType) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.entity_type() == entity_type)
     }
 }
 
@@ -76,7 +96,7 @@ pub struct SearchHit {
 impl SearchHit {
     fn from_hit(hit: Hit) -> Option<Self> {
         Some(Self {
-            kind: SearchType::parse(hit.entity_type.as_str())?,
+            kind: SearchType::of(hit.entity_type)?,
             id: hit.entity_id,
             parent_id: hit.parent_id,
             title: hit.title,
@@ -91,13 +111,22 @@ impl SearchHit {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// The words to find, 1–200 characters. Every word must occur, in any inflection
-    /// ("kontaktväg" finds "kontaktvägarna"); case and å, ä, ö do not matter.
-    #[param(min_length = 1, max_length = 200, example = "kontaktvägar")]
+    /// The words to find, 1–200 characters with at least one letter or digit. Every word must
+    /// occur, in any inflection ("kontaktväg" finds "kontaktvägarna"); case and å, ä, ö do not
+    /// matter.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\W_]",
+        example = "kontaktvägar"
+    )]
     pub q: String,
     /// Only these kinds of record, comma-separated: `agenda_item`, `decision`,
     /// `action_plan_revision` (default: all).
-    #[param(example = "decision,agenda_item")]
+    #[param(
+        pattern = r"^ *(agenda_item|decision|action_plan_revision) *(, *(agenda_item|decision|action_plan_revision) *)*$",
+        example = "decision,agenda_item"
+    )]
     pub types: Option<String>,
     /// Hits to return, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -106,7 +135,7 @@ pub struct SearchQuery {
 
 impl SearchQuery {
     /// The query, the type names and the limit, checked (400 naming the parameter).
-    fn check(self) -> ApiResult<(String, Vec<String>, u64)> {
+    fn check(self) -> ApiResult<(String, Vec<EntityType>, u64)> {
         let length = self.q.chars().count();
         if !(1..=MAX_QUERY).contains(&length) {
             return Err(bad_parameter("q", "must be 1–200 characters"));
@@ -123,7 +152,7 @@ impl SearchQuery {
                 .split(',')
                 .map(|name| {
                     SearchType::parse(name.trim())
-                        .map(|t| t.as_str().to_owned())
+                        .map(SearchType::entity_type)
                         .ok_or_else(|| unknown_type(name))
                 })
                 .collect::<ApiResult<_>>()?,
@@ -156,8 +185,9 @@ fn unknown_type(name: &str) -> ApiError {
 /// public records of public meetings. One page only (`next_cursor` is always null).
 #[utoipa::path(
     tag = "search",
+    operation_id = "search",
     params(SearchQuery),
-    responses((status = 200, body = Page<SearchHit>), ListErrors),
+    responses(SearchHits, ListErrors),
     security((), ("bearer" = []))
 )]
 #[get("/search")]
@@ -173,6 +203,40 @@ pub async fn search(
         items,
         next_cursor: None,
     }))
+}
+
+/// The 200 of a search: one page of [`SearchHit`]s (items reference the named schema).
+pub struct SearchHits;
+
+impl IntoResponses for SearchHits {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let page = ObjectBuilder::new()
+            .property(
+                "items",
+                ArrayBuilder::new().items(Ref::from_schema_name(SearchHit::name())),
+            )
+            .required("items")
+            .property(
+                "next_cursor",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                    .description(Some("Always null: a search answers one page")),
+            )
+            .required("next_cursor");
+        let ok = ResponseBuilder::new()
+            .description("The best hits, best first")
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(page)).build(),
+            )
+            .build();
+        BTreeMap::from([("200".to_owned(), ok.into())])
+    }
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+    super::kit::doc::register::<SearchHit>(schemas);
 }
 
 /// Mounts this resource's routes (under the API scope).

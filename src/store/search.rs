@@ -3,6 +3,9 @@
 //!
 //! Matching is `terms LIKE '% stem %'` for every stem of the query, and ranking happens here in
 //! Rust, so SQLite and PostgreSQL return the same hits in the same order.
+//!
+//! The index knows records only by [`EntityType`] and id: the stores of the indexed records call
+//! it, never the other way round.
 
 use std::cmp::Reverse;
 
@@ -13,11 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::now;
-use crate::{
-    entities::{agenda_item, search_document},
-    error::ApiResult,
-    search,
-};
+use crate::{domain::EntityType, entities::search_document, error::ApiResult, search};
 
 /// At most this many matching records are ranked per query.
 pub const MAX_CANDIDATES: u64 = 5000;
@@ -36,7 +35,7 @@ pub struct Parent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     /// `agenda_item`, `decision`, `action_plan_revision`.
-    pub entity_type: crate::domain::EntityType,
+    pub entity_type: EntityType,
     /// The record's id.
     pub entity_id: Uuid,
     /// The record's parent (e.g. the meeting).
@@ -53,7 +52,7 @@ pub struct Hit {
 /// is found by everyone only if its `parent` is public too).
 pub async fn index<C: ConnectionTrait>(
     db: &C,
-    entity_type: crate::domain::EntityType,
+    entity_type: EntityType,
     entity_id: Uuid,
     parent: Option<Parent>,
     public: bool,
@@ -86,7 +85,7 @@ fn document_terms(title: &str, body: &str) -> String {
 /// Takes a record out of the index (nothing if it is not there).
 pub async fn remove<C: ConnectionTrait>(
     db: &C,
-    entity_type: crate::domain::EntityType,
+    entity_type: EntityType,
     entity_id: Uuid,
 ) -> Result<(), DbErr> {
     use search_document::Column as C;
@@ -102,7 +101,7 @@ pub async fn remove<C: ConnectionTrait>(
 /// deleted).
 pub async fn remove_children<C: ConnectionTrait>(
     db: &C,
-    entity_type: crate::domain::EntityType,
+    entity_type: EntityType,
     parent_id: Uuid,
 ) -> Result<(), DbErr> {
     use search_document::Column as C;
@@ -139,7 +138,7 @@ pub async fn set_public_for_parent<C: ConnectionTrait>(
 /// which rewrites text without changing anything else); nothing if it is not indexed.
 pub async fn update_text<C: ConnectionTrait>(
     db: &C,
-    entity_type: crate::domain::EntityType,
+    entity_type: EntityType,
     entity_id: Uuid,
     title: &str,
     body: &str,
@@ -157,39 +156,12 @@ pub async fn update_text<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Indexes an agenda item (title and minutes) under its meeting, or takes it out when it is
-/// archived.
-pub async fn index_agenda_item<C: ConnectionTrait>(
-    db: &C,
-    item: &agenda_item::Model,
-    meeting_public: bool,
-) -> Result<(), DbErr> {
-    let entity_type = super::meetings::ITEM_ENTITY_TYPE;
-    if item.archived {
-        return remove(db, entity_type, item.id).await;
-    }
-    let meeting = Parent {
-        id: item.meeting_id,
-        public: meeting_public,
-    };
-    index(
-        db,
-        entity_type,
-        item.id,
-        Some(meeting),
-        item.public,
-        &item.title,
-        item.minutes.as_deref().unwrap_or_default(),
-    )
-    .await
-}
-
 /// The best `limit` records containing every word of `q` (in any inflection), of the given
 /// types (all when empty), public ones only unless `sees_all`; best first, ties by type and id.
 pub async fn query<C: ConnectionTrait>(
     db: &C,
     q: &str,
-    types: &[String],
+    types: &[EntityType],
     sees_all: bool,
     limit: u64,
 ) -> ApiResult<Vec<Hit>> {
@@ -204,7 +176,7 @@ pub async fn query<C: ConnectionTrait>(
         select = select.filter(C::Terms.like(LikeExpr::new(format!("% {stem} %"))));
     }
     if !types.is_empty() {
-        select = select.filter(C::EntityType.is_in(types.iter().map(String::as_str)));
+        select = select.filter(C::EntityType.is_in(types.iter().copied()));
     }
     if !sees_all {
         select = select.filter(C::Public.eq(true));

@@ -1,26 +1,44 @@
 //! A meeting's agenda items, each with its presenters, guests and minutes text.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
-    domain::meeting::UncheckedAgendaItem,
-    entities::agenda_item::Model,
-    error::{ApiError, ApiResult, FieldError},
-    extract::{JsonBody, Query},
-    pagination::{Page, query_timestamp},
-    routes::kit::updated as updated_response,
+    auth::{AdminOrSecretary, Caller},
+    domain::meeting::{AgendaItem, UncheckedAgendaItem},
+    entities::agenda_item::{Entity, Model},
+    error::{ApiError, ApiResult},
+    extract::JsonBody,
     routes::{
-        API_BASE, AppState, keep, present,
-        responses::{CreateErrors, DeleteErrors, ReadErrors, UpdateErrors},
+        AppState,
+        kit::{
+            self, Archived, Created, IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader,
+            ListQuery, Listed, PagingParams, Patch, Read, Updated, Write,
+        },
     },
-    store::Precondition,
-    store::{Actor, meetings as store},
+    store::meetings as store,
 };
+
+/// A place in the agenda, 1-based. JSON Schema counts `3.0` as the integer 3, so an integral
+/// float is read as that integer; anything else is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position(pub i32);
+
+impl<'de> Deserialize<'de> for Position {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let value = f64::deserialize(de)?;
+        if value.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&value) {
+            Ok(Self(value as i32))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "invalid value: {value}, expected an integer"
+            )))
+        }
+    }
+}
 
 /// An agenda item.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,8 +81,8 @@ impl From<Model> for AgendaItemView {
             number: row.number,
             position: row.position,
             title: row.title,
-            presenter_ids: serde_json::from_value(row.presenter_ids).unwrap_or_default(),
-            guest_ids: serde_json::from_value(row.guest_ids).unwrap_or_default(),
+            presenter_ids: row.presenter_ids.0,
+            guest_ids: row.guest_ids.0,
             minutes: row.minutes,
             public: row.public,
             archived: row.archived,
@@ -83,22 +101,33 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgendaItem {
-    /// The item number, e.g. "3" or "3.1"; unique in the meeting.
-    #[schema(example = "8")]
+    /// The item number, e.g. "3" or "3.1": letters, digits and dots, 1–20 characters; unique
+    /// in the meeting.
+    #[schema(example = "8", pattern = r"^ *[A-Za-z0-9.]{1,20} *$")]
     pub number: String,
     /// Place in the agenda (1-based); the others move to make room. Default: last.
     #[serde(default)]
-    pub position: Option<i32>,
-    /// Title, 1–200 characters.
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 2147483647)]
+    pub position: Option<Position>,
+    /// Title, 1–200 characters on one line.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
-    /// Presenters (members).
+    /// Presenters (members; at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub presenter_ids: Vec<Uuid>,
-    /// Guests invited for this item (members).
+    /// Guests invited for this item (members; at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub guest_ids: Vec<Uuid>,
-    /// The minutes text (Markdown, at most 100,000 characters).
+    /// The minutes text (Markdown, at most 100,000 characters; no control characters but line
+    /// breaks and tabs).
     #[serde(default)]
+    #[schema(pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$")]
     pub minutes: Option<String>,
     /// Visible to everyone (default true).
     #[serde(default = "yes")]
@@ -109,7 +138,7 @@ impl From<NewAgendaItem> for UncheckedAgendaItem {
     fn from(new: NewAgendaItem) -> Self {
         Self {
             number: new.number,
-            position: new.position,
+            position: new.position.map(|p| p.0),
             title: new.title,
             presenter_ids: new.presenter_ids,
             guest_ids: new.guest_ids,
@@ -123,61 +152,63 @@ impl From<NewAgendaItem> for UncheckedAgendaItem {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgendaItemPatch {
-    /// Number.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
-    pub number: Option<Option<String>>,
-    /// Place in the agenda.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = i32)]
-    pub position: Option<Option<i32>>,
-    /// Title.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
-    pub title: Option<Option<String>>,
-    /// Presenters (replaces the list).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Uuid>)]
-    pub presenter_ids: Option<Option<Vec<Uuid>>>,
-    /// Guests (replaces the list).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Uuid>)]
-    pub guest_ids: Option<Option<Vec<Uuid>>>,
-    /// Minutes text.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub minutes: Option<Option<String>>,
+    /// Number: letters, digits and dots, 1–20 characters.
+    #[serde(default)]
+    #[schema(value_type = String, pattern = r"^ *[A-Za-z0-9.]{1,20} *$")]
+    pub number: Patch<String>,
+    /// Place in the agenda (1-based).
+    #[serde(default)]
+    #[schema(value_type = i32, minimum = 1, maximum = 2147483647)]
+    pub position: Patch<Position>,
+    /// Title, 1–200 characters on one line.
+    #[serde(default)]
+    #[schema(
+        value_type = String,
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
+    pub title: Patch<String>,
+    /// Presenters (replaces the list; at most 50).
+    #[serde(default)]
+    #[schema(value_type = Vec<Uuid>, max_items = 50)]
+    pub presenter_ids: Patch<Vec<Uuid>>,
+    /// Guests (replaces the list; at most 50).
+    #[serde(default)]
+    #[schema(value_type = Vec<Uuid>, max_items = 50)]
+    pub guest_ids: Patch<Vec<Uuid>>,
+    /// Minutes text (Markdown, at most 100,000 characters).
+    #[serde(default)]
+    #[schema(
+        value_type = Option<String>,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
+    pub minutes: Patch<String>,
     /// Public.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = bool)]
-    pub public: Option<Option<bool>>,
+    pub public: Patch<bool>,
 }
 
 impl AgendaItemPatch {
+    /// The current item with this patch applied, not yet checked.
     fn apply(self, current: &Model) -> ApiResult<UncheckedAgendaItem> {
         let view = AgendaItemView::from(current.clone());
         let mut errors = Vec::new();
-        let position = match self.position {
-            None => None,
-            Some(Some(p)) => Some(p),
-            Some(None) => {
-                errors.push(FieldError::new("position", "must not be null"));
-                None
-            }
-        };
         let unchecked = UncheckedAgendaItem {
-            number: keep("number", self.number, view.number, &mut errors),
-            position,
-            title: keep("title", self.title, view.title, &mut errors),
-            presenter_ids: keep(
+            number: self.number.keep("number", view.number, &mut errors),
+            position: self.position.given("position", &mut errors).map(|p| p.0),
+            title: self.title.keep("title", view.title, &mut errors),
+            presenter_ids: self.presenter_ids.keep(
                 "presenter_ids",
-                self.presenter_ids,
                 view.presenter_ids,
                 &mut errors,
             ),
-            guest_ids: keep("guest_ids", self.guest_ids, view.guest_ids, &mut errors),
-            minutes: self.minutes.unwrap_or(view.minutes),
-            public: keep("public", self.public, view.public, &mut errors),
+            guest_ids: self
+                .guest_ids
+                .keep("guest_ids", view.guest_ids, &mut errors),
+            minutes: self.minutes.or(view.minutes),
+            public: self.public.keep("public", view.public, &mut errors),
         };
         if errors.is_empty() {
             Ok(unchecked)
@@ -187,78 +218,88 @@ impl AgendaItemPatch {
     }
 }
 
-/// The change filter of the agenda.
-#[derive(Debug, Deserialize, IntoParams)]
+/// The agenda has no filters of its own: only the paging parameters.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AgendaQuery {
-    /// Only items changed at or after this time (RFC 3339), removed ones included.
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<DateTime<Utc>>,
-}
+pub struct AgendaQuery {}
 
-/// The agenda of a meeting, in order (at most 200 items, so always one page). Callers other
-/// than admin, secretary and member see public items of public meetings only.
+/// List a meeting's agenda items.
+///
+/// In agenda order (by change with `updated_since`, removed items then included as
+/// tombstones). Callers other than admin, secretary and member see public items of public
+/// meetings only.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = Uuid, Path, description = "Meeting id"), AgendaQuery),
-    responses((status = 200, body = Page<AgendaItemView>), ReadErrors),
+    operation_id = "list_agenda_items",
+    params(("id" = Uuid, Path, description = "Meeting id"), PagingParams),
+    responses(
+        Listed<AgendaItemView>,
+        (status = 404, description = "No meeting has this id (or the caller may not see it)",
+         body = crate::error::Problem, content_type = "application/problem+json")
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/meetings/{id}/agenda-items")]
-pub async fn list(
+pub async fn list_agenda_items(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    Query(query): Query<AgendaQuery>,
+    query: ListQuery<AgendaQuery>,
 ) -> ApiResult<HttpResponse> {
     let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
-    let rows = store::agenda(&state.db, meeting.id, all, query.updated_since).await?;
-    let items: Vec<AgendaItemView> = rows.into_iter().map(AgendaItemView::from).collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: None,
-    }))
+    let rows = store::list_items(&state.db, meeting.id, all, &query.page).await?;
+    Ok(kit::page_of(&req, rows, AgendaItemView::from))
 }
 
-/// Add an agenda item (admin, secretary); 409 when the number is taken or the meeting locked.
+/// Add an agenda item (admin, secretary).
+///
+/// 409 when the number is taken or the meeting locked; 404 when there is no such meeting.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = Uuid, Path, description = "Meeting id")),
+    operation_id = "create_agenda_item",
+    params(("id" = Uuid, Path, description = "Meeting id"), IdempotencyKeyHeader),
     request_body = NewAgendaItem,
     responses(
-        (status = 201, body = AgendaItemView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
+        Created<AgendaItemView>,
+        (status = 404, description = "No meeting has this id",
+         body = crate::error::Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]
 #[post("/meetings/{id}/agenda-items")]
-pub async fn create(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn create_agenda_item(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
-    JsonBody(body, _): JsonBody<NewAgendaItem>,
+    JsonBody(body, digest): JsonBody<NewAgendaItem>,
 ) -> ApiResult<HttpResponse> {
-    let item = UncheckedAgendaItem::from(body).check()?;
+    let item = AgendaItem::parse(body.into())?;
     let meeting_id = id.into_inner();
-    let row = store::insert_item(&state.db, &Actor::from(&user.0), meeting_id, item).await?;
-    let location = format!("{API_BASE}/meetings/{meeting_id}/agenda-items/{}", row.id);
-    let stored = crate::routes::kit::created(location, row.version, &AgendaItemView::from(row))?;
-    Ok(crate::routes::kit::stored_response(stored, false))
+    write
+        .create::<Entity, _>(
+            &digest,
+            async |txn, actor| store::insert_item(txn, actor, meeting_id, item).await,
+            AgendaItemView::from,
+        )
+        .await
 }
 
 /// Read an agenda item.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = Uuid, Path, description = "Meeting id"), ("item_id" = Uuid, Path, description = "Agenda item id")),
-    responses((status = 200, body = AgendaItemView, headers(("ETag" = String))), ReadErrors),
+    operation_id = "get_agenda_item",
+    params(
+        ("id" = Uuid, Path, description = "Meeting id"),
+        ("item_id" = Uuid, Path, description = "Agenda item id"),
+        IfNoneMatchHeader
+    ),
+    responses(Read<AgendaItemView>),
     security((), ("bearer" = []))
 )]
 #[get("/meetings/{id}/agenda-items/{item_id}")]
-pub async fn get(
-    req: actix_web::HttpRequest,
+pub async fn get_agenda_item(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
@@ -267,73 +308,68 @@ pub async fn get(
     let all = caller.sees_unpublished();
     store::get(&state.db, meeting_id, all).await?;
     let row = store::get_item(&state.db, meeting_id, item_id, all).await?;
-    Ok(crate::routes::kit::read(
-        &req,
-        row.version,
-        &AgendaItemView::from(row),
-    ))
+    Ok(kit::read(&req, row.version, &AgendaItemView::from(row)))
 }
 
-/// Change an agenda item (admin, secretary).
+/// Change an agenda item (admin, secretary); a new `position` reorders the agenda.
 #[utoipa::path(
     tag = "meetings",
+    operation_id = "update_agenda_item",
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
         ("item_id" = Uuid, Path, description = "Agenda item id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
+        IfMatchHeader
     ),
     request_body = AgendaItemPatch,
-    responses((status = 200, body = AgendaItemView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<AgendaItemView>),
     security(("bearer" = []))
 )]
 #[patch("/meetings/{id}/agenda-items/{item_id}")]
-pub async fn update(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn update_agenda_item(
+    write: Write<AdminOrSecretary>,
     path: web::Path<(Uuid, Uuid)>,
-    if_match: Precondition,
     JsonBody(patch, _): JsonBody<AgendaItemPatch>,
 ) -> ApiResult<HttpResponse> {
     let (meeting_id, item_id) = path.into_inner();
-    let actor = Actor::from(&user.0);
     let row = store::update_item(
-        &state.db,
-        &actor,
+        &write.db,
+        &write.actor,
         meeting_id,
         item_id,
-        &if_match,
-        |current| patch.apply(current)?.check(),
+        &write.precondition,
+        |current| AgendaItem::parse(patch.apply(current)?),
     )
     .await?;
-    Ok(updated_response(row.version, &AgendaItemView::from(row)))
+    Ok(kit::updated(row.version, &AgendaItemView::from(row)))
 }
 
 /// Remove an agenda item (admin, secretary); the others close the gap.
+///
+/// The item is archived: it stays readable and shows as a tombstone to `updated_since`.
 #[utoipa::path(
     tag = "meetings",
+    operation_id = "archive_agenda_item",
     params(
         ("id" = Uuid, Path, description = "Meeting id"),
         ("item_id" = Uuid, Path, description = "Agenda item id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on")
+        IfMatchHeader
     ),
-    responses((status = 204, description = "Removed"), DeleteErrors),
+    responses(Archived),
     security(("bearer" = []))
 )]
 #[delete("/meetings/{id}/agenda-items/{item_id}")]
-pub async fn archive(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn archive_agenda_item(
+    write: Write<AdminOrSecretary>,
     path: web::Path<(Uuid, Uuid)>,
-    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
     let (meeting_id, item_id) = path.into_inner();
     store::archive_item(
-        &state.db,
-        &Actor::from(&user.0),
+        &write.db,
+        &write.actor,
         meeting_id,
         item_id,
-        &if_match,
+        &write.precondition,
     )
     .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(kit::archived())
 }

@@ -4,24 +4,23 @@
 use std::collections::{HashMap, HashSet};
 
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::record::AttendanceSummary;
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
     domain::meeting::{AttendanceEntry, AttendanceStatus},
     entities::{attendance, meeting},
     error::ApiResult,
     extract::JsonBody,
-    routes::kit::{read as record_response, updated as updated_response},
     routes::{
         AppState,
-        responses::{ReadErrors, UpdateErrors},
+        kit::{self, IfMatchHeader, IfNoneMatchHeader, Read, Updated, Write},
     },
-    store::Precondition,
-    store::{Actor, meetings as store, members, organisations},
+    store::{meetings as store, members, organisations},
 };
 
 /// One attendance entry, with names.
@@ -67,31 +66,32 @@ pub struct AttendanceView {
 #[serde(deny_unknown_fields)]
 pub struct AttendanceList {
     /// The entries (at most 500); each member at most once.
+    #[schema(max_items = 500)]
     pub entries: Vec<AttendanceEntry>,
 }
 
 async fn view(
-    state: &AppState,
+    db: &DatabaseConnection,
     meeting: &meeting::Model,
     rows: Vec<attendance::Model>,
     sees_all: bool,
 ) -> ApiResult<AttendanceView> {
-    let summary = store::summary(&state.db, meeting, &rows).await?;
+    let summary = store::summary(db, meeting, &rows).await?;
     // Items the caller may not see are left out of guests' item lists.
-    let visible: HashSet<Uuid> = store::agenda(&state.db, meeting.id, sees_all, None)
+    let visible: HashSet<Uuid> = store::agenda_of(db, meeting.id, sees_all)
         .await?
         .into_iter()
         .map(|i| i.id)
         .collect();
     let mut people_ids: Vec<Uuid> = rows.iter().map(|r| r.member_id).collect();
     people_ids.extend(rows.iter().filter_map(|r| r.substitute_for_member_id));
-    let people: HashMap<Uuid, String> = members::get_many(&state.db, people_ids)
+    let people: HashMap<Uuid, String> = members::get_many(db, people_ids)
         .await?
         .into_iter()
         .map(|m| (m.id, m.name))
         .collect();
     let org_ids = rows.iter().filter_map(|r| r.represents_id).collect();
-    let orgs: HashMap<Uuid, String> = organisations::get_many(&state.db, org_ids)
+    let orgs: HashMap<Uuid, String> = organisations::get_many(db, org_ids)
         .await?
         .into_iter()
         .map(|o| (o.id, o.name))
@@ -109,8 +109,9 @@ async fn view(
             represents_id: r.represents_id,
             represents_name: r.represents_id.and_then(|id| orgs.get(&id).cloned()),
             guest: r.guest,
-            agenda_item_ids: serde_json::from_value::<Vec<Uuid>>(r.agenda_item_ids)
-                .unwrap_or_default()
+            agenda_item_ids: r
+                .agenda_item_ids
+                .0
                 .into_iter()
                 .filter(|id| visible.contains(id))
                 .collect(),
@@ -125,15 +126,18 @@ async fn view(
     })
 }
 
-/// The attendance list of a meeting (names are shown; contact data never).
+/// Read a meeting's attendance list (names are shown; contact data never).
+///
+/// The `ETag` is the meeting's version.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = Uuid, Path, description = "Meeting id")),
-    responses((status = 200, body = AttendanceView, headers(("ETag" = String))), ReadErrors),
+    operation_id = "get_attendance",
+    params(("id" = Uuid, Path, description = "Meeting id"), IfNoneMatchHeader),
+    responses(Read<AttendanceView>),
     security((), ("bearer" = []))
 )]
 #[get("/meetings/{id}/attendance")]
-pub async fn get(
+pub async fn get_attendance(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
@@ -142,36 +146,38 @@ pub async fn get(
     let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
     let rows = store::attendance_of(&state.db, meeting.id).await?;
-    let view = view(&state, &meeting, rows, all).await?;
-    Ok(record_response(&req, meeting.version, &view))
+    let view = view(&state.db, &meeting, rows, all).await?;
+    Ok(kit::read(&req, meeting.version, &view))
 }
 
-/// Replace the attendance list of a meeting (admin, secretary), atomically. Each rule is a 422
-/// naming the entry: a member appears once; a non-guest is in the group on the meeting date or
-/// stands in for someone who is and who is not also taking part; a guest's agenda items are
-/// this meeting's. 409 once the minutes are approved.
+/// Replace the attendance list of a meeting (admin, secretary), atomically.
+///
+/// Each rule is a 422 naming the entry: a member appears once; a non-guest is in the group on
+/// the meeting date or stands in for someone who is and who is not also taking part; a
+/// guest's agenda items are this meeting's. 409 once the minutes are approved. `If-Match`
+/// takes the meeting's `ETag`.
 #[utoipa::path(
     tag = "meetings",
-    params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("If-Match" = Option<String>, Header, description = "The meeting `ETag` the list is based on")
-    ),
+    operation_id = "replace_attendance",
+    params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
     request_body = AttendanceList,
-    responses((status = 200, body = AttendanceView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<AttendanceView>),
     security(("bearer" = []))
 )]
 #[put("/meetings/{id}/attendance")]
-pub async fn replace(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn replace_attendance(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
-    if_match: Precondition,
     JsonBody(body, _): JsonBody<AttendanceList>,
 ) -> ApiResult<HttpResponse> {
-    let actor = Actor::from(&user.0);
-    let (meeting, rows) =
-        store::replace_attendance(&state.db, &actor, id.into_inner(), &if_match, body.entries)
-            .await?;
-    let view = view(&state, &meeting, rows, true).await?;
-    Ok(updated_response(meeting.version, &view))
+    let (meeting, rows) = store::replace_attendance(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+        body.entries,
+    )
+    .await?;
+    let view = view(&write.db, &meeting, rows, true).await?;
+    Ok(kit::updated(meeting.version, &view))
 }

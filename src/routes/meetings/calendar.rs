@@ -10,7 +10,7 @@ use crate::{
     auth::Caller,
     domain::meeting::{Location, MeetingStatus},
     entities::meeting,
-    error::ApiResult,
+    error::{ApiError, ApiResult},
     extract::Query,
     ical::{EventStatus, MeetingEvent, calendar},
     pagination::query_timestamp,
@@ -32,7 +32,7 @@ const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
 
 fn event(req: &HttpRequest, row: meeting::Model) -> MeetingEvent {
     let info = req.connection_info();
-    let location: Location = serde_json::from_value(row.location).unwrap_or_default();
+    let location: Location = row.location.0;
     let mut place = location.describe();
     if let Some(url) = &location.online_url {
         place = if place.is_empty() {
@@ -87,27 +87,36 @@ pub struct CalendarQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// The meetings as an iCalendar feed (public meetings unless the caller is admin, secretary or
-/// member): a stable UID per meeting, times in Europe/Stockholm with its VTIMEZONE, and a
-/// SEQUENCE that grows with every change.
+/// The meetings as an iCalendar feed.
+///
+/// Public meetings unless the caller is admin, secretary or member; at most 2000, by start. A
+/// stable UID per meeting, times in Europe/Stockholm with its VTIMEZONE, and a SEQUENCE that
+/// grows with every change.
 #[utoipa::path(
     tag = "meetings",
+    operation_id = "get_meetings_calendar",
     params(CalendarQuery),
-    responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String), ListErrors),
+    responses(
+        (status = 200, description = "An RFC 5545 calendar (`text/calendar; charset=utf-8`) with \
+          one VEVENT per meeting", content_type = "text/calendar", body = String),
+        ListErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/meetings.ics")]
-pub async fn feed(
+pub async fn get_meetings_calendar(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     Query(query): Query<CalendarQuery>,
 ) -> ApiResult<HttpResponse> {
     let name = match query.group_id {
-        Some(id) => organisations::get(&state.db, id)
-            .await
-            .map(|g| g.name)
-            .unwrap_or_else(|_| "samverkan".into()),
+        Some(id) => match organisations::get(&state.db, id).await {
+            Ok(group) => group.name,
+            // A group that does not exist has no meetings: an empty feed under the default name.
+            Err(ApiError::NotFound) => "samverkan".into(),
+            Err(other) => return Err(other),
+        },
         None => "samverkan".into(),
     };
     let filter = MeetingFilter {
@@ -123,14 +132,21 @@ pub async fn feed(
 }
 
 /// One meeting as an iCalendar document.
+///
+/// Only GET is served here: any other method is a 405 naming the allowed ones.
 #[utoipa::path(
     tag = "meetings",
+    operation_id = "get_meeting_calendar",
     params(("id" = Uuid, Path, description = "Meeting id")),
-    responses((status = 200, description = "RFC 5545 calendar", content_type = "text/calendar", body = String), ReadErrors),
+    responses(
+        (status = 200, description = "An RFC 5545 calendar (`text/calendar; charset=utf-8`) \
+          with the meeting's VEVENT", content_type = "text/calendar", body = String),
+        ReadErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/meetings/{id}.ics")]
-pub async fn single(
+pub async fn get_meeting_calendar(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,

@@ -8,6 +8,7 @@ use actix_web::{
     http::header::{self, Accept, Header},
     web,
 };
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -42,6 +43,7 @@ pub enum Language {
 #[into_params(parameter_in = Query)]
 pub struct MinutesQuery {
     /// Label language: `sv` (default) or `en`.
+    #[param(inline)]
     pub lang: Option<Language>,
 }
 
@@ -83,15 +85,22 @@ pub(crate) fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
     ))
 }
 
-/// The minutes of a meeting as a document: title, time, place, who was present (with their
-/// organisations and whom they stand in for), absent, guests with their items, each agenda item
-/// with presenters and minutes text, the minute-taker and checkers. `Accept: text/markdown`
-/// (default) or `text/html`; Swedish labels, English with `?lang=en`.
+/// The minutes of a meeting as a document.
+///
+/// Title, time, place, who was present (with their organisations and whom they stand in for),
+/// absent, guests with their items, each agenda item with presenters and minutes text, the
+/// minute-taker and checkers. `Accept: text/markdown` (default) or `text/html`; Swedish
+/// labels, English with `?lang=en`.
 #[utoipa::path(
     tag = "meetings",
+    operation_id = "get_meeting_minutes",
     params(("id" = Uuid, Path, description = "Meeting id"), MinutesQuery),
     responses(
-        (status = 200, description = "The minutes", content(
+        (status = 200, description = "The minutes: Markdown (`text/markdown; charset=utf-8`, \
+          the default) or a complete HTML5 document (`text/html; charset=utf-8`) with raw HTML \
+          and unsafe links neutralised; `Vary: Accept`",
+         headers(("Vary" = String, description = "`Accept`: the body depends on it")),
+         content(
             (String = "text/markdown"),
             (String = "text/html")
         )),
@@ -102,7 +111,7 @@ pub(crate) fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
     security((), ("bearer" = []))
 )]
 #[get("/meetings/{id}/minutes")]
-pub async fn document(
+pub async fn get_meeting_minutes(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
@@ -116,7 +125,7 @@ pub async fn document(
     };
     let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
-    let doc = assemble(&state, &meeting, all, lang).await?;
+    let doc = assemble(&state.db, &meeting, all, lang).await?;
     let (body, content_type) = if html {
         (minutes::html(&doc, lang), "text/html; charset=utf-8")
     } else {
@@ -132,30 +141,26 @@ pub async fn document(
 }
 
 async fn assemble(
-    state: &AppState,
+    db: &DatabaseConnection,
     meeting: &meeting::Model,
     sees_all: bool,
     lang: Lang,
 ) -> ApiResult<Minutes> {
-    let db = &state.db;
     let rows: Vec<attendance::Model> = store::attendance_of(db, meeting.id).await?;
-    let items = store::agenda(db, meeting.id, sees_all, None).await?;
+    let items = store::agenda_of(db, meeting.id, sees_all).await?;
     let seats: HashMap<Uuid, MembershipRole> =
         memberships::running_on(db, meeting.group_id, store::meeting_date(meeting))
             .await?
             .into_iter()
             .map(|s| (s.member_id, s.role))
             .collect();
-    let checkers: Vec<Uuid> =
-        serde_json::from_value(meeting.minutes_checkers.clone()).unwrap_or_default();
+    let checkers: &[Uuid] = &meeting.minutes_checkers;
     let mut people_ids: Vec<Uuid> = rows.iter().map(|r| r.member_id).collect();
     people_ids.extend(rows.iter().filter_map(|r| r.substitute_for_member_id));
     people_ids.extend(meeting.minutes_taker_id);
     people_ids.extend(checkers.iter().copied());
     for item in &items {
-        let presenters: Vec<Uuid> =
-            serde_json::from_value(item.presenter_ids.clone()).unwrap_or_default();
-        people_ids.extend(presenters);
+        people_ids.extend(item.presenter_ids.iter().copied());
     }
     let people: HashMap<Uuid, String> = members::get_many(db, people_ids)
         .await?
@@ -223,34 +228,27 @@ async fn assemble(
     let guests = rows
         .iter()
         .filter(|r| r.guest)
-        .map(|r| {
-            let items: Vec<Uuid> =
-                serde_json::from_value(r.agenda_item_ids.clone()).unwrap_or_default();
-            Guest {
-                name: name(&r.member_id),
-                organisation: r.represents_id.and_then(|o| orgs.get(&o).cloned()),
-                items: items
-                    .iter()
-                    .filter_map(|i| numbers.get(i).cloned())
-                    .collect(),
-            }
+        .map(|r| Guest {
+            name: name(&r.member_id),
+            organisation: r.represents_id.and_then(|o| orgs.get(&o).cloned()),
+            items: r
+                .agenda_item_ids
+                .iter()
+                .filter_map(|i| numbers.get(i).cloned())
+                .collect(),
         })
         .collect();
     let items = items
         .into_iter()
-        .map(|item| {
-            let presenters: Vec<Uuid> =
-                serde_json::from_value(item.presenter_ids).unwrap_or_default();
-            Item {
-                decisions: decided.remove(&item.id).unwrap_or_default(),
-                number: item.number,
-                title: item.title,
-                presenters: presenters.iter().map(name).collect(),
-                minutes: item.minutes,
-            }
+        .map(|item| Item {
+            decisions: decided.remove(&item.id).unwrap_or_default(),
+            presenters: item.presenter_ids.iter().map(name).collect(),
+            number: item.number,
+            title: item.title,
+            minutes: item.minutes,
         })
         .collect();
-    let location: Location = serde_json::from_value(meeting.location.clone()).unwrap_or_default();
+    let location: &Location = &meeting.location;
     let mut place = location.describe();
     if place.is_empty() && location.online {
         place = match lang {

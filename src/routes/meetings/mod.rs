@@ -7,23 +7,32 @@ pub mod calendar;
 pub mod minutes;
 pub mod record;
 
-/// Mounts this resource's routes (under the API scope).
+use actix_web::web;
+
+/// Mounts this resource's routes (under the API scope). Order matters: `/meetings/{id}.ics`
+/// comes before `/meetings/{id}`, whose `{id}` would otherwise capture `<uuid>.ics` and answer
+/// a PATCH or DELETE there with a 400; every method but GET on the `.ics` path goes to the
+/// route table's 405 (with `Allow`).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(calendar::feed)
-        .service(calendar::single)
-        .service(record::list)
-        .service(record::create)
-        .service(record::get)
-        .service(record::update)
-        .service(record::archive)
-        .service(agenda::list)
-        .service(agenda::create)
-        .service(agenda::get)
-        .service(agenda::update)
-        .service(agenda::archive)
-        .service(attendance::get)
-        .service(attendance::replace)
-        .service(minutes::document);
+    cfg.service(calendar::get_meetings_calendar)
+        .service(calendar::get_meeting_calendar)
+        .route(
+            "/meetings/{id}.ics",
+            web::route().to(crate::middleware::unrouted),
+        )
+        .service(record::list_meetings)
+        .service(record::create_meeting)
+        .service(record::get_meeting)
+        .service(record::update_meeting)
+        .service(record::archive_meeting)
+        .service(agenda::list_agenda_items)
+        .service(agenda::create_agenda_item)
+        .service(agenda::get_agenda_item)
+        .service(agenda::update_agenda_item)
+        .service(agenda::archive_agenda_item)
+        .service(attendance::get_attendance)
+        .service(attendance::replace_attendance)
+        .service(minutes::get_meeting_minutes);
 }
 
 /// The record schemas this resource's responses reference.
@@ -33,5 +42,7 @@ pub fn schemas(
         utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
     )>,
 ) {
-    let _ = schemas;
+    super::kit::doc::register::<record::MeetingView>(schemas);
+    super::kit::doc::register::<agenda::AgendaItemView>(schemas);
+    super::kit::doc::register::<attendance::AttendanceView>(schemas);
 }

@@ -2,28 +2,26 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
+use sea_orm::DatabaseConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
     domain::meeting::{Document, Location, Meeting, MeetingKind, MeetingStatus, UncheckedMeeting},
-    entities::meeting::Model,
+    entities::meeting::{Entity, Model},
     error::{ApiError, ApiResult},
-    extract::{IdempotencyKey, JsonBody, Query},
-    pagination::{Page, PageRequest, query_timestamp},
-    routes::kit::page as page_response,
-    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    extract::JsonBody,
+    pagination::query_timestamp,
     routes::{
-        API_BASE, AppState, keep, present,
-        responses::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, UpdateErrors},
+        AppState,
+        kit::{
+            self, Archived, Created, IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader,
+            ListQuery, Listed, PagingParams, Patch, Read, Updated, Write,
+        },
     },
-    store::Precondition,
-    store::{
-        Actor, idempotency,
-        meetings::{self as store, MeetingFilter, Summary},
-    },
+    store::meetings::{self as store, MeetingFilter, Summary},
 };
 
 /// A meeting's times on the clock in Sweden.
@@ -157,13 +155,13 @@ impl MeetingView {
                 ends_at: stockholm(row.ends_at),
                 time_zone: "Europe/Stockholm",
             },
-            location: serde_json::from_value(row.location).unwrap_or_default(),
+            location: row.location.0,
             status: row.status,
             locked: row.status == MeetingStatus::MinutesApproved,
             chair_id: row.chair_id,
             minutes_taker_id: row.minutes_taker_id,
-            minutes_checkers: serde_json::from_value(row.minutes_checkers).unwrap_or_default(),
-            documents: serde_json::from_value(row.documents).unwrap_or_default(),
+            minutes_checkers: row.minutes_checkers.0,
+            documents: row.documents.0,
             public: row.public,
             minutes_approved_on: row.minutes_approved_on,
             minutes_approved_in_meeting_id: row.minutes_approved_in_meeting_id,
@@ -190,8 +188,13 @@ fn planned() -> MeetingStatus {
 pub struct NewMeeting {
     /// The group (an organisation of kind `group`).
     pub group_id: Uuid,
-    /// Title, 1–200 characters.
-    #[schema(example = "Styrgruppsmöte")]
+    /// Title, 1–200 characters on one line.
+    #[schema(
+        example = "Styrgruppsmöte",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
     /// Kind (default `ordinary`).
     #[serde(default = "ordinary")]
@@ -214,11 +217,13 @@ pub struct NewMeeting {
     /// Minute-taker.
     #[serde(default)]
     pub minutes_taker_id: Option<Uuid>,
-    /// Minutes checkers.
+    /// Minutes checkers (at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub minutes_checkers: Vec<Uuid>,
-    /// Linked documents.
+    /// Linked documents (at most 50).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub documents: Vec<Document>,
     /// Visible to everyone (default false).
     #[serde(default)]
@@ -256,96 +261,94 @@ impl From<NewMeeting> for UncheckedMeeting {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeetingPatch {
-    /// Title.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
-    pub title: Option<Option<String>>,
+    /// Title, 1–200 characters.
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$")]
+    pub title: Patch<String>,
     /// Kind.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = MeetingKind)]
-    pub kind: Option<Option<MeetingKind>>,
+    pub kind: Patch<MeetingKind>,
     /// Start.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = String, format = DateTime)]
-    pub starts_at: Option<Option<DateTime<FixedOffset>>>,
+    pub starts_at: Patch<DateTime<FixedOffset>>,
     /// End.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = String, format = DateTime)]
-    pub ends_at: Option<Option<DateTime<FixedOffset>>>,
+    pub ends_at: Patch<DateTime<FixedOffset>>,
     /// Where (replaces the whole location).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Location)]
-    pub location: Option<Option<Location>>,
+    pub location: Patch<Location>,
     /// The next status.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = MeetingStatus)]
-    pub status: Option<Option<MeetingStatus>>,
+    pub status: Patch<MeetingStatus>,
     /// Chair.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
-    pub chair_id: Option<Option<Uuid>>,
+    pub chair_id: Patch<Uuid>,
     /// Minute-taker.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
-    pub minutes_taker_id: Option<Option<Uuid>>,
-    /// Minutes checkers (replaces the list).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Uuid>)]
-    pub minutes_checkers: Option<Option<Vec<Uuid>>>,
-    /// Documents (replaces the list).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Vec<Document>)]
-    pub documents: Option<Option<Vec<Document>>>,
+    pub minutes_taker_id: Patch<Uuid>,
+    /// Minutes checkers (replaces the list; at most 50).
+    #[serde(default)]
+    #[schema(value_type = Vec<Uuid>, max_items = 50)]
+    pub minutes_checkers: Patch<Vec<Uuid>>,
+    /// Documents (replaces the list; at most 50).
+    #[serde(default)]
+    #[schema(value_type = Vec<Document>, max_items = 50)]
+    pub documents: Patch<Vec<Document>>,
     /// Public.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = bool)]
-    pub public: Option<Option<bool>>,
+    pub public: Patch<bool>,
     /// When the minutes were approved (with `status: minutes_approved`).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub minutes_approved_on: Option<Option<NaiveDate>>,
+    pub minutes_approved_on: Patch<NaiveDate>,
     /// The meeting that approved them (with `status: minutes_approved`).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
-    pub minutes_approved_in_meeting_id: Option<Option<Uuid>>,
+    pub minutes_approved_in_meeting_id: Patch<Uuid>,
 }
 
 impl MeetingPatch {
+    /// The current record with this patch applied, not yet checked.
     fn apply(self, current: &Model) -> ApiResult<UncheckedMeeting> {
         let view = MeetingView::new(current.clone(), None);
         let mut errors = Vec::new();
         let unchecked = UncheckedMeeting {
             group_id: current.group_id,
-            title: keep("title", self.title, view.title, &mut errors),
-            kind: keep("kind", self.kind, view.kind, &mut errors),
-            starts_at: keep(
-                "starts_at",
-                self.starts_at.map(|o| o.map(utc)),
-                view.starts_at,
-                &mut errors,
-            ),
-            ends_at: keep(
-                "ends_at",
-                self.ends_at.map(|o| o.map(utc)),
-                view.ends_at,
-                &mut errors,
-            ),
-            location: keep("location", self.location, view.location, &mut errors),
-            status: keep("status", self.status, view.status, &mut errors),
-            chair_id: self.chair_id.unwrap_or(view.chair_id),
-            minutes_taker_id: self.minutes_taker_id.unwrap_or(view.minutes_taker_id),
-            minutes_checkers: keep(
+            title: self.title.keep("title", view.title, &mut errors),
+            kind: self.kind.keep("kind", view.kind, &mut errors),
+            starts_at: self
+                .starts_at
+                .given("starts_at", &mut errors)
+                .map_or(view.starts_at, utc),
+            ends_at: self
+                .ends_at
+                .given("ends_at", &mut errors)
+                .map_or(view.ends_at, utc),
+            location: self.location.keep("location", view.location, &mut errors),
+            status: self.status.keep("status", view.status, &mut errors),
+            chair_id: self.chair_id.or(view.chair_id),
+            minutes_taker_id: self.minutes_taker_id.or(view.minutes_taker_id),
+            minutes_checkers: self.minutes_checkers.keep(
                 "minutes_checkers",
-                self.minutes_checkers,
                 view.minutes_checkers,
                 &mut errors,
             ),
-            documents: keep("documents", self.documents, view.documents, &mut errors),
-            public: keep("public", self.public, view.public, &mut errors),
-            minutes_approved_on: self.minutes_approved_on.unwrap_or(view.minutes_approved_on),
+            documents: self
+                .documents
+                .keep("documents", view.documents, &mut errors),
+            public: self.public.keep("public", view.public, &mut errors),
+            minutes_approved_on: self.minutes_approved_on.or(view.minutes_approved_on),
             minutes_approved_in_meeting_id: self
                 .minutes_approved_in_meeting_id
-                .unwrap_or(view.minutes_approved_in_meeting_id),
+                .or(view.minutes_approved_in_meeting_id),
         };
         if errors.is_empty() {
             Ok(unchecked)
@@ -355,7 +358,7 @@ impl MeetingPatch {
     }
 }
 
-/// Filters and paging of the meeting list.
+/// Filters of the meeting list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -363,8 +366,10 @@ pub struct MeetingQuery {
     /// Only this group's meetings.
     pub group_id: Option<Uuid>,
     /// Only in this status.
+    #[param(inline)]
     pub status: Option<MeetingStatus>,
     /// Only of this kind.
+    #[param(inline)]
     pub kind: Option<MeetingKind>,
     /// Starting at or after this time (RFC 3339).
     #[serde(default, deserialize_with = "query_timestamp")]
@@ -377,175 +382,147 @@ pub struct MeetingQuery {
     /// Include deleted meetings (always included with `updated_since`).
     #[serde(default)]
     pub include_archived: bool,
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Only meetings changed at or after this time (RFC 3339), deleted ones included.
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// List meetings, ordered by start time. Callers other than admin, secretary and member see
-/// public meetings only.
+/// List meetings.
+///
+/// Ordered by start time (by change with `updated_since`). Callers other than admin,
+/// secretary and member see public meetings only.
 #[utoipa::path(
     tag = "meetings",
-    params(MeetingQuery),
-    responses(
-        (status = 200, body = Page<MeetingView>,
-         headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
-        ListErrors
-    ),
+    operation_id = "list_meetings",
+    params(MeetingQuery, PagingParams),
+    responses(Listed<MeetingView>),
     security((), ("bearer" = []))
 )]
 #[get("/meetings")]
-pub async fn list(
+pub async fn list_meetings(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<MeetingQuery>,
+    query: ListQuery<MeetingQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), query.updated_since)?;
+    let ListQuery { filter: q, page } = query;
     let filter = MeetingFilter {
-        group_id: query.group_id,
-        status: query.status,
-        kind: query.kind,
-        from: query.from,
-        to: query.to,
+        group_id: q.group_id,
+        status: q.status,
+        kind: q.kind,
+        from: q.from,
+        to: q.to,
         public_only: !caller.sees_unpublished(),
-        include_archived: query.include_archived,
+        include_archived: q.include_archived,
     };
-    let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
-    let items = rows
-        .into_iter()
-        .map(|row| MeetingView::new(row, None))
-        .collect();
-    Ok(page_response(&req, Page { items, next_cursor }))
+    let rows = store::list(&state.db, &filter, &page).await?;
+    Ok(kit::page_of(&req, rows, |row| MeetingView::new(row, None)))
 }
 
 /// Create a meeting (admin, secretary).
+///
+/// The group must be an organisation of kind `group`, and the chair, minute-taker and
+/// checkers members (422 naming the field otherwise).
 #[utoipa::path(
     tag = "meetings",
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "Makes a retried POST answer from the first attempt (keys live 24 h)")),
+    operation_id = "create_meeting",
+    params(IdempotencyKeyHeader),
     request_body = NewMeeting,
-    responses(
-        (status = 201, body = MeetingView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
-    ),
+    responses(Created<MeetingView>),
     security(("bearer" = []))
 )]
 #[post("/meetings")]
-pub async fn create(
-    req: HttpRequest,
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
-    key: IdempotencyKey,
+pub async fn create_meeting(
+    write: Write<AdminOrSecretary>,
     JsonBody(body, digest): JsonBody<NewMeeting>,
 ) -> ApiResult<HttpResponse> {
-    let meeting: Meeting = UncheckedMeeting::from(body).check()?;
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (response, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::insert(txn, &actor, meeting).await,
-        |row| {
-            let location = format!("{API_BASE}/meetings/{}", row.id);
-            created(
-                location,
-                row.version,
-                &MeetingView::new(row.clone(), Some(Summary::default())),
-            )
-        },
-    )
-    .await?;
-    Ok(stored_response(response, replayed))
+    let meeting = Meeting::parse(body.into())?;
+    write
+        .create::<Entity, _>(
+            &digest,
+            async |txn, actor| store::insert(txn, actor, meeting).await,
+            |row| MeetingView::new(row, Some(Summary::default())),
+        )
+        .await
 }
 
 /// Read a meeting, with its attendance counts.
 #[utoipa::path(
     tag = "meetings",
-    params(("id" = Uuid, Path, description = "Meeting id")),
-    responses(
-        (status = 200, body = MeetingView, headers(("ETag" = String))),
-        (status = 304, description = "Not modified since the `If-None-Match` version"),
-        ReadErrors
-    ),
+    operation_id = "get_meeting",
+    params(("id" = Uuid, Path, description = "Meeting id"), IfNoneMatchHeader),
+    responses(Read<MeetingView>),
     security((), ("bearer" = []))
 )]
 #[get("/meetings/{id}")]
-pub async fn get(
+pub async fn get_meeting(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let row = store::get(&state.db, id.into_inner(), caller.sees_unpublished()).await?;
-    let attendance = store::attendance_of(&state.db, row.id).await?;
-    let summary = store::summary(&state.db, &row, &attendance).await?;
-    let version = row.version;
-    Ok(record_response(
-        &req,
-        version,
-        &MeetingView::new(row, Some(summary)),
-    ))
+    let view = with_summary(&state.db, row).await?;
+    Ok(kit::read(&req, view.version, &view))
 }
 
-/// Change a meeting (admin, secretary). The status moves only forward (`planned` → `held` or
-/// `cancelled`; `held` → `minutes_approved` with `minutes_approved_on`); any other move is a
-/// 409. Once the minutes are approved the record is locked (409, problem type `locked`).
+/// The view of a meeting with its attendance counts.
+async fn with_summary(db: &DatabaseConnection, row: Model) -> ApiResult<MeetingView> {
+    let attendance = store::attendance_of(db, row.id).await?;
+    let summary = store::summary(db, &row, &attendance).await?;
+    Ok(MeetingView::new(row, Some(summary)))
+}
+
+/// Change a meeting (admin, secretary).
+///
+/// The status moves only forward (`planned` → `held` or `cancelled`; `held` →
+/// `minutes_approved` with `minutes_approved_on`); any other move is a 409. Once the minutes
+/// are approved the record is locked (409, problem type `locked`).
 #[utoipa::path(
     tag = "meetings",
-    params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
-    ),
+    operation_id = "update_meeting",
+    params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
     request_body = MeetingPatch,
-    responses((status = 200, body = MeetingView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<MeetingView>),
     security(("bearer" = []))
 )]
 #[patch("/meetings/{id}")]
-pub async fn update(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn update_meeting(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
-    if_match: Precondition,
     JsonBody(patch, _): JsonBody<MeetingPatch>,
 ) -> ApiResult<HttpResponse> {
-    let actor = Actor::from(&user.0);
-    let row = store::update(&state.db, &actor, id.into_inner(), &if_match, |current| {
-        patch.apply(current)?.check()
-    })
+    let row = store::update(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+        |current| Meeting::parse(patch.apply(current)?),
+    )
     .await?;
-    let attendance = store::attendance_of(&state.db, row.id).await?;
-    let summary = store::summary(&state.db, &row, &attendance).await?;
-    Ok(updated_response(
-        row.version,
-        &MeetingView::new(row, Some(summary)),
-    ))
+    let view = with_summary(&write.db, row).await?;
+    Ok(kit::updated(view.version, &view))
 }
 
-/// Delete a planned meeting (admin, secretary); any other status is a 409 (cancel it instead).
+/// Delete a planned meeting (admin, secretary).
+///
+/// Any other status is a 409 (cancel it instead). The meeting is archived: it stays readable
+/// and shows as a tombstone to `updated_since`.
 #[utoipa::path(
     tag = "meetings",
-    params(
-        ("id" = Uuid, Path, description = "Meeting id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the deletion is based on")
-    ),
-    responses((status = 204, description = "Deleted (archived)"), DeleteErrors),
+    operation_id = "archive_meeting",
+    params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
+    responses(Archived),
     security(("bearer" = []))
 )]
 #[delete("/meetings/{id}")]
-pub async fn archive(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn archive_meeting(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
-    if_match: Precondition,
 ) -> ApiResult<HttpResponse> {
-    store::archive(&state.db, &Actor::from(&user.0), id.into_inner(), &if_match).await?;
-    Ok(HttpResponse::NoContent().finish())
+    store::archive(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+    )
+    .await?;
+    Ok(kit::archived())
 }

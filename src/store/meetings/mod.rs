@@ -1,0 +1,16 @@
+//! Meetings in the store, one module per part of the record: the meeting itself, its agenda,
+//! its attendance list, and the read models built over them.
+
+mod agenda;
+mod attendance;
+mod read;
+mod record;
+
+pub use agenda::{
+    ITEM_ENTITY_TYPE, agenda_of, archive_item, get_item, insert_item, list_items, update_item,
+};
+pub use attendance::{ATTENDANCE_ENTITY_TYPE, attendance_of, replace_attendance};
+pub use read::{Summary, involvement_of, summary};
+pub use record::{
+    ENTITY_TYPE, MeetingFilter, all, archive, get, insert, list, meeting_date, update,
+};
