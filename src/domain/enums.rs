@@ -5,13 +5,16 @@
 /// Declares a text-stored enum: `string_enum! { /// doc \n pub enum Name { /// doc \n A = "a", ... } }`.
 ///
 /// The string of each variant is its database value, its JSON value and its `Display`. Extra
-/// attributes (further derives, `#[schema(...)]`) may stand before `pub enum`.
+/// attributes (further derives, `#[schema(...)]`) may stand before `pub enum`. The strings are
+/// taken as `tt`, not `literal`: a `literal` fragment reaches derive macros wrapped in an
+/// invisible group, which utoipa's reading of `#[serde(rename = ...)]` does not see through
+/// (the document then listed the Rust variant names).
 #[macro_export]
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+            $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)?
         }
     ) => {
         $(#[$meta])*

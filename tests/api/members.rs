@@ -1528,6 +1528,37 @@ async fn erasing_with_a_stale_if_match_is_refused_and_erases_nothing(backend: Ba
     assert_eq!(unchanged["erased"], false);
 }
 
+async fn the_document_spells_stored_enums_as_the_server_does(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let roles: Vec<&str> = samverkan::domain::membership::MembershipRole::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(schemas["MembershipRole"]["enum"], json!(roles));
+    assert!(roles.contains(&"vice_chair"));
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(schemas["Role"]["enum"], json!(roles));
+    let actions: Vec<&str> = samverkan::domain::audit::Action::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    assert_eq!(schemas["Action"]["enum"], json!(actions));
+    let types: Vec<&str> = samverkan::domain::EntityType::ALL
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(schemas["EntityType"]["enum"], json!(types));
+}
+
 crate::on_both_backends!(
     admins_and_secretaries_may_create_change_and_delete_members,
     other_roles_and_anonymous_callers_cannot_write_members,
@@ -1566,4 +1597,5 @@ crate::on_both_backends!(
     the_document_states_the_checks_of_member_fields,
     every_operation_of_members_memberships_and_audit_is_named_and_described,
     erasing_with_a_stale_if_match_is_refused_and_erases_nothing,
+    the_document_spells_stored_enums_as_the_server_does,
 );
