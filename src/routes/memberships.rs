@@ -361,9 +361,9 @@ pub async fn update_membership(
 /// Delete a membership entered by mistake (admin, secretary): deleting archives, the soft
 /// delete. To record that a membership ended, set its `end_date` instead.
 ///
-/// The membership stays readable (`GET /memberships/{id}` answers 200 with `archived: true`),
-/// leaves default lists and rosters, and shows as a tombstone to `updated_since`; this is by
-/// design.
+/// By design the membership stays readable (`GET /memberships/{id}` answers 200 with
+/// `archived: true`), leaves default lists and rosters, and shows as a tombstone to
+/// `updated_since`.
 #[utoipa::path(
     tag = "memberships",
     operation_id = "archive_membership",

@@ -166,9 +166,50 @@ async fn the_audit_log_cannot_be_changed_even_in_the_database(backend: Backend) 
     assert_eq!(app.count_rows("change_events").await, 1);
 }
 
+async fn an_unknown_entity_type_is_refused_naming_the_parameter(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    let response = app
+        .get("/api/v1/audit?entity_type=nonsense", Some(&admin()))
+        .await;
+
+    let problem = assert_problem(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error_fields(&problem), ["entity_type"]);
+}
+
+async fn the_audit_log_pages_changes_since_a_time(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    app.create_group("Styrgruppen").await;
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    app.create_group("Beredningsgruppen").await;
+
+    let response = app
+        .get(
+            &format!(
+                "/api/v1/audit?limit=1&updated_since={}",
+                since.replace('+', "%2B")
+            ),
+            Some(&admin()),
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let page: Value = response.json().await.unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    assert_eq!(items[0]["after"]["name"], "Beredningsgruppen");
+    assert_eq!(items[0]["action"], "create");
+}
+
 crate::on_both_backends!(
     every_write_appends_one_audit_row_and_one_change_event,
     the_audit_log_filters_by_entity_and_actor_and_pages,
     only_admins_read_the_audit_log,
     the_audit_log_cannot_be_changed_even_in_the_database,
+    an_unknown_entity_type_is_refused_naming_the_parameter,
+    the_audit_log_pages_changes_since_a_time,
 );

@@ -1334,6 +1334,231 @@ async fn paging_by_two_over_five_members_yields_each_once(backend: Backend) {
     assert_eq!(seen.into_iter().collect::<HashSet<_>>(), created);
 }
 
+// --- The contract (regressions of the schemathesis findings) ------------------------------
+
+/// The served document's operation at `path` / `method`.
+async fn operation(app: &TestApp, path: &str, method: &str) -> Value {
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    doc["paths"][path][method].clone()
+}
+
+async fn a_deleted_member_stays_readable_and_the_document_says_so(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let member = app.create_member(anna()).await;
+    let erase = format!("{}/erase", member_path(&member));
+    assert_eq!(
+        app.post_json(&erase, Some(&admin()), &json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    let deleted = app
+        .delete(&member_path(&member), Some(&admin()), None)
+        .await;
+
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(read(&app, &member_path(&member)).await["archived"], true);
+    let export = read(&app, &format!("{}/export", member_path(&member))).await;
+    assert_eq!(export["member"]["archived"], true);
+    for (path, method) in [
+        ("/api/v1/members/{id}", "delete"),
+        ("/api/v1/members/{id}", "get"),
+        ("/api/v1/memberships/{id}", "delete"),
+        ("/api/v1/memberships/{id}", "get"),
+    ] {
+        let operation = operation(&app, path, method).await;
+        let text = format!("{} {}", operation["summary"], operation["description"]).to_lowercase();
+        assert!(
+            text.contains("readable") && text.contains("by design"),
+            "{method} {path} must say that an archived record stays readable: {text}"
+        );
+    }
+}
+
+async fn the_document_states_the_checks_of_member_fields(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field) in [
+        ("NewMember", "name"),
+        ("NewMember", "title"),
+        ("NewMember", "email"),
+        ("NewMember", "phone"),
+        ("NewMember", "subject"),
+        ("MemberPatch", "name"),
+        ("MemberPatch", "email"),
+        ("MemberPatch", "phone"),
+        ("NewMembership", "note"),
+        ("MembershipPatch", "note"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][field]["pattern"].is_string(),
+            "{schema}.{field} states its check: {}",
+            schemas[schema]["properties"][field]
+        );
+    }
+    // An empty e-mail, which the schema now forbids, is still refused.
+    let member = app.create_member(anna()).await;
+    let response = app
+        .patch_json(
+            &member_path(&member),
+            Some(&admin()),
+            None,
+            &json!({"email": ""}),
+        )
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(error_fields(&problem), ["email"]);
+}
+
+async fn every_operation_of_members_memberships_and_audit_is_named_and_described(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let lists = [
+        ("/api/v1/members", "get", "list_members", Some("MemberView")),
+        (
+            "/api/v1/memberships",
+            "get",
+            "list_memberships",
+            Some("MembershipView"),
+        ),
+        (
+            "/api/v1/audit",
+            "get",
+            "list_audit_entries",
+            Some("AuditEntry"),
+        ),
+    ];
+    let others = [
+        ("/api/v1/members", "post", "create_member"),
+        ("/api/v1/members/{id}", "get", "get_member"),
+        ("/api/v1/members/{id}", "patch", "update_member"),
+        ("/api/v1/members/{id}", "delete", "archive_member"),
+        ("/api/v1/members/{id}/erase", "post", "erase_member"),
+        ("/api/v1/members/{id}/export", "get", "export_member"),
+        ("/api/v1/me", "get", "get_me"),
+        ("/api/v1/memberships", "post", "create_membership"),
+        ("/api/v1/memberships/{id}", "get", "get_membership"),
+        ("/api/v1/memberships/{id}", "patch", "update_membership"),
+        ("/api/v1/memberships/{id}", "delete", "archive_membership"),
+        ("/api/v1/organisations/{id}/roster", "get", "get_roster"),
+    ];
+    let all = lists
+        .iter()
+        .map(|(path, method, id, _)| (*path, *method, *id))
+        .chain(others);
+    for (path, method, id) in all {
+        let operation = operation(&app, path, method).await;
+        assert_eq!(operation["operationId"], id, "{method} {path}");
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            assert!(
+                response["description"].is_string(),
+                "{method} {path} {status} has a description"
+            );
+        }
+        let names: Vec<&str> = operation["parameters"]
+            .as_array()
+            .map(|ps| ps.iter().filter_map(|p| p["name"].as_str()).collect())
+            .unwrap_or_default();
+        if method == "post" && path != "/api/v1/members/{id}/erase" {
+            assert!(
+                names.contains(&"Idempotency-Key"),
+                "{method} {path}: {names:?}"
+            );
+        }
+        if matches!(method, "patch" | "delete") || path.ends_with("/erase") {
+            assert!(names.contains(&"If-Match"), "{method} {path}: {names:?}");
+        }
+    }
+    for (path, method, _, item) in lists {
+        let operation = operation(&app, path, method).await;
+        let names: Vec<&str> = operation["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for paging in ["limit", "cursor", "updated_since"] {
+            assert!(names.contains(&paging), "{path} takes {paging}");
+        }
+        let items = &operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+            ["items"]["items"]["$ref"];
+        let item = item.unwrap();
+        assert_eq!(
+            items,
+            &json!(format!("#/components/schemas/{item}")),
+            "{path}"
+        );
+    }
+}
+
+async fn erasing_with_a_stale_if_match_is_refused_and_erases_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let member = app.create_member(anna()).await;
+    let erase = app
+        .client
+        .post(app.url(&format!("{}/erase", member_path(&member))))
+        .bearer_auth(admin())
+        .header(header::IF_MATCH, "\"7\"")
+        .send()
+        .await
+        .unwrap();
+
+    assert_problem(erase, StatusCode::PRECONDITION_FAILED).await;
+    let unchanged = read(&app, &member_path(&member)).await;
+    assert_eq!(unchanged["name"], "Anna Andersson");
+    assert_eq!(unchanged["erased"], false);
+}
+
+async fn the_document_spells_stored_enums_as_the_server_does(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let doc: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let roles: Vec<&str> = samverkan::domain::membership::MembershipRole::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
+    assert_eq!(schemas["MembershipRole"]["enum"], json!(roles));
+    assert!(roles.contains(&"vice_chair"));
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(schemas["Role"]["enum"], json!(roles));
+    let actions: Vec<&str> = samverkan::domain::audit::Action::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    assert_eq!(schemas["Action"]["enum"], json!(actions));
+    let types: Vec<&str> = samverkan::domain::EntityType::ALL
+        .iter()
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(schemas["EntityType"]["enum"], json!(types));
+}
+
 crate::on_both_backends!(
     admins_and_secretaries_may_create_change_and_delete_members,
     other_roles_and_anonymous_callers_cannot_write_members,
@@ -1368,4 +1593,9 @@ crate::on_both_backends!(
     archived_members_are_listed_only_when_asked_for,
     updated_since_lists_changes_with_archived_members_as_tombstones,
     paging_by_two_over_five_members_yields_each_once,
+    a_deleted_member_stays_readable_and_the_document_says_so,
+    the_document_states_the_checks_of_member_fields,
+    every_operation_of_members_memberships_and_audit_is_named_and_described,
+    erasing_with_a_stale_if_match_is_refused_and_erases_nothing,
+    the_document_spells_stored_enums_as_the_server_does,
 );

@@ -7,7 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{MemberView, is_self, no_store};
+use super::{
+    MemberView,
+    view::{is_self, no_store},
+};
 use crate::{
     auth::{AuthUser, Role},
     domain::meeting::AttendanceStatus,
