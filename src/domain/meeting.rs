@@ -75,19 +75,34 @@ impl MeetingStatus {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
-    /// E.g. "Bolmen" or "Digitalt via Teams".
+    /// E.g. "Bolmen" or "Digitalt via Teams" (1–200 characters on one line).
     #[serde(default)]
-    #[schema(example = "Bolmen")]
+    #[schema(
+        example = "Bolmen",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
-    /// E.g. "Nygatan 20, Växjö".
+    /// E.g. "Nygatan 20, Växjö" (1–200 characters on one line).
     #[serde(default)]
-    #[schema(example = "Nygatan 20, Växjö")]
+    #[schema(
+        example = "Nygatan 20, Växjö",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub address: Option<String>,
     /// Held online (wholly or partly).
     #[serde(default)]
     pub online: bool,
-    /// The meeting link.
+    /// The meeting link: an absolute http(s) URL.
     #[serde(default)]
+    #[schema(
+        example = "https://teams.example/m/1",
+        max_length = 2000,
+        pattern = r"^ *[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*\.?([/?#][^\u0000-\u001F\u007F-\u009F]*)? *$"
+    )]
     pub online_url: Option<String>,
 }
 
@@ -120,9 +135,19 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    /// Title.
+    /// Title, 1–200 characters on one line.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
     /// An absolute http(s) URL.
+    #[schema(
+        example = "https://dokument.example/kallelse.pdf",
+        max_length = 2000,
+        pattern = r"^ *[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*\.?([/?#][^\u0000-\u001F\u007F-\u009F]*)? *$"
+    )]
     pub url: String,
     /// Kind.
     pub kind: DocumentKind,
@@ -368,14 +393,75 @@ pub struct AttendanceEntry {
     /// The agenda items (of this meeting) a guest attended.
     #[serde(default)]
     pub agenda_item_ids: Vec<Uuid>,
-    /// A note, e.g. "left after item 5".
+    /// A note, e.g. "left after item 5" (at most 2000 characters; no control characters but
+    /// line breaks and tabs).
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+    )]
     pub note: Option<String>,
 }
 
 #[cfg(test)]
 mod tests {
+    use regex::Regex;
+    use utoipa::PartialSchema;
+
     use super::*;
+
+    /// The pattern the document states for `field` of the schema `T`.
+    fn documented<T: PartialSchema>(field: &str) -> Regex {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let pattern = schema["properties"][field]["pattern"].as_str().unwrap();
+        Regex::new(pattern).unwrap()
+    }
+
+    #[test]
+    fn the_documented_patterns_agree_with_the_checks() {
+        let url = documented::<Location>("online_url");
+        for (text, ok) in [
+            ("https://vaxjo.se", true),
+            ("HTTP://Region-Kronoberg.se/a?b=c#d", true),
+            (" https://vaxjo.se ", true),
+            ("https://vaxjo.se.", true),
+            ("ftp://vaxjo.se", false),
+            ("https://", false),
+            ("javascript:alert(1)", false),
+            ("https://vaxjo.se/a b", true),
+            ("https://vaxjo.se?q", true),
+            ("https://vaxjo.se\u{7}", false),
+            ("https://1.2.3.4.5", false),
+        ] {
+            assert_eq!(url.is_match(text), ok, "pattern on {text:?}");
+            assert_eq!(WebUrl::parse(text).is_ok(), ok, "check on {text:?}");
+        }
+        for pattern in [
+            documented::<Location>("name"),
+            documented::<Document>("title"),
+        ] {
+            for (text, ok) in [
+                ("Bolmen", true),
+                (" Nygatan 20, Växjö ", true),
+                ("", false),
+                ("   ", false),
+                ("a\u{7}b", false),
+                ("a\nb", false),
+                ("a\u{85}b", false),
+            ] {
+                assert_eq!(pattern.is_match(text), ok, "pattern on {text:?}");
+                assert_eq!(one_line(text, 1, 200).is_ok(), ok, "check on {text:?}");
+            }
+        }
+        let note = documented::<AttendanceEntry>("note");
+        for (text, ok) in [
+            ("Lämnade efter punkt 5\n\tsedan", true),
+            ("a\u{1b}b", false),
+        ] {
+            assert_eq!(note.is_match(text), ok, "pattern on {text:?}");
+            assert_eq!(multi_line(text, 2000).is_ok(), ok, "check on {text:?}");
+        }
+    }
 
     #[test]
     fn statuses_move_only_forward() {
