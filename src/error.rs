@@ -5,10 +5,6 @@
 
 use std::{error::Error as StdError, ops::Deref};
 
-use actix_web::{
-    HttpResponse, ResponseError,
-    http::{StatusCode, header},
-};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -149,6 +145,25 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthenticated { .. } => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound | Self::NoRoute => 404,
+            Self::MethodNotAllowed { .. } => 405,
+            Self::BadRequest(_) | Self::BadQuery { .. } => 400,
+            Self::Validation(_) => 422,
+            Self::Conflict(_) | Self::Locked(_) => 409,
+            Self::PreconditionFailed => 412,
+            Self::PayloadTooLarge(_) => 413,
+            Self::NotAcceptable(_) => 406,
+            Self::UnsupportedMediaType(_) => 415,
+            Self::Unavailable(_) => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
     /// The problem `type` and `title` of this error.
     fn kind(&self) -> (&'static str, &'static str) {
         match self {
@@ -208,7 +223,7 @@ impl ApiError {
         Problem {
             problem_type: format!("{PROBLEM_TYPE_PREFIX}{kind}"),
             title: title.into(),
-            status: self.status_code().as_u16(),
+            status: self.status(),
             detail: self.detail(),
             instance: None,
             request_id: current_request_id(),
@@ -217,78 +232,6 @@ impl ApiError {
                 _ => Vec::new(),
             },
         }
-    }
-
-    /// The error for a bare status produced outside our handlers (actix's own rejections).
-    pub fn from_status(status: StatusCode) -> Self {
-        match status {
-            StatusCode::UNAUTHORIZED => Self::unauthenticated("a bearer token is required", false),
-            StatusCode::FORBIDDEN => Self::Forbidden("not permitted".into()),
-            StatusCode::NOT_FOUND => Self::NoRoute,
-            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge(0),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::UnsupportedMediaType("the request body must be application/json".into())
-            }
-            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable("unavailable".into()),
-            s if s.is_server_error() => Self::Internal(format!("unmapped status {s}").into()),
-            s => Self::BadRequest(
-                s.canonical_reason()
-                    .unwrap_or("the request was refused")
-                    .to_lowercase(),
-            ),
-        }
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound | Self::NoRoute => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::BadRequest(_) | Self::BadQuery { .. } => StatusCode::BAD_REQUEST,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Conflict(_) | Self::Locked(_) => StatusCode::CONFLICT,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            Self::Internal(cause) => {
-                tracing::error!(error = %error_chain(cause.as_ref()), "internal error")
-            }
-            Self::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
-            other => tracing::debug!(error = %other, "request refused"),
-        }
-        let mut response = HttpResponse::build(self.status_code());
-        response.content_type(PROBLEM_JSON);
-        match self {
-            Self::Unauthenticated {
-                token_presented, ..
-            } => {
-                let challenge = if *token_presented {
-                    r#"Bearer realm="samverkan", error="invalid_token""#
-                } else {
-                    r#"Bearer realm="samverkan""#
-                };
-                response.insert_header((header::WWW_AUTHENTICATE, challenge));
-            }
-            Self::MethodNotAllowed { allow } => {
-                response.insert_header((header::ALLOW, allow.as_str()));
-            }
-            Self::Unavailable(_) => {
-                response.insert_header((header::RETRY_AFTER, "2"));
-            }
-            _ => {}
-        }
-        response.json(self.problem())
     }
 }
 

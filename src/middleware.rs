@@ -97,7 +97,7 @@ fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
 fn problem_for(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = response.status();
     let (request, old) = response.into_parts();
-    let mut problem = ApiError::from_status(status).problem();
+    let mut problem = crate::routes::problem::from_status(status).problem();
     problem.status = status.as_u16();
     if let Some(reason) = status.canonical_reason() {
         problem.title = reason.to_owned();

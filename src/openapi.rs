@@ -22,6 +22,7 @@ Errors are RFC 9457 `application/problem+json`. Lists use keyset pagination (`li
 returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE honour `If-Match`.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
+    servers((url = "/", description = "The server that serves this document")),
     tags(
         (name = "organisations", description = "The region, municipalities, agencies, the university and the collaboration's groups"),
         (name = "members", description = "People; their contact data is shown only to those who may see it"),

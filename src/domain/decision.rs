@@ -1,7 +1,6 @@
 //! Decisions: their kinds and statuses, and the assignment, funding and election parts.
 
 use chrono::NaiveDate;
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -10,101 +9,75 @@ use super::{
     membership::MembershipRole,
     text::{FieldErrors, multi_line, one_line},
 };
-use crate::error::ApiResult;
+use crate::{error::ApiResult, string_enum};
 
-/// What a decision is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionKind {
-    /// Beslut.
-    Decision,
-    /// Uppdrag: asks someone to act and report.
-    Assignment,
-    /// Godkännande (e.g. of an action plan).
-    Approval,
-    /// Val (elects or relieves members).
-    Election,
-    /// Finansiering.
-    Funding,
-    /// Ställningstagande.
-    Position,
-    /// Information (noted).
-    Information,
+string_enum! {
+    /// What a decision is.
+    pub enum DecisionKind {
+        /// Beslut.
+        Decision = "decision",
+        /// Uppdrag: asks someone to act and report.
+        Assignment = "assignment",
+        /// Godkännande (e.g. of an action plan).
+        Approval = "approval",
+        /// Val (elects or relieves members).
+        Election = "election",
+        /// Finansiering.
+        Funding = "funding",
+        /// Ställningstagande.
+        Position = "position",
+        /// Information (noted).
+        Information = "information",
+    }
 }
 
-/// Whether a decision stands.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionStatus {
-    /// In force.
-    Adopted,
-    /// Replaced by a later decision (`superseded_by`).
-    Superseded,
-    /// Revoked by a later decision.
-    Revoked,
+string_enum! {
+    /// Whether a decision stands.
+    pub enum DecisionStatus {
+        /// In force.
+        Adopted = "adopted",
+        /// Replaced by a later decision (`superseded_by`).
+        Superseded = "superseded",
+        /// Revoked by a later decision.
+        Revoked = "revoked",
+    }
 }
 
-/// Where an assignment is.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum FollowUpStatus {
-    /// Not yet reported.
-    Open,
-    /// Reported back.
-    Reported,
-    /// Done.
-    Done,
-    /// No longer wanted.
-    Cancelled,
+string_enum! {
+    /// Where an assignment is.
+    pub enum FollowUpStatus {
+        /// Not yet reported.
+        Open = "open",
+        /// Reported back.
+        Reported = "reported",
+        /// Done.
+        Done = "done",
+        /// No longer wanted.
+        Cancelled = "cancelled",
+    }
 }
 
-/// Who an assignment is given to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssigneeKind {
-    /// An organisation or a group.
-    Organisation,
-    /// A member.
-    Member,
+/// Whether a decision is an open assignment past its due date on `today`: adopted, its
+/// follow-up open, and due before today. Computed, never stored.
+pub fn is_overdue(
+    status: DecisionStatus,
+    follow_up_status: Option<FollowUpStatus>,
+    due_date: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    follow_up_status == Some(FollowUpStatus::Open)
+        && status == DecisionStatus::Adopted
+        && due_date.is_some_and(|due| due < today)
+}
+
+string_enum! {
+    /// Who an assignment is given to (stored inside the `assignees` JSON column).
+    pub enum AssigneeKind {
+        /// An organisation or a group.
+        Organisation = "organisation",
+        /// A member.
+        Member = "member",
+    }
 }
 
 /// One assignee.
@@ -178,8 +151,18 @@ pub struct UncheckedDecision {
     pub ends_membership_ids: Vec<Uuid>,
 }
 
-/// A decision whose own fields are consistent; the store checks references.
-pub type Decision = UncheckedDecision;
+/// A decision whose own fields are consistent (the store checks its references); only
+/// [`Decision::parse`] builds one. Its fields are read through `Deref`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision(UncheckedDecision);
+
+impl std::ops::Deref for Decision {
+    type Target = UncheckedDecision;
+
+    fn deref(&self) -> &UncheckedDecision {
+        &self.0
+    }
+}
 
 /// Most entries in one list field.
 const MAX_LIST: usize = 50;
@@ -189,9 +172,19 @@ impl UncheckedDecision {
     pub fn is_assignment(&self) -> bool {
         self.kind == DecisionKind::Assignment || !self.assignees.is_empty()
     }
+}
 
-    /// Checks the fields and the rules between them; all errors are reported at once.
-    pub fn check(mut self) -> ApiResult<Decision> {
+impl Decision {
+    /// Checks the fields and the rules between them (trimming the texts and opening an
+    /// assignment's follow-up); all errors are reported at once.
+    pub fn parse(mut input: UncheckedDecision) -> ApiResult<Self> {
+        input.check_fields()?;
+        Ok(Self(input))
+    }
+}
+
+impl UncheckedDecision {
+    fn check_fields(&mut self) -> ApiResult<()> {
         let mut errors = FieldErrors::default();
         if let Some(title) = errors.check("title", one_line(&self.title, 1, 300)) {
             self.title = title;
@@ -278,7 +271,35 @@ impl UncheckedDecision {
                 }
             }
         }
-        errors.finish()?;
-        Ok(self)
+        errors.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::{DecisionStatus, FollowUpStatus, is_overdue};
+
+    #[test]
+    fn only_an_open_adopted_assignment_past_its_due_date_is_overdue() {
+        let day = |d| NaiveDate::from_ymd_opt(2022, 2, d);
+        let today = day(4).unwrap_or_default();
+        let open = Some(FollowUpStatus::Open);
+        let adopted = DecisionStatus::Adopted;
+        assert!(is_overdue(adopted, open, day(3), today));
+        assert!(!is_overdue(adopted, open, day(4), today), "due today");
+        assert!(!is_overdue(adopted, open, None, today), "no due date");
+        assert!(!is_overdue(
+            adopted,
+            Some(FollowUpStatus::Done),
+            day(3),
+            today
+        ));
+        assert!(!is_overdue(DecisionStatus::Revoked, open, day(3), today));
+        assert!(
+            !is_overdue(adopted, None, day(3), today),
+            "not an assignment"
+        );
     }
 }

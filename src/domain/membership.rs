@@ -1,49 +1,33 @@
 //! Memberships: a member's seat in a group, in a role, for an organisation, over a period.
 
 use chrono::NaiveDate;
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::text::{FieldErrors, multi_line};
 use crate::error::ApiError;
 
-/// A role in a group.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    EnumIter,
-    DeriveActiveEnum,
-    Serialize,
-    Deserialize,
-    ToSchema,
-)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-#[serde(rename_all = "snake_case")]
-pub enum MembershipRole {
-    /// Ordförande: at most one per group on any date.
-    Chair,
-    /// Vice ordförande: at most one per group on any date.
-    ViceChair,
-    /// Ledamot.
-    Member,
-    /// Ersättare.
-    Deputy,
-    /// Processledare.
-    ProcessLeader,
-    /// Sekreterare.
-    Secretary,
-    /// Kommunikatör.
-    Communicator,
-    /// Forskare.
-    Researcher,
-    /// Adjungerad.
-    Adjunct,
+crate::string_enum! {
+    /// A role in a group.
+    pub enum MembershipRole {
+        /// Ordförande: at most one per group on any date.
+        Chair = "chair",
+        /// Vice ordförande: at most one per group on any date.
+        ViceChair = "vice_chair",
+        /// Ledamot.
+        Member = "member",
+        /// Ersättare.
+        Deputy = "deputy",
+        /// Processledare.
+        ProcessLeader = "process_leader",
+        /// Sekreterare.
+        Secretary = "secretary",
+        /// Kommunikatör.
+        Communicator = "communicator",
+        /// Forskare.
+        Researcher = "researcher",
+        /// Adjungerad.
+        Adjunct = "adjunct",
+    }
 }
 
 impl MembershipRole {

@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::domain::action_plan::RevisionStatus;
+use super::JsonColumn;
+use crate::domain::action_plan::{Content, Publication, RevisionStatus};
 
 /// One numbered revision of an action plan.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -15,7 +16,7 @@ pub struct Model {
     pub number: i32,
     pub status: RevisionStatus,
     /// `{sections: [{key, title, goals: [{key, title, activities: [...]}]}]}`.
-    pub content: Json,
+    pub content: JsonColumn<Content>,
     pub change_summary: Option<String>,
     pub valid_from: Option<Date>,
     pub consultation_deadline: Option<Date>,
@@ -26,7 +27,7 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub version: i32,
     /// `[{channel, url, published_at}]`, added once approved.
-    pub publications: Option<Json>,
+    pub publications: Option<JsonColumn<Vec<Publication>>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,9 @@
 
 use sea_orm::entity::prelude::*;
 
+use super::JsonColumn;
+use crate::domain::{EntityType, Role, audit::Action};
+
 /// One audit row: who changed what, when, from what to what.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
@@ -11,12 +14,15 @@ pub struct Model {
     pub occurred_at: DateTimeUtc,
     /// The writer's actor id (see the `actors` table), never a login `sub` itself.
     pub actor: String,
-    pub actor_roles: Json,
-    pub action: String,
-    pub entity_type: crate::domain::EntityType,
+    /// The writer's roles, as a JSON list of role names.
+    pub actor_roles: JsonColumn<Vec<Role>>,
+    pub action: Action,
+    pub entity_type: EntityType,
     pub entity_id: Uuid,
     pub request_id: Option<String>,
+    /// The record before the write, as its `Versioned::audit_json` keeps it (any JSON).
     pub before: Option<Json>,
+    /// The record after the write.
     pub after: Option<Json>,
 }
 

@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::domain::decision::{DecisionKind, DecisionStatus, FollowUpStatus};
+use super::JsonColumn;
+use crate::domain::decision::{Assignee, DecisionKind, DecisionStatus, FollowUpStatus};
 
 /// One decision taken under an agenda item.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -22,11 +23,12 @@ pub struct Model {
     pub status: DecisionStatus,
     pub supersedes_id: Option<Uuid>,
     pub revokes_id: Option<Uuid>,
-    /// Organisation ids; empty means every party.
-    pub concerns: Json,
+    /// Organisation ids; empty means every party, so a row that does not decode fails the
+    /// query instead of reading as "every party".
+    pub concerns: JsonColumn<Vec<Uuid>>,
     pub public: bool,
     /// `[{kind: organisation|member, id}]`.
-    pub assignees: Json,
+    pub assignees: JsonColumn<Vec<Assignee>>,
     pub due_date: Option<Date>,
     pub report_to_meeting_id: Option<Uuid>,
     pub follow_up_status: Option<FollowUpStatus>,
@@ -35,7 +37,7 @@ pub struct Model {
     pub period_start: Option<Date>,
     pub period_end: Option<Date>,
     /// Organisation ids.
-    pub funders: Json,
+    pub funders: JsonColumn<Vec<Uuid>>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

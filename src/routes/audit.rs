@@ -1,4 +1,4 @@
-//! The audit log, for administrators.
+//! The audit log, for administrators: every write, in the order it was committed.
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
@@ -6,13 +6,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{AppState, responses::ListErrors};
+use super::{
+    AppState,
+    kit::{self, ListQuery, Listed, PagingParams},
+};
 use crate::{
-    auth::{AdminOnly, Authorized},
+    auth::{AdminOnly, Authorized, Role},
+    domain::{EntityType, audit::Action},
     error::ApiResult,
-    extract::Query,
-    pagination::{Page, PageRequest, query_timestamp},
-    routes::kit::page as page_response,
     store::audit::{self, AuditFilter, AuditRow},
 };
 
@@ -28,18 +29,18 @@ pub struct AuditEntry {
     /// The writer's stable surrogate id (kept after erasure).
     pub actor_id: String,
     /// The writer's roles.
-    pub actor_roles: Vec<String>,
-    /// `create`, `update`, `archive` or `erase`.
-    pub action: String,
+    pub actor_roles: Vec<Role>,
+    /// What the write did.
+    pub action: Action,
     /// The kind of record, e.g. `organisation`.
-    pub entity_type: crate::domain::EntityType,
+    pub entity_type: EntityType,
     /// The record's id.
     pub entity_id: Uuid,
     /// The request that wrote it.
     pub request_id: Option<String>,
-    /// The record before the write.
+    /// The record before the write (personal data left out).
     pub before: Option<serde_json::Value>,
-    /// The record after the write.
+    /// The record after the write (personal data left out).
     pub after: Option<serde_json::Value>,
 }
 
@@ -50,7 +51,7 @@ impl From<AuditRow> for AuditEntry {
             occurred_at: row.occurred_at,
             actor: sub,
             actor_id: row.actor,
-            actor_roles: serde_json::from_value(row.actor_roles).unwrap_or_default(),
+            actor_roles: row.actor_roles.0,
             action: row.action,
             entity_type: row.entity_type,
             entity_id: row.entity_id,
@@ -61,58 +62,58 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
-/// Filters and paging of the audit log.
+/// Filters of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only entries about this kind of record, e.g. `organisation`.
-    pub entity_type: Option<String>,
+    pub entity_type: Option<EntityType>,
     /// Only entries about this record.
     pub entity_id: Option<Uuid>,
-    /// Only entries written by this `sub`.
+    /// Only entries written by this `sub` (no control characters).
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub actor: Option<String>,
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Only entries written at or after this time (RFC 3339).
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
-    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// List the audit log, oldest first (admin only).
+///
+/// `updated_since` keeps the entries written at or after that time.
 #[utoipa::path(
     tag = "audit",
-    params(AuditQuery),
-    responses(
-        (status = 200, body = Page<AuditEntry>,
-         headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
-        ListErrors
-    ),
+    operation_id = "list_audit_entries",
+    params(AuditQuery, PagingParams),
+    responses(Listed<AuditEntry>),
     security(("bearer" = []))
 )]
 #[get("/audit")]
-pub async fn list(
+pub async fn list_audit_entries(
     req: HttpRequest,
     _admin: Authorized<AdminOnly>,
     state: web::Data<AppState>,
-    Query(query): Query<AuditQuery>,
+    query: ListQuery<AuditQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), query.updated_since)?;
+    let ListQuery { filter: q, page } = query;
     let filter = AuditFilter {
-        entity_type: query.entity_type,
-        entity_id: query.entity_id,
-        actor: query.actor,
+        entity_type: q.entity_type,
+        entity_id: q.entity_id,
+        actor: q.actor,
     };
-    let (rows, next_cursor) = audit::list(&state.db, &filter, &page).await?;
-    let items = rows.into_iter().map(AuditEntry::from).collect();
-    Ok(page_response(&req, Page { items, next_cursor }))
+    let rows = audit::list(&state.db, &filter, &page).await?;
+    Ok(kit::page_of(&req, rows, AuditEntry::from))
 }
 
 /// Mounts this resource's routes (under the API scope).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(list);
+    cfg.service(list_audit_entries);
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    super::kit::doc::register::<AuditEntry>(schemas);
 }

@@ -22,7 +22,12 @@ pub struct Health {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_liveness",
+    responses((status = 200, description = "The process is up", body = Health)),
+    security(())
+)]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -31,8 +36,10 @@ pub async fn live() -> HttpResponse {
 /// Readiness: the database answers.
 #[utoipa::path(
     tag = "operations",
+    operation_id = "get_readiness",
+    security(()),
     responses(
-        (status = 200, body = Health),
+        (status = 200, description = "The database answers", body = Health),
         (status = 503, description = "The database does not answer",
          body = Problem, content_type = "application/problem+json")
     )
@@ -49,6 +56,8 @@ pub async fn ready(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
 /// Prometheus metrics: requests by route, method and status, and a latency histogram.
 #[utoipa::path(
     tag = "operations",
+    operation_id = "get_metrics",
+    security(()),
     responses((status = 200, description = "Prometheus text exposition format", body = String,
                content_type = "text/plain; version=0.0.4"))
 )]

@@ -11,6 +11,7 @@ pub mod meetings;
 pub mod members;
 pub mod memberships;
 pub mod organisations;
+pub mod problem;
 pub mod responses;
 pub mod search;
 
@@ -61,6 +62,7 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     decisions::schemas(&mut schemas);
     indicators::schemas(&mut schemas);
     action_plans::schemas(&mut schemas);
+    audit::schemas(&mut schemas);
     schemas
 }
 

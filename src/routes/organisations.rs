@@ -16,9 +16,11 @@ use super::{
 };
 use crate::{
     auth::{AdminOnly, Caller},
-    domain::organisation::{Identifier, Organisation, OrganisationKind, UncheckedOrganisation},
+    domain::organisation::{
+        Identifier, MunicipalityCode, Organisation, OrganisationKind, UncheckedOrganisation,
+    },
     entities::organisation::{Entity, Model},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, bad_parameter},
     extract::JsonBody,
     store::organisations::{self as store, OrganisationFilter},
 };
@@ -236,10 +238,11 @@ pub async fn list_organisations(
 ) -> ApiResult<HttpResponse> {
     let ListQuery { filter: q, page } = query;
     if q.q.as_ref().is_some_and(|text| text.chars().count() > 200) {
-        return Err(crate::error::bad_parameter(
-            "q",
-            "must be at most 200 characters",
-        ));
+        return Err(bad_parameter("q", "must be at most 200 characters"));
+    }
+    if let Some(code) = &q.municipality_code {
+        MunicipalityCode::parse(code)
+            .map_err(|message| bad_parameter("municipality_code", &message))?;
     }
     let filter = OrganisationFilter {
         kind: q.kind,

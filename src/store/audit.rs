@@ -14,30 +14,7 @@ use crate::{
     pagination::PageRequest,
 };
 
-/// What a write did to a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    /// Created.
-    Create,
-    /// Changed.
-    Update,
-    /// Archived (a soft delete: the record stays, as a tombstone).
-    Archive,
-    /// Personal data erased (the record stays, pseudonymised).
-    Erase,
-}
-
-impl Action {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Create => "create",
-            Self::Update => "update",
-            Self::Archive => "archive",
-            Self::Erase => "erase",
-        }
-    }
-}
+pub use crate::domain::audit::Action;
 
 /// One write, as the audit log and the change events record it.
 #[derive(Debug, Clone)]
@@ -64,12 +41,11 @@ pub async fn record<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     let at = now();
     let actor_id = actor.id(db).await?;
-    let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
     audit_log::ActiveModel {
         occurred_at: Set(at),
         actor: Set(actor_id.to_string()),
-        actor_roles: Set(serde_json::json!(roles)),
-        action: Set(change.action.as_str().to_owned()),
+        actor_roles: Set(actor.roles.clone().into()),
+        action: Set(change.action),
         entity_type: Set(change.entity_type),
         entity_id: Set(change.entity_id),
         request_id: Set(actor.request_id.clone()),
@@ -96,7 +72,7 @@ pub async fn record<C: ConnectionTrait>(
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     /// Only rows about this kind of record.
-    pub entity_type: Option<String>,
+    pub entity_type: Option<EntityType>,
     /// Only rows about this record.
     pub entity_id: Option<Uuid>,
     /// Only rows written by this `sub`.
@@ -114,7 +90,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> ApiResult<(Vec<AuditRow>, Option<String>)> {
     let mut select = audit_log::Entity::find();
     if let Some(entity_type) = &filter.entity_type {
-        select = select.filter(audit_log::Column::EntityType.eq(entity_type.as_str()));
+        select = select.filter(audit_log::Column::EntityType.eq(*entity_type));
     }
     if let Some(entity_id) = filter.entity_id {
         select = select.filter(audit_log::Column::EntityId.eq(entity_id));

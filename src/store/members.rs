@@ -1,30 +1,31 @@
-//! Members: reads, writes with their audit rows, erasure and export.
+//! Members: reads, writes with their audit rows, and what an export gathers. Erasure, which
+//! reaches into every table that may hold a person's data, is in [`erasure`].
 //!
 //! The audit log never holds a member's name, title or contact data: a member's audit entry
 //! has its id and non-personal fields only, so that erasure leaves no trace behind.
 
-use regex::{Regex, RegexBuilder};
+mod erasure;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Condition,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{
-    Action, Actor, Versioned, actors, begin_write, contains_pattern, now, record_creation,
-    write_next,
-};
+pub use erasure::erase;
+
+use super::{Actor, Archivable, Precondition, Versioned, contains_pattern, now, record_creation};
 use crate::{
-    domain::member::{Member, erased_name},
+    domain::member::Member,
     entities::{
-        agenda_item, attendance, idempotency_key, meeting,
+        meeting,
         member::{ActiveModel, Column, Entity, Model},
         membership, organisation,
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
-    store::Precondition,
 };
 
 /// The entity type in the audit log and the change events.
@@ -41,7 +42,7 @@ pub struct MemberFilter {
     pub include_archived: bool,
 }
 
-/// The member with `id`.
+/// The member with `id`, archived or erased ones too.
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<Model> {
     Entity::find_by_id(id)
         .one(db)
@@ -118,6 +119,14 @@ impl Versioned for Entity {
     }
 }
 
+impl Archivable for Entity {
+    const ARCHIVED: Column = Column::Archived;
+
+    fn is_archived(model: &Model) -> bool {
+        model.archived
+    }
+}
+
 /// The stored columns of the checked fields.
 fn fields(member: &Member) -> ActiveModel {
     ActiveModel {
@@ -130,15 +139,6 @@ fn fields(member: &Member) -> ActiveModel {
         subject: Set(member.subject.clone()),
         ..Default::default()
     }
-}
-
-fn same_fields(member: &Member, current: &Model) -> bool {
-    member.name.as_str() == current.name
-        && member.title == current.title
-        && member.organisation_id == current.organisation_id
-        && member.email.as_ref().map(|e| e.as_str()) == current.email.as_deref()
-        && member.phone.as_ref().map(|p| p.as_str()) == current.phone.as_deref()
-        && member.subject == current.subject
 }
 
 /// The employer exists; the login subject is nobody else's.
@@ -196,58 +196,67 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &Precondition,
+    precondition: &Precondition,
     change: impl FnOnce(&Model) -> ApiResult<Member>,
 ) -> ApiResult<Model> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    if current.erased_at.is_some() {
-        return Err(ApiError::Conflict(
-            "an erased member cannot be changed".into(),
-        ));
-    }
-    let member = change(&current)?;
-    check_relations(&txn, id, &member).await?;
-    if same_fields(&member, &current) {
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    let next = ActiveModel {
-        id: Set(id),
-        ..fields(&member)
-    };
-    commit_change(txn, actor, &current, next, Action::Update, if_match).await
+    super::update::<Entity, _>(
+        db,
+        actor,
+        precondition,
+        async |txn| get(txn, id).await,
+        async |txn, current| {
+            if current.erased_at.is_some() {
+                return Err(ApiError::Conflict(
+                    "an erased member cannot be changed".into(),
+                ));
+            }
+            let member = change(current)?;
+            check_relations(txn, id, &member).await?;
+            Ok(ActiveModel {
+                id: Set(id),
+                ..fields(&member)
+            })
+        },
+    )
+    .await
 }
 
-/// Archives a member who is referenced by no record; 409 otherwise (erase them instead).
+/// Archives a member who is referenced by no record; 409 otherwise (erase them instead). The
+/// member stays readable and shows as a tombstone to `updated_since`.
 pub async fn archive(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &Precondition,
+    precondition: &Precondition,
 ) -> ApiResult<()> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    let references = references_to(&txn, id).await?;
-    if !references.is_empty() {
-        return Err(ApiError::Conflict(format!(
-            "the member is referenced by {}; erase the member instead",
-            references.join(", ")
-        )));
-    }
-    if current.archived {
-        txn.rollback().await?;
-        return Ok(());
-    }
-    let next = ActiveModel {
-        id: Set(id),
-        archived: Set(true),
-        ..Default::default()
-    };
-    commit_change(txn, actor, &current, next, Action::Archive, if_match).await?;
+    super::archive::<Entity, ActiveModel>(
+        db,
+        actor,
+        precondition,
+        async |txn| get(txn, id).await,
+        async |txn, _| {
+            let references = references_to(txn, id).await?;
+            if references.is_empty() {
+                Ok(())
+            } else {
+                Err(ApiError::Conflict(format!(
+                    "the member is referenced by {}; erase the member instead",
+                    references.join(", ")
+                )))
+            }
+        },
+    )
+    .await?;
     Ok(())
+}
+
+/// Whether the JSON list `ids` (a raw or a typed JSON column) holds `id`.
+pub(crate) fn lists<T: Serialize>(ids: &T, id: Uuid) -> bool {
+    let needle = json!(id);
+    serde_json::to_value(ids)
+        .ok()
+        .and_then(|ids| ids.as_array().map(|ids| ids.contains(&needle)))
+        .unwrap_or(false)
 }
 
 /// What refers to the member: "3 membership(s)", "1 attendance entry(ies)", …
@@ -274,7 +283,7 @@ async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<Str
         .all(txn)
         .await?
         .into_iter()
-        .filter(|m| m.minutes_checkers.contains(&id))
+        .filter(|m| lists(&m.minutes_checkers, id))
         .count() as u64;
     let assigned = super::decisions::assigned_to(txn, id).await?.len() as u64;
     let mut found = Vec::new();
@@ -290,191 +299,6 @@ async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<Str
         }
     }
     Ok(found)
-}
-
-/// Pseudonymises a member: the name becomes [`erased_name`], title, contact data and login are
-/// cleared. Everything else that could still hold their data is scrubbed in the same
-/// transaction: their name, e-mail and phone in membership notes (any letter case) become the
-/// pseudonym, their login is unlinked from the actor id the audit log holds, and stored
-/// replays that mention them are dropped. Every reference to the member stays as it was.
-/// Erasing an erased member changes nothing.
-pub async fn erase(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> ApiResult<Model> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if current.erased_at.is_some() {
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    let pseudonym = erased_name(id);
-    let personal: Vec<&str> = [
-        Some(current.name.as_str()),
-        current.email.as_deref(),
-        current.phone.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    scrub_notes(&txn, actor, &personal, &pseudonym).await?;
-    scrub_meetings(&txn, actor, &personal, &pseudonym).await?;
-    if let Some(subject) = &current.subject
-        && let Some(actor_id) = actors::erase(&txn, subject).await?
-    {
-        idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::Actor.eq(actor_id.to_string()))
-            .exec(&txn)
-            .await?;
-    }
-    let mut mentions = personal.clone();
-    let id_text = id.to_string();
-    mentions.push(&id_text);
-    mentions.extend(current.subject.as_deref());
-    drop_replays_mentioning(&txn, &mentions).await?;
-    let next = ActiveModel {
-        id: Set(id),
-        name_folded: Set(pseudonym.to_lowercase()),
-        name: Set(pseudonym),
-        title: Set(None),
-        email: Set(None),
-        phone: Set(None),
-        subject: Set(None),
-        erased_at: Set(Some(now())),
-        ..Default::default()
-    };
-    commit_change(
-        txn,
-        actor,
-        &current,
-        next,
-        Action::Erase,
-        &Precondition::None,
-    )
-    .await
-}
-
-/// A case-insensitive pattern matching any of `values` literally.
-fn any_of(values: &[&str]) -> Option<Regex> {
-    let alternatives: Vec<String> = values
-        .iter()
-        .filter(|v| !v.is_empty())
-        .map(|v| regex::escape(v))
-        .collect();
-    if alternatives.is_empty() {
-        return None;
-    }
-    RegexBuilder::new(&alternatives.join("|"))
-        .case_insensitive(true)
-        .build()
-        .ok()
-}
-
-/// Replaces each of `values` by `pseudonym` in every membership note that holds one.
-async fn scrub_notes(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    values: &[&str],
-    pseudonym: &str,
-) -> ApiResult<()> {
-    let Some(pattern) = any_of(values) else {
-        return Ok(());
-    };
-    let with_notes = membership::Entity::find()
-        .filter(membership::Column::Note.is_not_null())
-        .all(txn)
-        .await?;
-    for row in with_notes {
-        let Some(note) = row.note.as_deref().filter(|n| pattern.is_match(n)) else {
-            continue;
-        };
-        let note = Some(pattern.replace_all(note, pseudonym).into_owned());
-        super::memberships::rewrite_note(txn, actor, row, note).await?;
-    }
-    Ok(())
-}
-
-/// Replaces each of `values` by `pseudonym` in attendance notes and agenda minutes texts.
-/// Approved (locked) minutes are scrubbed too: erasure is the one change the lock yields to.
-async fn scrub_meetings(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    values: &[&str],
-    pseudonym: &str,
-) -> ApiResult<()> {
-    let Some(pattern) = any_of(values) else {
-        return Ok(());
-    };
-    let notes = attendance::Entity::find()
-        .filter(attendance::Column::Note.is_not_null())
-        .all(txn)
-        .await?;
-    for row in notes {
-        let Some(note) = row.note.as_deref().filter(|n| pattern.is_match(n)) else {
-            continue;
-        };
-        let note = pattern.replace_all(note, pseudonym).into_owned();
-        attendance::ActiveModel {
-            id: Set(row.id),
-            note: Set(Some(note)),
-            ..Default::default()
-        }
-        .update(txn)
-        .await?;
-    }
-    let items = agenda_item::Entity::find()
-        .filter(agenda_item::Column::Minutes.is_not_null())
-        .all(txn)
-        .await?;
-    for item in items {
-        let Some(text) = item.minutes.as_deref().filter(|t| pattern.is_match(t)) else {
-            continue;
-        };
-        let text = pattern.replace_all(text, pseudonym).into_owned();
-        let next = agenda_item::ActiveModel {
-            id: Set(item.id),
-            minutes: Set(Some(text)),
-            ..Default::default()
-        };
-        let item = write_next(txn, actor, &item, next, Action::Update, &Precondition::None).await?;
-        super::search::update_text(
-            txn,
-            super::meetings::ITEM_ENTITY_TYPE,
-            item.id,
-            &item.title,
-            item.minutes.as_deref().unwrap_or_default(),
-        )
-        .await?;
-    }
-    super::decisions::scrub(txn, actor, &pattern, pseudonym).await?;
-    Ok(())
-}
-
-/// Drops stored `Idempotency-Key` replays whose response mentions any of `values`.
-async fn drop_replays_mentioning(txn: &DatabaseTransaction, values: &[&str]) -> ApiResult<()> {
-    let Some(pattern) = any_of(values) else {
-        return Ok(());
-    };
-    let stored = idempotency_key::Entity::find().all(txn).await?;
-    for row in stored.into_iter().filter(|row| pattern.is_match(&row.body)) {
-        idempotency_key::Entity::delete_many()
-            .filter(idempotency_key::Column::Actor.eq(row.actor))
-            .filter(idempotency_key::Column::Key.eq(row.key))
-            .exec(txn)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Writes `next` as the version after `current` with its audit row, and commits.
-async fn commit_change(
-    txn: DatabaseTransaction,
-    actor: &Actor,
-    current: &Model,
-    next: ActiveModel,
-    action: Action,
-    if_match: &Precondition,
-) -> ApiResult<Model> {
-    let model = write_next(&txn, actor, current, next, action, if_match).await?;
-    txn.commit().await?;
-    Ok(model)
 }
 
 /// Memberships held by the member, and memberships in which someone stands in for them.

@@ -8,7 +8,9 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Action, Actor, Versioned, begin_write, lock_row, now, record_creation, write_next};
+use super::{
+    Action, Actor, Archivable, Precondition, Versioned, lock_row, now, record_creation, write_next,
+};
 use crate::{
     domain::{
         membership::{Membership, MembershipRole},
@@ -21,7 +23,6 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
-    store::Precondition,
 };
 
 /// The entity type in the audit log and the change events.
@@ -107,6 +108,14 @@ pub async fn running_on<C: ConnectionTrait>(
         .await?)
 }
 
+impl Archivable for Entity {
+    const ARCHIVED: Column = Column::Archived;
+
+    fn is_archived(model: &Model) -> bool {
+        model.archived
+    }
+}
+
 impl Versioned for Entity {
     const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
     const VERSION: Column = Column::Version;
@@ -144,19 +153,6 @@ fn fields(m: &Membership) -> ActiveModel {
         elected_by_decision_id: Set(m.elected_by_decision_id),
         ..Default::default()
     }
-}
-
-fn same_fields(m: &Membership, current: &Model) -> bool {
-    m.member_id == current.member_id
-        && m.group_id == current.group_id
-        && m.role == current.role
-        && m.represents_id == current.represents_id
-        && m.start_date == current.start_date
-        && m.end_date == current.end_date
-        && m.substitute_for_member_id == current.substitute_for_member_id
-        && m.voting_right == current.voting_right
-        && m.note == current.note
-        && m.elected_by_decision_id == current.elected_by_decision_id
 }
 
 /// The referenced records exist (422 naming the field); the group is a group; a chair or
@@ -226,10 +222,7 @@ async fn check_relations(
             return Err(ApiError::Conflict(format!(
                 "membership {} already holds the role {} in this group from {}{}",
                 other.id,
-                serde_json::to_value(m.role)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                m.role,
                 other.start_date,
                 other
                     .end_date
@@ -285,48 +278,42 @@ pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &Precondition,
+    precondition: &Precondition,
     change: impl FnOnce(&Model) -> ApiResult<Membership>,
 ) -> ApiResult<Model> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    let m = change(&current)?;
-    check_relations(&txn, id, &m, None).await?;
-    if same_fields(&m, &current) {
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    let next = ActiveModel {
-        id: Set(id),
-        ..fields(&m)
-    };
-    let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
-    txn.commit().await?;
-    Ok(model)
+    super::update::<Entity, _>(
+        db,
+        actor,
+        precondition,
+        async |txn| get(txn, id).await,
+        async |txn, current| {
+            let m = change(current)?;
+            check_relations(txn, id, &m, None).await?;
+            Ok(ActiveModel {
+                id: Set(id),
+                ..fields(&m)
+            })
+        },
+    )
+    .await
 }
 
 /// Archives a membership entered by mistake (an ended one is ended with `end_date` instead).
+/// It stays readable and shows as a tombstone to `updated_since`.
 pub async fn archive(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    if_match: &Precondition,
+    precondition: &Precondition,
 ) -> ApiResult<()> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    if current.archived {
-        txn.rollback().await?;
-        return Ok(());
-    }
-    let next = ActiveModel {
-        id: Set(id),
-        archived: Set(true),
-        ..Default::default()
-    };
-    write_next(&txn, actor, &current, next, Action::Archive, if_match).await?;
-    txn.commit().await?;
+    super::archive::<Entity, ActiveModel>(
+        db,
+        actor,
+        precondition,
+        async |txn| get(txn, id).await,
+        async |_, _| Ok(()),
+    )
+    .await?;
     Ok(())
 }
 

@@ -1017,6 +1017,346 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
     assert_eq!(row["target"], json!({"period": "2025", "value": 80.0}));
 }
 
+/// The items of a page and its next cursor.
+async fn page(app: &TestApp, path: &str) -> (Vec<Value>, Option<String>, bool) {
+    let response = app.get(path, Some(&admin())).await;
+    let link = response.headers().contains_key(header::LINK);
+    let body = expect(response, StatusCode::OK, path).await;
+    let items = body["items"].as_array().cloned().unwrap_or_default();
+    (items, body["next_cursor"].as_str().map(str::to_owned), link)
+}
+
+/// Pages through `path` (which has a query string) `limit` at a time; the `number` or `id` of
+/// every item, in order.
+async fn walk(app: &TestApp, path: &str, limit: usize, key: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            None => format!("{path}&limit={limit}"),
+            Some(c) => format!("{path}&limit={limit}&cursor={c}"),
+        };
+        let (items, next, link) = page(app, &url).await;
+        assert!(items.len() <= limit, "{url}");
+        assert_eq!(
+            link,
+            next.is_some(),
+            "{url}: Link header with a next page only"
+        );
+        seen.extend(items.iter().map(|i| i[key].clone()));
+        match next {
+            Some(next) => cursor = Some(next),
+            None => return seen,
+        }
+    }
+}
+
+async fn every_plan_list_takes_limit_cursor_and_updated_since(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let other = expect(
+        app.post_json(
+            PLANS,
+            Some(&admin()),
+            &json!({"group_id": id(&sg), "title": "Handlingsplan 2"}),
+        )
+        .await,
+        StatusCode::CREATED,
+        "second plan",
+    )
+    .await;
+    let since = plan["created_at"].as_str().unwrap().to_owned();
+    let plans = walk(&app, &format!("{PLANS}?updated_since={since}"), 1, "id").await;
+    assert_eq!(plans, [plan["id"].clone(), other["id"].clone()]);
+    assert_eq!(
+        walk(&app, &format!("{PLANS}?group_id={}", id(&sg)), 1, "id")
+            .await
+            .len(),
+        2
+    );
+
+    // Revisions: three drafts, paged two at a time, then only the changed one.
+    for summary in ["Ett", "Två", "Tre"] {
+        new_revision(
+            &app,
+            &plan,
+            &json!({"content": first_content(), "change_summary": summary}),
+        )
+        .await;
+    }
+    let revisions = format!("{}/revisions", plan_url(&plan));
+    let numbers = walk(&app, &format!("{revisions}?"), 2, "number").await;
+    assert_eq!(numbers, [json!(1), json!(2), json!(3)]);
+    let moved = expect(
+        patch_revision(
+            &app,
+            &plan,
+            2,
+            &json!({"status": "consultation", "consultation_deadline": "2021-05-20"}),
+        )
+        .await,
+        StatusCode::OK,
+        "to consultation",
+    )
+    .await;
+    let since = moved["updated_at"].as_str().unwrap().to_owned();
+    let changed = walk(
+        &app,
+        &format!("{revisions}?updated_since={since}"),
+        2,
+        "number",
+    )
+    .await;
+    assert_eq!(changed, [json!(2)]);
+    let (future, _, _) = page(
+        &app,
+        &format!("{revisions}?updated_since=2999-01-01T00:00:00Z"),
+    )
+    .await;
+    assert!(future.is_empty());
+
+    // Responses to the revision in consultation.
+    let responses = format!("{}/responses", revision_url(&plan, 2));
+    let mut ids = Vec::new();
+    for name in ["Alvesta kommun", "Lessebo kommun", "Ljungby kommun"] {
+        let org = app
+            .create_organisation(json!({"name": name, "kind": "ngo"}))
+            .await;
+        let response = expect(
+            app.post_json(
+                &responses,
+                Some(&admin()),
+                &json!({"organisation_id": id(&org), "received_on": "2021-05-18", "summary": "Tillstyrker"}),
+            )
+            .await,
+            StatusCode::CREATED,
+            "response",
+        )
+        .await;
+        ids.push(response["id"].clone());
+    }
+    assert_eq!(walk(&app, &format!("{responses}?"), 2, "id").await, ids);
+    let since = format!("updated_since={}", ids_time(&app, &responses, 2).await);
+    assert_eq!(
+        walk(&app, &format!("{responses}?{since}"), 1, "id").await,
+        ids[2..]
+    );
+
+    // Every list refuses a bad page with a 400 naming the parameter.
+    for list in [PLANS.to_owned(), revisions, responses] {
+        for query in [
+            "limit=0",
+            "limit=201",
+            "cursor=zz",
+            "updated_since=yesterday",
+            "other=1",
+        ] {
+            assert_problem(
+                app.get(&format!("{list}?{query}"), Some(&admin())).await,
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        }
+    }
+}
+
+/// The `updated_at` of the `n`th item of a list.
+async fn ids_time(app: &TestApp, list: &str, n: usize) -> String {
+    let (items, _, _) = page(app, list).await;
+    items[n]["updated_at"].as_str().unwrap().to_owned()
+}
+
+async fn creations_under_a_missing_plan_or_revision_are_documented_404s(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    let missing_plan = format!("{PLANS}/0190a3b4-0000-7000-8000-000000000000");
+    let publication = json!({"channel": "website", "url": "https://example.se/plan.pdf", "published_at": "2021-11-10"});
+    let response =
+        json!({"organisation_id": id(&sg), "received_on": "2021-05-18", "summary": "Ja"});
+    for (path, body) in [
+        (format!("{missing_plan}/revisions"), json!({})),
+        (
+            format!("{missing_plan}/revisions/1/publications"),
+            publication.clone(),
+        ),
+        (
+            format!("{missing_plan}/revisions/1/responses"),
+            response.clone(),
+        ),
+        (
+            format!("{}/publications", revision_url(&plan, 9)),
+            publication,
+        ),
+        (format!("{}/responses", revision_url(&plan, 9)), response),
+    ] {
+        assert_problem(
+            app.post_json(&path, Some(&admin()), &body).await,
+            StatusCode::NOT_FOUND,
+        )
+        .await;
+    }
+    // Copying a revision the plan does not have is a field error, not a 404 (or a 503).
+    let problem = assert_problem(
+        app.post_json(
+            &format!("{}/revisions", plan_url(&plan)),
+            Some(&admin()),
+            &json!({"from_revision": 4}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(error_fields(&problem), ["from_revision"]);
+
+    let doc = get_json(&app, "/api/v1/openapi.json", None).await;
+    let op = |path: &str, method: &str| doc["paths"][format!("/api/v1{path}")][method].clone();
+    for path in [
+        "/action-plans/{id}/revisions",
+        "/action-plans/{id}/revisions/{number}/publications",
+        "/action-plans/{id}/revisions/{number}/responses",
+    ] {
+        let post = op(path, "post");
+        assert!(post["responses"]["404"].is_object(), "{path}: {post}");
+        assert!(
+            post["responses"]["201"]["description"].is_string(),
+            "{path}"
+        );
+        let params: Vec<&str> = post["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(params.contains(&"Idempotency-Key"), "{path}: {params:?}");
+    }
+    for path in [
+        "/action-plans",
+        "/action-plans/{id}/revisions",
+        "/action-plans/{id}/revisions/{number}/responses",
+    ] {
+        let get = op(path, "get");
+        let params: Vec<&str> = get["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        for name in ["limit", "cursor", "updated_since"] {
+            assert!(params.contains(&name), "{path}: {params:?}");
+        }
+    }
+    let document = op("/action-plans/{id}/revisions/{number}/document", "get");
+    let content = &document["responses"]["200"]["content"];
+    assert!(
+        content["text/markdown"].is_object() && content["text/html"].is_object(),
+        "{document}"
+    );
+    let mut ids: Vec<String> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.starts_with("/api/v1/action-plans") {
+            continue;
+        }
+        for (_, operation) in item.as_object().unwrap() {
+            if let Some(op_id) = operation["operationId"].as_str() {
+                ids.push(op_id.to_owned());
+            }
+        }
+    }
+    ids.sort();
+    let count = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "operation ids are unique: {ids:?}");
+    for expected in [
+        "list_action_plans",
+        "create_action_plan",
+        "get_action_plan",
+        "update_action_plan",
+        "list_plan_revisions",
+        "create_plan_revision",
+        "get_plan_revision",
+        "update_plan_revision",
+        "approve_plan_revision",
+        "get_current_plan_revision",
+        "diff_plan_revisions",
+        "get_plan_revision_document",
+        "create_publication",
+        "list_consultation_responses",
+        "create_consultation_response",
+        "get_plan_progress",
+    ] {
+        assert!(ids.contains(&expected.to_owned()), "{expected}: {ids:?}");
+    }
+}
+
+async fn what_the_document_forbids_the_server_refuses(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (sg, plan) = create_plan(&app).await;
+    // A due in another spelling than the documented pattern.
+    for due in [" 2022", "2022-H01", "2022-6-30"] {
+        let content = json!({"sections": [{"key": "s", "title": "Avsnitt", "goals": [
+            {"key": "g", "title": "Mål", "activities": [{"key": "a", "text": "Ett", "due": due}]}
+        ]}]});
+        let problem = assert_problem(
+            app.post_json(
+                &format!("{}/revisions", plan_url(&plan)),
+                Some(&admin()),
+                &json!({"content": content}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            error_fields(&problem),
+            ["content.sections[0].goals[0].activities[0].due"],
+            "{due}"
+        );
+    }
+    // `null` for a status or decision that cannot be cleared.
+    new_revision(&app, &plan, &json!({"content": first_content()})).await;
+    for body in [json!({"status": null}), json!({"decision_id": null})] {
+        assert_problem(
+            patch_revision(&app, &plan, 1, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    // An empty summary of a response, an URL without `//` for a publication.
+    let decision = approval(&app, &sg, "2021-06-04").await;
+    let approved = expect(
+        app.post_json(
+            &format!("{}/approval", revision_url(&plan, 1)),
+            Some(&admin()),
+            &json!({"decision_id": id(&decision)}),
+        )
+        .await,
+        StatusCode::OK,
+        "approving by the approval action",
+    )
+    .await;
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["valid_from"], "2021-06-04");
+    for url in ["https:example.se/plan.pdf", "http:/example.se", ""] {
+        let problem = assert_problem(
+            app.post_json(
+                &format!("{}/publications", revision_url(&plan, 1)),
+                Some(&admin()),
+                &json!({"channel": "website", "url": url, "published_at": "2021-11-10"}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(error_fields(&problem), ["url"], "{url}");
+    }
+}
+
 crate::on_both_backends!(
     the_seeds_plan_is_drafted_consulted_approved_and_superseded,
     approved_revisions_never_change,
@@ -1028,4 +1368,7 @@ crate::on_both_backends!(
     approved_revisions_record_their_publications,
     a_revision_is_a_markdown_or_html_document,
     progress_traces_activities_to_indicator_values,
+    every_plan_list_takes_limit_cursor_and_updated_since,
+    creations_under_a_missing_plan_or_revision_are_documented_404s,
+    what_the_document_forbids_the_server_refuses,
 );

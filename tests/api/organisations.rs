@@ -451,6 +451,24 @@ async fn a_stale_if_match_is_refused_and_changes_nothing(backend: Backend) {
     assert_eq!(app.count_rows("audit_log").await, 2);
 }
 
+async fn an_if_match_without_an_entity_tag_never_matches(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let org = app.create_municipality("Alvesta kommun", "0764").await;
+    let path = org_path(&org);
+    for value in ["q", "=FJ", "null"] {
+        let patch = app
+            .patch_json(&path, Some(&admin()), Some(value), &json!({"name": "X"}))
+            .await;
+        assert_problem(patch, StatusCode::PRECONDITION_FAILED).await;
+        let delete = app.delete(&path, Some(&admin()), Some(value)).await;
+        assert_problem(delete, StatusCode::PRECONDITION_FAILED).await;
+    }
+    let after: Value = app.get(&path, None).await.json().await.unwrap();
+    assert_eq!(after, org, "a refused precondition changes nothing");
+}
+
 async fn two_writers_with_the_same_etag_get_one_success_and_one_412(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -790,6 +808,7 @@ crate::on_both_backends!(
     a_patch_that_changes_nothing_writes_nothing,
     get_honours_if_none_match,
     a_stale_if_match_is_refused_and_changes_nothing,
+    an_if_match_without_an_entity_tag_never_matches,
     two_writers_with_the_same_etag_get_one_success_and_one_412,
     delete_archives_and_keeps_the_record_readable,
     lists_filter_by_kind_parent_code_and_name,

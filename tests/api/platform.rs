@@ -754,6 +754,8 @@ async fn bad_query_parameters_are_400_problems_naming_the_parameter(backend: Bac
             "not a boolean",
         ),
         ("parent_id=not-a-uuid", "parent_id", "not a UUID"),
+        ("municipality_code=", "municipality_code", "not four digits"),
+        ("municipality_code=780", "municipality_code", "three digits"),
     ];
 
     for (query, field, case) in cases {

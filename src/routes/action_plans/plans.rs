@@ -8,34 +8,32 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::plan_path;
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
     domain::text::{FieldErrors, multi_line, one_line},
-    entities::action_plan::Model,
-    error::ApiResult,
-    extract::{IdempotencyKey, JsonBody, Query},
-    pagination::{Page, PageRequest},
-    routes::kit::page as page_response,
-    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    entities::action_plan::{Entity, Model},
+    error::{ApiError, ApiResult},
+    extract::JsonBody,
+    pagination::Page,
     routes::{
-        AppState, keep, present,
-        responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors},
+        AppState,
+        kit::{
+            self, Created, IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, ListQuery,
+            Listed, PagingParams, Patch, Read, Updated, Write,
+        },
     },
-    store::Precondition,
     store::{
-        Actor,
-        action_plans::{self as store, NewPlan},
-        idempotency, today,
+        action_plans::{self as store, NewPlan, PlanFilter},
+        today,
     },
 };
 
 /// Mounts the plan routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list)
-        .service(create)
-        .service(get)
-        .service(update);
+    cfg.service(list_action_plans)
+        .service(create_action_plan)
+        .service(get_action_plan)
+        .service(update_action_plan);
 }
 
 /// An action plan.
@@ -63,25 +61,31 @@ pub struct ActionPlanView {
     pub version: i32,
 }
 
+impl ActionPlanView {
+    fn new(row: Model, current_revision: Option<i32>, latest_draft: Option<i32>) -> Self {
+        Self {
+            id: row.id,
+            group_id: row.group_id,
+            title: row.title,
+            description: row.description,
+            current_revision,
+            latest_draft,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
 /// The view of a plan, with its revision in force and (for those who see drafts) its draft.
-async fn view(state: &AppState, row: Model, all: bool) -> ApiResult<ActionPlanView> {
+async fn view(state: &AppState, row: Model, sees_drafts: bool) -> ApiResult<ActionPlanView> {
     let current = store::in_force(&state.db, row.id, today()).await?;
-    let draft = if all {
+    let draft = if sees_drafts {
         store::latest_draft(&state.db, row.id).await?
     } else {
         None
     };
-    Ok(ActionPlanView {
-        id: row.id,
-        group_id: row.group_id,
-        title: row.title,
-        description: row.description,
-        current_revision: current.map(|r| r.number),
-        latest_draft: draft,
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-        version: row.version,
-    })
+    Ok(ActionPlanView::new(row, current.map(|r| r.number), draft))
 }
 
 /// A new action plan.
@@ -90,10 +94,12 @@ async fn view(state: &AppState, row: Model, all: bool) -> ApiResult<ActionPlanVi
 pub struct NewActionPlan {
     /// The group (organisation of kind `group`) that owns it.
     pub group_id: Uuid,
-    /// Title, 1–300 characters.
+    /// Title, 1–300 characters on one line.
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
-    /// Description.
+    /// Description, at most 20 000 characters.
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub description: Option<String>,
 }
 
@@ -114,122 +120,113 @@ fn checked(group_id: Uuid, title: &str, description: Option<&str>) -> ApiResult<
     })
 }
 
-/// Changes to a plan.
+/// Changes to a plan: absent fields stay as they are, `null` clears the description.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPlanPatch {
     /// The owning group.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Uuid)]
-    pub group_id: Option<Option<Uuid>>,
-    /// Title.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = String)]
-    pub title: Option<Option<String>>,
-    /// Description (`null` clears it).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
+    pub group_id: Patch<Uuid>,
+    /// Title, 1–300 characters on one line.
+    #[serde(default)]
+    #[schema(value_type = String, min_length = 1, max_length = 300)]
+    pub title: Patch<String>,
+    /// Description, at most 20 000 characters (`null` clears it).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
+    pub description: Patch<String>,
 }
 
-/// Filters and paging of the plan list.
+impl ActionPlanPatch {
+    /// The current plan with this patch applied, checked.
+    fn apply(self, current: &Model) -> ApiResult<NewPlan> {
+        let mut errors = Vec::new();
+        let group_id = self
+            .group_id
+            .keep("group_id", current.group_id, &mut errors);
+        let title = self.title.keep("title", current.title.clone(), &mut errors);
+        let description = self.description.or(current.description.clone());
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        checked(group_id, &title, description.as_deref())
+    }
+}
+
+/// Filters of the plan list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActionPlanQuery {
     /// Plans of this group.
     pub group_id: Option<Uuid>,
-    /// Page size, 1–200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// List action plans.
+///
+/// Ordered by creation, or by change time when `updated_since` is given.
 #[utoipa::path(
     tag = "action_plans",
-    params(ActionPlanQuery),
-    responses(
-        (status = 200, body = Page<ActionPlanView>,
-         headers(("Link" = String, description = "`<...>; rel=\"next\"` when there is a next page"))),
-        ListErrors
-    ),
+    operation_id = "list_action_plans",
+    params(ActionPlanQuery, PagingParams),
+    responses(Listed<ActionPlanView>),
     security((), ("bearer" = []))
 )]
 #[get("/action-plans")]
-pub async fn list(
+pub async fn list_action_plans(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<ActionPlanQuery>,
+    query: ListQuery<ActionPlanQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref(), None)?;
-    let (rows, next_cursor) = store::list(&state.db, query.group_id, &page).await?;
-    let all = caller.sees_unpublished();
+    let ListQuery { filter, page } = query;
+    let filter = PlanFilter {
+        group_id: filter.group_id,
+    };
+    let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
+    let sees_drafts = caller.sees_unpublished();
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
-        items.push(view(&state, row, all).await?);
+        items.push(view(&state, row, sees_drafts).await?);
     }
-    Ok(page_response(&req, Page { items, next_cursor }))
+    Ok(kit::page(&req, Page { items, next_cursor }))
 }
 
 /// Record an action plan (admin, secretary); its content lives in its revisions.
 #[utoipa::path(
     tag = "action_plans",
-    params(("Idempotency-Key" = Option<String>, Header,
-            description = "Makes a retried POST answer from the first attempt (keys live 24 h)")),
+    operation_id = "create_action_plan",
+    params(IdempotencyKeyHeader),
     request_body = NewActionPlan,
-    responses(
-        (status = 201, body = ActionPlanView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
-    ),
+    responses(Created<ActionPlanView>),
     security(("bearer" = []))
 )]
 #[post("/action-plans")]
-pub async fn create(
-    req: HttpRequest,
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
-    key: IdempotencyKey,
+pub async fn create_action_plan(
+    write: Write<AdminOrSecretary>,
     JsonBody(body, digest): JsonBody<NewActionPlan>,
 ) -> ApiResult<HttpResponse> {
     let plan = checked(body.group_id, &body.title, body.description.as_deref())?;
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (response, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::insert(txn, &actor, plan).await,
-        |row| {
-            let body = ActionPlanView {
-                id: row.id,
-                group_id: row.group_id,
-                title: row.title.clone(),
-                description: row.description.clone(),
-                current_revision: None,
-                latest_draft: None,
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                version: row.version,
-            };
-            created(plan_path(row.id), row.version, &body)
-        },
-    )
-    .await?;
-    Ok(stored_response(response, replayed))
+    write
+        .create::<Entity, _>(
+            &digest,
+            async |txn, actor| store::insert(txn, actor, plan).await,
+            |row| ActionPlanView::new(row, None, None),
+        )
+        .await
 }
 
 /// Read an action plan, with the number of the revision in force today and the latest draft.
 #[utoipa::path(
     tag = "action_plans",
-    params(("id" = Uuid, Path, description = "Action plan id")),
-    responses((status = 200, body = ActionPlanView, headers(("ETag" = String))), ReadErrors),
+    operation_id = "get_action_plan",
+    params(("id" = Uuid, Path, description = "Action plan id"), IfNoneMatchHeader),
+    responses(Read<ActionPlanView>),
     security((), ("bearer" = []))
 )]
 #[get("/action-plans/{id}")]
-pub async fn get(
+pub async fn get_action_plan(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
@@ -238,42 +235,34 @@ pub async fn get(
     let row = store::get(&state.db, id.into_inner()).await?;
     let version = row.version;
     let body = view(&state, row, caller.sees_unpublished()).await?;
-    Ok(record_response(&req, version, &body))
+    Ok(kit::read(&req, version, &body))
 }
 
-/// Change an action plan's group, title or description (admin, secretary).
+/// Change an action plan's group, title or description (admin, secretary); send `If-Match` to
+/// refuse a stale write.
 #[utoipa::path(
     tag = "action_plans",
-    params(
-        ("id" = Uuid, Path, description = "Action plan id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
-    ),
+    operation_id = "update_action_plan",
+    params(("id" = Uuid, Path, description = "Action plan id"), IfMatchHeader),
     request_body = ActionPlanPatch,
-    responses((status = 200, body = ActionPlanView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<ActionPlanView>),
     security(("bearer" = []))
 )]
 #[patch("/action-plans/{id}")]
-pub async fn update(
-    user: Authorized<AdminOrSecretary>,
+pub async fn update_action_plan(
+    write: Write<AdminOrSecretary>,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    if_match: Precondition,
     JsonBody(patch, _): JsonBody<ActionPlanPatch>,
 ) -> ApiResult<HttpResponse> {
-    let actor = Actor::from(&user.0);
-    let row = store::update(&state.db, &actor, id.into_inner(), &if_match, |current| {
-        let mut errors = Vec::new();
-        let group_id = keep("group_id", patch.group_id, current.group_id, &mut errors);
-        let title = keep("title", patch.title, current.title.clone(), &mut errors);
-        let description = patch
-            .description
-            .unwrap_or_else(|| current.description.clone());
-        if !errors.is_empty() {
-            return Err(crate::error::ApiError::Validation(errors));
-        }
-        checked(group_id, &title, description.as_deref())
-    })
+    let row = store::update(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+        |current| patch.apply(current),
+    )
     .await?;
     let version = row.version;
-    Ok(updated_response(version, &view(&state, row, true).await?))
+    Ok(kit::updated(version, &view(&state, row, true).await?))
 }

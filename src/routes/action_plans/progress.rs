@@ -17,7 +17,7 @@ use crate::{
     extract::Query,
     routes::{AppState, responses::ReadErrors},
     store::{
-        action_plans::{self as store, content_of},
+        action_plans as store,
         indicator_summary::{PeriodChoice, Summary, summary},
         today,
     },
@@ -89,19 +89,10 @@ pub struct PlanProgress {
     pub goals: Vec<GoalProgress>,
 }
 
-fn status_name(status: ActivityStatus) -> &'static str {
-    match status {
-        ActivityStatus::Planned => "planned",
-        ActivityStatus::Ongoing => "ongoing",
-        ActivityStatus::Done => "done",
-        ActivityStatus::Cancelled => "cancelled",
-    }
-}
-
 fn empty_counts() -> BTreeMap<String, usize> {
-    ["planned", "ongoing", "done", "cancelled"]
-        .into_iter()
-        .map(|s| (s.to_owned(), 0))
+    ActivityStatus::ALL
+        .iter()
+        .map(|s| (s.as_str().to_owned(), 0))
         .collect()
 }
 
@@ -110,12 +101,17 @@ fn empty_counts() -> BTreeMap<String, usize> {
 /// today (404 when none is) or `?revision=`.
 #[utoipa::path(
     tag = "action_plans",
+    operation_id = "get_plan_progress",
     params(("id" = Uuid, Path, description = "Action plan id"), ProgressQuery),
-    responses((status = 200, body = PlanProgress), ReadErrors),
+    responses(
+        (status = 200, description = "The plan's progress along the revision followed",
+         body = PlanProgress),
+        ReadErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/action-plans/{id}/progress")]
-pub async fn progress(
+pub async fn get_plan_progress(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -129,7 +125,7 @@ pub async fn progress(
             .await?
             .ok_or(ApiError::NotFound)?,
     };
-    let content = content_of(&row);
+    let content = &row.content;
     let mut all = empty_counts();
     let mut overdue = Vec::new();
     let mut goals = Vec::new();
@@ -140,8 +136,8 @@ pub async fn progress(
             let mut indicator_ids: Vec<Uuid> = Vec::new();
             let mut progress = Vec::new();
             for a in &goal.activities {
-                *counts.entry(status_name(a.status).into()).or_default() += 1;
-                *all.entry(status_name(a.status).into()).or_default() += 1;
+                *counts.entry(a.status.as_str().into()).or_default() += 1;
+                *all.entry(a.status.as_str().into()).or_default() += 1;
                 if a.status != ActivityStatus::Cancelled {
                     progress.push(f64::from(a.progress));
                 }

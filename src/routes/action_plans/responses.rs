@@ -7,29 +7,24 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::plan_path;
+use super::{ParentNotFound, revision_path, revisions::NoFilter};
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
     domain::text::{FieldErrors, multi_line},
     entities::consultation_response::Model,
     error::ApiResult,
-    extract::{IdempotencyKey, JsonBody},
-    pagination::Page,
-    routes::kit::{created, stored_response},
+    extract::JsonBody,
     routes::{
         AppState,
-        responses::{CreateErrors, ReadErrors},
+        kit::{self, Created, IdempotencyKeyHeader, ListQuery, Listed, PagingParams, Write},
     },
-    store::{
-        Actor,
-        action_plans::{self as store, NewResponse},
-        idempotency,
-    },
+    store::action_plans::{self as store, NewResponse},
 };
 
 /// Mounts the consultation response routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list).service(create);
+    cfg.service(list_consultation_responses)
+        .service(create_consultation_response);
 }
 
 /// A consultation response.
@@ -50,6 +45,8 @@ pub struct ConsultationResponseView {
     pub text: Option<String>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
     /// Increases with every change.
     pub version: i32,
 }
@@ -64,6 +61,7 @@ impl From<Model> for ConsultationResponseView {
             summary: row.summary,
             text: row.text,
             created_at: row.created_at,
+            updated_at: row.updated_at,
             version: row.version,
         }
     }
@@ -78,9 +76,11 @@ pub struct NewConsultationResponse {
     /// When it arrived.
     pub received_on: NaiveDate,
     /// In short, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
     pub summary: String,
-    /// The full text.
+    /// The full text, at most 200 000 characters.
     #[serde(default)]
+    #[schema(max_length = 200000)]
     pub text: Option<String>,
 }
 
@@ -112,78 +112,68 @@ impl NewConsultationResponse {
     }
 }
 
-/// The consultation responses to a revision, by date received.
+/// The consultation responses to a revision, in the order they were recorded (by change time
+/// with `updated_since`); 404 when there is no such revision (or it is a draft the caller does
+/// not see).
 #[utoipa::path(
     tag = "action_plans",
-    params(
-        ("id" = Uuid, Path, description = "Action plan id"),
-        ("number" = i32, Path, description = "Revision number")
-    ),
-    responses((status = 200, body = Page<ConsultationResponseView>), ReadErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/action-plans/{id}/revisions/{number}/responses")]
-pub async fn list(
-    caller: Caller,
-    state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
-) -> ApiResult<HttpResponse> {
-    let (plan_id, number) = path.into_inner();
-    let rev = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
-    let items: Vec<ConsultationResponseView> = store::responses(&state.db, rev.id)
-        .await?
-        .into_iter()
-        .map(ConsultationResponseView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: None,
-    }))
-}
-
-/// Record a consultation response (admin, secretary) to a revision sent out for consultation.
-#[utoipa::path(
-    tag = "action_plans",
+    operation_id = "list_consultation_responses",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
         ("number" = i32, Path, description = "Revision number"),
-        ("Idempotency-Key" = Option<String>, Header,
-         description = "Makes a retried POST answer from the first attempt (keys live 24 h)")
+        PagingParams
+    ),
+    responses(Listed<ConsultationResponseView>, ParentNotFound),
+    security((), ("bearer" = []))
+)]
+#[get("/action-plans/{id}/revisions/{number}/responses")]
+pub async fn list_consultation_responses(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, i32)>,
+    query: ListQuery<NoFilter>,
+) -> ApiResult<HttpResponse> {
+    let (plan_id, number) = path.into_inner();
+    let rev = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
+    let rows = store::list_responses(&state.db, rev.id, &query.page).await?;
+    Ok(kit::page_of(&req, rows, ConsultationResponseView::from))
+}
+
+/// Record a consultation response (admin, secretary) to a revision sent out for consultation:
+/// 404 when there is no such plan or revision, 409 when the revision was never sent out.
+/// The `Location` is the revision's list of responses.
+#[utoipa::path(
+    tag = "action_plans",
+    operation_id = "create_consultation_response",
+    params(
+        ("id" = Uuid, Path, description = "Action plan id"),
+        ("number" = i32, Path, description = "Revision number"),
+        IdempotencyKeyHeader
     ),
     request_body = NewConsultationResponse,
-    responses(
-        (status = 201, body = ConsultationResponseView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
-    ),
+    responses(Created<ConsultationResponseView>, ParentNotFound),
     security(("bearer" = []))
 )]
 #[post("/action-plans/{id}/revisions/{number}/responses")]
-pub async fn create(
-    req: HttpRequest,
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn create_consultation_response(
+    write: Write<AdminOrSecretary>,
     path: web::Path<(Uuid, i32)>,
-    key: IdempotencyKey,
     JsonBody(body, digest): JsonBody<NewConsultationResponse>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
     let response = body.check()?;
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (stored, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::insert_response(txn, &actor, plan_id, number, response).await,
-        |row| {
-            let location = format!("{}/revisions/{number}/responses", plan_path(plan_id));
-            created(
-                location,
-                row.version,
-                &ConsultationResponseView::from(row.clone()),
-            )
-        },
-    )
-    .await?;
-    Ok(stored_response(stored, replayed))
+    write
+        .create_at(
+            &digest,
+            async |txn, actor| store::insert_response(txn, actor, plan_id, number, response).await,
+            |row| {
+                (
+                    format!("{}/responses", revision_path(plan_id, number)),
+                    row.version,
+                    ConsultationResponseView::from(row.clone()),
+                )
+            },
+        )
+        .await
 }

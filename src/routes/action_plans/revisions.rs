@@ -1,54 +1,45 @@
-//! Revisions of an action plan: drafting, consultation, approval by decision, the revision in
-//! force on a date, and the diff of two revisions.
+//! Revisions of an action plan: drafting, consultation, approval by decision, and the revision
+//! in force on a date.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::plan_path;
+use super::{ParentNotFound, revision_path};
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
     domain::action_plan::{
-        Content, PartDiff, Publication, RevisionStatus, UncheckedRevision, diff as content_diff,
+        CheckedContent, Content, Publication, Revision, RevisionStatus, UncheckedRevision,
+        check_change_summary,
     },
     entities::action_plan_revision::Model,
-    error::{ApiError, ApiResult, FieldError},
-    extract::{IdempotencyKey, JsonBody, Query},
-    pagination::Page,
-    plan_document::{self, PlanDocument},
-    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    error::{ApiError, ApiResult},
+    extract::{JsonBody, Query},
     routes::{
         AppState,
-        meetings::minutes::wants_html,
-        present,
-        responses::{CreateErrors, ReadErrors, UpdateErrors},
+        kit::{
+            self, Created, IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, ListQuery,
+            Listed, PagingParams, Patch, Read, Updated, Write,
+        },
     },
-    store::Precondition,
     store::{
-        Actor,
-        action_plans::{self as store, NewRevision, RevisionChange, content_of, publications_of},
-        idempotency, today,
+        action_plans::{self as store, NewRevision, RevisionChange},
+        today,
     },
 };
 
 /// Mounts the revision routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(current)
-        .service(list)
-        .service(create)
-        .service(diff)
-        .service(publish)
-        .service(document)
-        .service(get)
-        .service(update)
-        .service(replace);
-}
-
-fn revision_path(plan_id: Uuid, number: i32) -> String {
-    format!("{}/revisions/{number}", plan_path(plan_id))
+    cfg.service(get_current_plan_revision)
+        .service(list_plan_revisions)
+        .service(create_plan_revision)
+        .service(approve_plan_revision)
+        .service(get_plan_revision)
+        .service(update_plan_revision)
+        .service(replace_plan_revision);
 }
 
 /// One revision of an action plan.
@@ -89,8 +80,8 @@ pub struct RevisionView {
 impl From<Model> for RevisionView {
     fn from(row: Model) -> Self {
         Self {
-            content: content_of(&row),
-            publications: publications_of(&row),
+            content: row.content.0,
+            publications: row.publications.map(|list| list.0).unwrap_or_default(),
             id: row.id,
             action_plan_id: row.action_plan_id,
             number: row.number,
@@ -108,18 +99,32 @@ impl From<Model> for RevisionView {
     }
 }
 
+/// The 201 of a revision, at its number.
+fn created(row: &Model) -> (String, i32, RevisionView) {
+    (
+        revision_path(row.action_plan_id, row.number),
+        row.version,
+        RevisionView::from(row.clone()),
+    )
+}
+
+/// A plan id and a revision number in a path.
+type RevisionPath = web::Path<(Uuid, i32)>;
+
 /// A new draft. Without `content` it copies the revision in force (or `from_revision`).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRevisionBody {
-    /// The revision to copy (default: the one in force today).
+    /// The revision to copy (default: the one in force today); 422 when the plan has none
+    /// with this number.
     #[serde(default)]
     pub from_revision: Option<i32>,
     /// The content (default: a copy).
     #[serde(default)]
     pub content: Option<Content>,
-    /// What changes.
+    /// What changes, at most 10 000 characters.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub change_summary: Option<String>,
     /// First day in force once approved (default: the approval date).
     #[serde(default)]
@@ -132,8 +137,9 @@ pub struct NewRevisionBody {
 pub struct RevisionReplace {
     /// The content.
     pub content: Content,
-    /// What changes.
+    /// What changes, at most 10 000 characters.
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub change_summary: Option<String>,
     /// First day in force once approved.
     #[serde(default)]
@@ -142,149 +148,159 @@ pub struct RevisionReplace {
 
 /// Changes to a revision: edits of a draft, or a move to another status. `consultation`
 /// needs `consultation_deadline`; `approved` needs `decision_id` (a decision of kind
-/// `approval`).
+/// `approval`). Absent fields stay as they are; `null` clears an optional one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevisionPatch {
     /// New content (drafts only).
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default)]
     #[schema(value_type = Content)]
-    pub content: Option<Option<Content>>,
-    /// What changes (`null` clears it).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub change_summary: Option<Option<String>>,
-    /// First day in force.
-    #[serde(default, deserialize_with = "present")]
+    pub content: Patch<Content>,
+    /// What changes, at most 10 000 characters (`null` clears it).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
+    pub change_summary: Patch<String>,
+    /// First day in force (`null` clears it).
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub valid_from: Option<Option<NaiveDate>>,
+    pub valid_from: Patch<NaiveDate>,
     /// `draft`, `consultation` or `approved`.
     #[serde(default)]
-    pub status: Option<RevisionStatus>,
-    /// Last day for consultation responses.
-    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = RevisionStatus)]
+    pub status: Patch<RevisionStatus>,
+    /// Last day for consultation responses (`null` clears it).
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub consultation_deadline: Option<Option<NaiveDate>>,
+    pub consultation_deadline: Patch<NaiveDate>,
     /// The approving decision.
     #[serde(default)]
-    pub decision_id: Option<Uuid>,
+    #[schema(value_type = Uuid)]
+    pub decision_id: Patch<Uuid>,
 }
 
-/// Checks content and summary when given.
-fn checked_text(
-    content: Option<Content>,
-    change_summary: Option<Option<String>>,
-) -> ApiResult<(Option<Content>, Option<Option<String>>)> {
-    let has_content = content.is_some();
-    let summary_given = change_summary.is_some();
-    let checked = UncheckedRevision {
-        content: content.unwrap_or_default(),
-        change_summary: change_summary.flatten(),
-        valid_from: None,
+/// A PATCH field that may be cleared, as "unchanged" (`None`) or its new value.
+fn changed<T>(patch: Patch<T>) -> Option<Option<T>> {
+    match patch {
+        Patch::Absent => None,
+        Patch::Null => Some(None),
+        Patch::Value(value) => Some(Some(value)),
     }
-    .check()?;
-    Ok((
-        has_content.then_some(checked.content),
-        summary_given.then_some(checked.change_summary),
-    ))
+}
+
+impl RevisionPatch {
+    /// The change this patch asks for, its own fields checked.
+    fn change(self) -> ApiResult<RevisionChange> {
+        let mut errors = Vec::new();
+        let content = self.content.given("content", &mut errors);
+        let status = self.status.given("status", &mut errors);
+        let decision_id = self.decision_id.given("decision_id", &mut errors);
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let change_summary = match changed(self.change_summary) {
+            None => None,
+            Some(summary) => Some(check_change_summary(summary)?),
+        };
+        Ok(RevisionChange {
+            content: content.map(CheckedContent::parse).transpose()?,
+            change_summary,
+            valid_from: changed(self.valid_from),
+            status,
+            consultation_deadline: changed(self.consultation_deadline),
+            decision_id,
+        })
+    }
 }
 
 /// The revisions of a plan (drafts and consultations only for admin, secretary and member).
+///
+/// Ordered by number, or by change time when `updated_since` is given.
 #[utoipa::path(
     tag = "action_plans",
-    params(("id" = Uuid, Path, description = "Action plan id")),
-    responses((status = 200, body = Page<RevisionView>), ReadErrors),
+    operation_id = "list_plan_revisions",
+    params(("id" = Uuid, Path, description = "Action plan id"), PagingParams),
+    responses(Listed<RevisionView>, ParentNotFound),
     security((), ("bearer" = []))
 )]
 #[get("/action-plans/{id}/revisions")]
-pub async fn list(
+pub async fn list_plan_revisions(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    query: ListQuery<NoFilter>,
 ) -> ApiResult<HttpResponse> {
     let plan = store::get(&state.db, id.into_inner()).await?;
-    let rows = store::list_revisions(&state.db, plan.id, caller.sees_unpublished()).await?;
-    let items: Vec<RevisionView> = rows.into_iter().map(RevisionView::from).collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: None,
-    }))
+    let rows =
+        store::list_revisions(&state.db, plan.id, caller.sees_unpublished(), &query.page).await?;
+    Ok(kit::page_of(&req, rows, RevisionView::from))
 }
 
+/// A list without filters of its own: only `limit`, `cursor` and `updated_since`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFilter {}
+
 /// Start a new draft (admin, secretary), numbered one above the highest; concurrent requests
-/// get distinct numbers without gaps.
+/// get distinct numbers without gaps. 404 when there is no such plan; 422 when
+/// `from_revision` names no revision of the plan.
 #[utoipa::path(
     tag = "action_plans",
-    params(
-        ("id" = Uuid, Path, description = "Action plan id"),
-        ("Idempotency-Key" = Option<String>, Header,
-         description = "Makes a retried POST answer from the first attempt (keys live 24 h)")
-    ),
+    operation_id = "create_plan_revision",
+    params(("id" = Uuid, Path, description = "Action plan id"), IdempotencyKeyHeader),
     request_body = NewRevisionBody,
-    responses(
-        (status = 201, body = RevisionView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
-    ),
+    responses(Created<RevisionView>, ParentNotFound),
     security(("bearer" = []))
 )]
 #[post("/action-plans/{id}/revisions")]
-pub async fn create(
-    req: HttpRequest,
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn create_plan_revision(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
-    key: IdempotencyKey,
     JsonBody(body, digest): JsonBody<NewRevisionBody>,
 ) -> ApiResult<HttpResponse> {
     let plan_id = id.into_inner();
     let copy = body.content.is_none();
-    let revision = UncheckedRevision {
+    let revision = Revision::parse(UncheckedRevision {
         content: body.content.unwrap_or_default(),
         change_summary: body.change_summary,
         valid_from: body.valid_from,
-    }
-    .check()?;
+    })?;
     let new = NewRevision {
         from_revision: body.from_revision,
         revision,
         copy,
     };
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (response, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::insert_revision(txn, &actor, plan_id, today(), new).await,
-        |row| {
-            let location = revision_path(row.action_plan_id, row.number);
-            created(location, row.version, &RevisionView::from(row.clone()))
-        },
-    )
-    .await?;
-    Ok(stored_response(response, replayed))
+    write
+        .create_at(
+            &digest,
+            async |txn, actor| store::insert_revision(txn, actor, plan_id, today(), new).await,
+            created,
+        )
+        .await
 }
 
 /// Read one revision (drafts are 404 unless the caller is admin, secretary or member).
 #[utoipa::path(
     tag = "action_plans",
+    operation_id = "get_plan_revision",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
-        ("number" = i32, Path, description = "Revision number")
+        ("number" = i32, Path, description = "Revision number"),
+        IfNoneMatchHeader
     ),
-    responses((status = 200, body = RevisionView, headers(("ETag" = String))), ReadErrors),
+    responses(Read<RevisionView>),
     security((), ("bearer" = []))
 )]
 #[get("/action-plans/{id}/revisions/{number}")]
-pub async fn get(
+pub async fn get_plan_revision(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
+    path: RevisionPath,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
     let row = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
-    Ok(record_response(&req, row.version, &RevisionView::from(row)))
+    Ok(kit::read(&req, row.version, &RevisionView::from(row)))
 }
 
 /// Edit a draft or move a revision on (admin, secretary): to `consultation` (with
@@ -293,75 +309,129 @@ pub async fn get(
 /// superseded revisions never change (409, type `locked`).
 #[utoipa::path(
     tag = "action_plans",
+    operation_id = "update_plan_revision",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
         ("number" = i32, Path, description = "Revision number"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
+        IfMatchHeader
     ),
     request_body = RevisionPatch,
-    responses((status = 200, body = RevisionView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<RevisionView>),
     security(("bearer" = []))
 )]
 #[patch("/action-plans/{id}/revisions/{number}")]
-pub async fn update(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
-    if_match: Precondition,
+pub async fn update_plan_revision(
+    write: Write<AdminOrSecretary>,
+    path: RevisionPath,
     JsonBody(patch, _): JsonBody<RevisionPatch>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
-    if matches!(patch.content, Some(None)) {
-        return Err(ApiError::Validation(vec![FieldError::new(
-            "content",
-            "must not be null",
-        )]));
-    }
-    let (content, change_summary) = checked_text(patch.content.flatten(), patch.change_summary)?;
-    let change = RevisionChange {
-        content,
-        change_summary,
-        valid_from: patch.valid_from,
-        status: patch.status,
-        consultation_deadline: patch.consultation_deadline,
-        decision_id: patch.decision_id,
-    };
-    let actor = Actor::from(&user.0);
-    let row = store::update_revision(&state.db, &actor, plan_id, number, &if_match, change).await?;
-    Ok(updated_response(row.version, &RevisionView::from(row)))
+    let change = patch.change()?;
+    let row = store::update_revision(
+        &write.db,
+        &write.actor,
+        plan_id,
+        number,
+        &write.precondition,
+        change,
+    )
+    .await?;
+    Ok(kit::updated(row.version, &RevisionView::from(row)))
 }
 
 /// Replace a draft's content, change summary and first day in force (admin, secretary).
 #[utoipa::path(
     tag = "action_plans",
+    operation_id = "replace_plan_revision",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
         ("number" = i32, Path, description = "Revision number"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
+        IfMatchHeader
     ),
     request_body = RevisionReplace,
-    responses((status = 200, body = RevisionView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<RevisionView>),
     security(("bearer" = []))
 )]
 #[put("/action-plans/{id}/revisions/{number}")]
-pub async fn replace(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
-    if_match: Precondition,
+pub async fn replace_plan_revision(
+    write: Write<AdminOrSecretary>,
+    path: RevisionPath,
     JsonBody(body, _): JsonBody<RevisionReplace>,
 ) -> ApiResult<HttpResponse> {
     let (plan_id, number) = path.into_inner();
-    let (content, change_summary) = checked_text(Some(body.content), Some(body.change_summary))?;
+    let (content, change_summary, valid_from) = Revision::parse(UncheckedRevision {
+        content: body.content,
+        change_summary: body.change_summary,
+        valid_from: body.valid_from,
+    })?
+    .into_parts();
     let change = RevisionChange {
-        content,
-        change_summary,
-        valid_from: Some(body.valid_from),
+        content: Some(content),
+        change_summary: Some(change_summary),
+        valid_from: Some(valid_from),
         ..Default::default()
     };
-    let actor = Actor::from(&user.0);
-    let row = store::update_revision(&state.db, &actor, plan_id, number, &if_match, change).await?;
-    Ok(updated_response(row.version, &RevisionView::from(row)))
+    let row = store::update_revision(
+        &write.db,
+        &write.actor,
+        plan_id,
+        number,
+        &write.precondition,
+        change,
+    )
+    .await?;
+    Ok(kit::updated(row.version, &RevisionView::from(row)))
+}
+
+/// The approval of a revision.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevisionApproval {
+    /// The approving decision (of kind `approval`, not revoked).
+    pub decision_id: Uuid,
+    /// First day in force (default: the one the revision names, else the decision's date).
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+}
+
+/// Approve a draft or a revision in consultation by a decision of kind `approval` (admin,
+/// secretary): the same as a PATCH to `status: approved`. The revision approved before is
+/// superseded in the same transaction.
+#[utoipa::path(
+    tag = "action_plans",
+    operation_id = "approve_plan_revision",
+    params(
+        ("id" = Uuid, Path, description = "Action plan id"),
+        ("number" = i32, Path, description = "Revision number"),
+        IfMatchHeader
+    ),
+    request_body = RevisionApproval,
+    responses(Updated<RevisionView>),
+    security(("bearer" = []))
+)]
+#[post("/action-plans/{id}/revisions/{number}/approval")]
+pub async fn approve_plan_revision(
+    write: Write<AdminOrSecretary>,
+    path: RevisionPath,
+    JsonBody(body, _): JsonBody<RevisionApproval>,
+) -> ApiResult<HttpResponse> {
+    let (plan_id, number) = path.into_inner();
+    let change = RevisionChange {
+        status: Some(RevisionStatus::Approved),
+        decision_id: Some(body.decision_id),
+        valid_from: body.valid_from.map(Some),
+        ..Default::default()
+    };
+    let row = store::update_revision(
+        &write.db,
+        &write.actor,
+        plan_id,
+        number,
+        &write.precondition,
+        change,
+    )
+    .await?;
+    Ok(kit::updated(row.version, &RevisionView::from(row)))
 }
 
 /// The day to look at.
@@ -378,12 +448,13 @@ pub struct OnQuery {
 /// that day or before (404 when none was).
 #[utoipa::path(
     tag = "action_plans",
-    params(("id" = Uuid, Path, description = "Action plan id"), OnQuery),
-    responses((status = 200, body = RevisionView, headers(("ETag" = String))), ReadErrors),
+    operation_id = "get_current_plan_revision",
+    params(("id" = Uuid, Path, description = "Action plan id"), OnQuery, IfNoneMatchHeader),
+    responses(Read<RevisionView>),
     security((), ("bearer" = []))
 )]
 #[get("/action-plans/{id}/current")]
-pub async fn current(
+pub async fn get_current_plan_revision(
     req: HttpRequest,
     state: web::Data<AppState>,
     _caller: Caller,
@@ -394,188 +465,5 @@ pub async fn current(
     let row = store::in_force(&state.db, plan.id, query.on.unwrap_or_else(today))
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(record_response(&req, row.version, &RevisionView::from(row)))
-}
-
-/// The revision to compare with.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct DiffQuery {
-    /// The older revision's number.
-    pub against: i32,
-}
-
-/// A structured diff of two revisions by key.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RevisionDiff {
-    /// The revision compared against (the older).
-    pub from: i32,
-    /// The revision compared (the newer).
-    pub to: i32,
-    /// Sections: added, removed, changed or unchanged.
-    pub sections: Vec<PartDiff>,
-    /// Goals: also moved to another section.
-    pub goals: Vec<PartDiff>,
-    /// Activities: also moved to another goal; field-level changes.
-    pub activities: Vec<PartDiff>,
-    /// A unified diff (three lines of context) of the two revisions rendered as Markdown.
-    pub text_diff: String,
-}
-
-/// Compare revision `number` with revision `against`: sections, goals and activities added,
-/// removed, moved and changed (field by field), by their stable keys; unchanged ones too.
-#[utoipa::path(
-    tag = "action_plans",
-    params(
-        ("id" = Uuid, Path, description = "Action plan id"),
-        ("number" = i32, Path, description = "Revision number"),
-        DiffQuery
-    ),
-    responses((status = 200, body = RevisionDiff), ReadErrors),
-    security((), ("bearer" = []))
-)]
-#[get("/action-plans/{id}/revisions/{number}/diff")]
-pub async fn diff(
-    caller: Caller,
-    state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
-    Query(query): Query<DiffQuery>,
-) -> ApiResult<HttpResponse> {
-    let (plan_id, number) = path.into_inner();
-    let all = caller.sees_unpublished();
-    let new = store::get_revision(&state.db, plan_id, number, all).await?;
-    let old = store::get_revision(&state.db, plan_id, query.against, all).await?;
-    let d = content_diff(&content_of(&old), &content_of(&new));
-    let plan = store::get(&state.db, plan_id).await?;
-    let (old_text, new_text) = (
-        render(&plan.title, &old, false),
-        render(&plan.title, &new, false),
-    );
-    let text_diff = similar::TextDiff::from_lines(&old_text, &new_text)
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            &format!("revision {}", old.number),
-            &format!("revision {}", new.number),
-        )
-        .to_string();
-    Ok(HttpResponse::Ok().json(RevisionDiff {
-        from: old.number,
-        to: new.number,
-        sections: d.sections,
-        goals: d.goals,
-        activities: d.activities,
-        text_diff,
-    }))
-}
-
-/// Record where an approved (or superseded) revision was published (admin, secretary): the
-/// only change such a revision takes; drafts and consultations are a 409. Answers with the
-/// revision.
-#[utoipa::path(
-    tag = "action_plans",
-    params(
-        ("id" = Uuid, Path, description = "Action plan id"),
-        ("number" = i32, Path, description = "Revision number"),
-        ("Idempotency-Key" = Option<String>, Header,
-         description = "Makes a retried POST answer from the first attempt (keys live 24 h)")
-    ),
-    request_body = Publication,
-    responses(
-        (status = 201, body = RevisionView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
-    ),
-    security(("bearer" = []))
-)]
-#[post("/action-plans/{id}/revisions/{number}/publications")]
-pub async fn publish(
-    req: HttpRequest,
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
-    key: IdempotencyKey,
-    JsonBody(body, digest): JsonBody<Publication>,
-) -> ApiResult<HttpResponse> {
-    let (plan_id, number) = path.into_inner();
-    let publication = body.check()?;
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (response, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::add_publication(txn, &actor, plan_id, number, publication).await,
-        |row| {
-            let location = revision_path(row.action_plan_id, row.number);
-            created(location, row.version, &RevisionView::from(row.clone()))
-        },
-    )
-    .await?;
-    Ok(stored_response(response, replayed))
-}
-
-/// A revision as a document: title, status, dates, change summary, sections, goals and
-/// activities, and where it was published. `Accept: text/markdown` (default) or `text/html`;
-/// plain fields are escaped and no raw HTML passes through. Drafts are 404 unless the caller
-/// is admin, secretary or member.
-#[utoipa::path(
-    tag = "action_plans",
-    params(
-        ("id" = Uuid, Path, description = "Action plan id"),
-        ("number" = i32, Path, description = "Revision number")
-    ),
-    responses(
-        (status = 200, description = "The revision as a document", content(
-            (String = "text/markdown"),
-            (String = "text/html")
-        )),
-        (status = 406, description = "Neither Markdown nor HTML is acceptable",
-         body = crate::error::Problem, content_type = "application/problem+json"),
-        ReadErrors
-    ),
-    security((), ("bearer" = []))
-)]
-#[get("/action-plans/{id}/revisions/{number}/document")]
-pub async fn document(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    path: web::Path<(Uuid, i32)>,
-) -> ApiResult<HttpResponse> {
-    let html = wants_html(&req)?;
-    let (plan_id, number) = path.into_inner();
-    let plan = store::get(&state.db, plan_id).await?;
-    let row = store::get_revision(&state.db, plan_id, number, caller.sees_unpublished()).await?;
-    let body = render(&plan.title, &row, html);
-    let content_type = if html {
-        "text/html; charset=utf-8"
-    } else {
-        "text/markdown; charset=utf-8"
-    };
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::VARY, "Accept"))
-        .body(body))
-}
-
-/// A revision rendered as Markdown or HTML.
-fn render(title: &str, row: &Model, html: bool) -> String {
-    let content = content_of(row);
-    let publications = publications_of(row);
-    let doc = PlanDocument {
-        title,
-        number: row.number,
-        status: row.status,
-        valid_from: row.valid_from,
-        approved_on: row.approved_on,
-        change_summary: row.change_summary.as_deref(),
-        content: &content,
-        publications: &publications,
-    };
-    if html {
-        plan_document::html(&doc)
-    } else {
-        plan_document::markdown(&doc)
-    }
+    Ok(kit::read(&req, row.version, &RevisionView::from(row)))
 }

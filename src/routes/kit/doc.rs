@@ -36,11 +36,6 @@ fn header_param(name: &str, description: &str, schema: ObjectBuilder) -> Paramet
         .build()
 }
 
-/// The entity-tag syntax of `If-Match` / `If-None-Match`: `*` or a list of quoted tags.
-fn etag_list_schema() -> ObjectBuilder {
-    string_schema().pattern(Some(r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#))
-}
-
 /// The `Idempotency-Key` header of a POST that creates.
 pub struct IdempotencyKeyHeader;
 
@@ -65,8 +60,9 @@ impl IntoParams for IfMatchHeader {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![header_param(
             "If-Match",
-            "The `ETag` the change is based on; a stale one is refused with 412",
-            etag_list_schema(),
+            "The `ETag` the change is based on (`\"3\"`, or `*`); a value that does not name \
+             the current version is refused with 412",
+            string_schema(),
         )]
     }
 }
@@ -78,8 +74,9 @@ impl IntoParams for IfNoneMatchHeader {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         vec![header_param(
             "If-None-Match",
-            "An `ETag` the client holds; 304 when it is still current",
-            etag_list_schema(),
+            "An `ETag` the client holds; 304 when it is still current (a value that names no \
+             entity tag never matches)",
+            string_schema(),
         )]
     }
 }

@@ -70,6 +70,8 @@ fn precondition(req: &HttpRequest) -> ApiResult<Precondition> {
     }
     match IfMatch::parse(req) {
         Ok(IfMatch::Any) => Ok(Precondition::Any),
+        // A value that names no current version (a stale tag, a weak one, or no tag at all)
+        // never matches: 412.
         Ok(IfMatch::Items(tags)) => Ok(Precondition::Versions(
             tags.iter()
                 .filter(|tag| !tag.weak)

@@ -1,0 +1,285 @@
+//! The content of a revision: sections, goals and activities with their stable keys, and the
+//! checks every stored content passes. Kept apart from the revision's life cycle (`mod.rs`)
+//! and the diff (`diff.rs`) because the content is what both of them work on.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::super::{
+    indicator::Period,
+    text::{FieldErrors, multi_line, one_line},
+};
+
+crate::string_enum! {
+    /// Where an activity is.
+    pub enum ActivityStatus {
+        /// Not started.
+        Planned = "planned",
+        /// Under way.
+        Ongoing = "ongoing",
+        /// Finished.
+        Done = "done",
+        /// Dropped.
+        Cancelled = "cancelled",
+    }
+}
+
+/// One activity of a goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    /// Stable key, unique in the plan, kept across revisions (e.g. `a-kontaktvagar`): 1–100
+    /// letters, digits, `-`, `_` and `.`.
+    #[schema(min_length = 1, max_length = 100)]
+    pub key: String,
+    /// What is to be done, 1–5000 characters.
+    #[schema(min_length = 1, max_length = 5000)]
+    pub text: String,
+    /// Who is responsible: organisations or groups (at most 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub responsible_ids: Vec<Uuid>,
+    /// When: a date (`2022-06-30`) or a period (`2022`, `2022-H1`, `2022-Q3`, `2022-05`).
+    #[serde(default)]
+    #[schema(
+        pattern = r"^[0-9]{4}(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?))?$"
+    )]
+    pub due: Option<String>,
+    /// Where it is (default `planned`).
+    #[serde(default = "planned")]
+    pub status: ActivityStatus,
+    /// Per cent done, 0–100 (default 0).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress: i32,
+    /// The indicators that show whether it works (at most 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub indicator_ids: Vec<Uuid>,
+    /// The decisions behind it (at most 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub decision_ids: Vec<Uuid>,
+}
+
+fn planned() -> ActivityStatus {
+    ActivityStatus::Planned
+}
+
+impl Activity {
+    /// The last day it was due: the date, or a period's last day.
+    pub fn due_date(&self) -> Option<NaiveDate> {
+        let due = self.due.as_deref()?.trim();
+        NaiveDate::parse_from_str(due, "%Y-%m-%d")
+            .ok()
+            .or_else(|| due.parse::<Period>().ok().map(Period::end))
+    }
+
+    /// Due before `today` and neither done nor cancelled.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        !matches!(
+            self.status,
+            ActivityStatus::Done | ActivityStatus::Cancelled
+        ) && self.due_date().is_some_and(|d| d < today)
+    }
+}
+
+/// One goal of a section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    /// Stable key, unique in the plan: 1–100 letters, digits, `-`, `_` and `.`.
+    #[schema(min_length = 1, max_length = 100)]
+    pub key: String,
+    /// The goal, 1–500 characters on one line.
+    #[schema(min_length = 1, max_length = 500)]
+    pub title: String,
+    /// Its activities, in order (at most 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub activities: Vec<Activity>,
+}
+
+/// One section of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Stable key, unique in the plan: 1–100 letters, digits, `-`, `_` and `.`.
+    #[schema(min_length = 1, max_length = 100)]
+    pub key: String,
+    /// Heading, 1–300 characters on one line.
+    #[schema(min_length = 1, max_length = 300)]
+    pub title: String,
+    /// Its goals, in order (at most 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub goals: Vec<Goal>,
+}
+
+/// The content of a revision.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    /// Sections, in order (at most 100).
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub sections: Vec<Section>,
+}
+
+/// Most sections, goals per section, or activities per goal; most ids per list.
+const MAX_ITEMS: usize = 100;
+
+/// A key: 1–100 characters of letters, digits, `-`, `_` and `.`.
+fn check_key(key: &str) -> Result<String, String> {
+    let key = one_line(key, 1, 100)?;
+    if key
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        Ok(key)
+    } else {
+        Err("use letters, digits, `-`, `_` and `.` only".into())
+    }
+}
+
+/// A due value: a date (`2022-06-30`) or a period (`2022`, `2022-H1`, `2022-Q3`, `2022-05`),
+/// spelt exactly as the OpenAPI document's pattern says (no padding, no other forms).
+pub fn check_due(due: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "`{due}` is neither a date (2022-06-30) nor a period (2022, 2022-H1, 2022-Q3, 2022-05)"
+        )
+    };
+    let b = due.as_bytes();
+    let digits = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_digit);
+    let shaped = match b.len() {
+        4 | 7 => digits(0..4) && (b.len() == 4 || b[4] == b'-'),
+        10 => digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10),
+        _ => false,
+    };
+    if !shaped {
+        return Err(bad());
+    }
+    let valid = if b.len() == 10 {
+        NaiveDate::parse_from_str(due, "%Y-%m-%d").is_ok()
+    } else {
+        due.parse::<Period>().is_ok()
+    };
+    if valid {
+        Ok(due.to_owned())
+    } else {
+        Err(bad())
+    }
+}
+
+impl Content {
+    /// Checks the content: text lengths, keys unique per level across the plan, progress
+    /// 0–100, due dates or periods; every error at once, under `prefix` (e.g. `content`).
+    pub fn check(mut self, prefix: &str, errors: &mut FieldErrors) -> Self {
+        let mut keys: [HashSet<String>; 3] = Default::default();
+        let mut unique = |level: usize, field: &str, key: &str, errors: &mut FieldErrors| {
+            if let Some(key) = errors.check(field, check_key(key))
+                && !keys[level].insert(key)
+            {
+                errors.add(field, "is used twice in this plan");
+            }
+        };
+        if self.sections.len() > MAX_ITEMS {
+            errors.add(
+                &format!("{prefix}.sections"),
+                format!("at most {MAX_ITEMS}"),
+            );
+        }
+        for (s, section) in self.sections.iter_mut().enumerate() {
+            let at = format!("{prefix}.sections[{s}]");
+            unique(0, &format!("{at}.key"), &section.key, errors);
+            section.key = section.key.trim().to_owned();
+            if let Some(title) =
+                errors.check(&format!("{at}.title"), one_line(&section.title, 1, 300))
+            {
+                section.title = title;
+            }
+            if section.goals.len() > MAX_ITEMS {
+                errors.add(&format!("{at}.goals"), format!("at most {MAX_ITEMS}"));
+            }
+            for (g, goal) in section.goals.iter_mut().enumerate() {
+                let at = format!("{at}.goals[{g}]");
+                unique(1, &format!("{at}.key"), &goal.key, errors);
+                goal.key = goal.key.trim().to_owned();
+                if let Some(title) =
+                    errors.check(&format!("{at}.title"), one_line(&goal.title, 1, 500))
+                {
+                    goal.title = title;
+                }
+                if goal.activities.len() > MAX_ITEMS {
+                    errors.add(&format!("{at}.activities"), format!("at most {MAX_ITEMS}"));
+                }
+                for (a, activity) in goal.activities.iter_mut().enumerate() {
+                    let at = format!("{at}.activities[{a}]");
+                    unique(2, &format!("{at}.key"), &activity.key, errors);
+                    activity.key = activity.key.trim().to_owned();
+                    match multi_line(&activity.text, 5000) {
+                        Ok(Some(text)) => activity.text = text,
+                        Ok(None) => errors.add(&format!("{at}.text"), "must not be empty"),
+                        Err(message) => errors.add(&format!("{at}.text"), message),
+                    }
+                    if !(0..=100).contains(&activity.progress) {
+                        errors.add(&format!("{at}.progress"), "must be between 0 and 100");
+                    }
+                    if let Some(due) = &activity.due {
+                        activity.due = errors.check(&format!("{at}.due"), check_due(due));
+                    }
+                    for (field, len) in [
+                        ("responsible_ids", activity.responsible_ids.len()),
+                        ("indicator_ids", activity.indicator_ids.len()),
+                        ("decision_ids", activity.decision_ids.len()),
+                    ] {
+                        if len > MAX_ITEMS {
+                            errors.add(&format!("{at}.{field}"), format!("at most {MAX_ITEMS}"));
+                        }
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    /// Every activity with the field path it has in the content.
+    pub fn activities(&self) -> impl Iterator<Item = (String, &Activity)> {
+        self.sections.iter().enumerate().flat_map(|(s, section)| {
+            section.goals.iter().enumerate().flat_map(move |(g, goal)| {
+                goal.activities
+                    .iter()
+                    .enumerate()
+                    .map(move |(a, activity)| {
+                        (
+                            format!("content.sections[{s}].goals[{g}].activities[{a}]"),
+                            activity,
+                        )
+                    })
+            })
+        })
+    }
+
+    /// The plan as plain text (headings, goals, activities), for the search index.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for section in &self.sections {
+            out.push_str(&section.title);
+            out.push('\n');
+            for goal in &section.goals {
+                out.push_str(&goal.title);
+                out.push('\n');
+                for activity in &goal.activities {
+                    out.push_str(&activity.text);
+                    out.push('\n');
+                }
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,135 @@
+//! Decisions and assignments: the record municipalities pull, and the follow-up loop.
+//!
+//! [`record`] holds the decision record itself (list, create, read, change); [`follow_up`] the
+//! views of assignments (what a meeting must follow up, the assignment overview). Both answer
+//! with [`DecisionView`].
+
+mod follow_up;
+mod record;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub use follow_up::{AssigneeGroup, AssignmentGroups, AssignmentQuery, GroupBy};
+pub use record::{DecisionPatch, DecisionQuery, NewDecision};
+
+use crate::{
+    domain::decision::{Assignee, DecisionKind, DecisionStatus, FollowUpStatus, is_overdue},
+    entities::decision::Model,
+    store::today,
+};
+
+/// A decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionView {
+    /// Id (UUID v7).
+    pub id: Uuid,
+    /// Stable reference, e.g. "SG 2021-11-05 §6".
+    #[schema(example = "SG 2021-11-05 §6")]
+    pub reference: String,
+    /// The meeting.
+    pub meeting_id: Uuid,
+    /// The agenda item.
+    pub agenda_item_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// The wording.
+    pub text: String,
+    /// Kind.
+    pub kind: DecisionKind,
+    /// The meeting date.
+    pub decided_on: NaiveDate,
+    /// Adopted, superseded or revoked.
+    pub status: DecisionStatus,
+    /// The decision this one replaces.
+    pub supersedes_id: Option<Uuid>,
+    /// The decision this one revokes.
+    pub revokes_id: Option<Uuid>,
+    /// Organisations it concerns; empty means every party.
+    pub concerns: Vec<Uuid>,
+    /// Visible to everyone.
+    pub public: bool,
+    /// Who is to act (assignments).
+    pub assignees: Vec<Assignee>,
+    /// Due date (assignments).
+    pub due_date: Option<NaiveDate>,
+    /// The meeting to report to (assignments).
+    pub report_to_meeting_id: Option<Uuid>,
+    /// Follow-up (assignments).
+    pub follow_up_status: Option<FollowUpStatus>,
+    /// The decision in which it was reported.
+    pub reported_in_decision_id: Option<Uuid>,
+    /// An open assignment past its due date (computed, never stored).
+    pub overdue: bool,
+    /// Amount in SEK (funding).
+    pub amount_sek: Option<i64>,
+    /// Funded period start (funding).
+    pub period_start: Option<NaiveDate>,
+    /// Funded period end (funding).
+    pub period_end: Option<NaiveDate>,
+    /// Funders (funding).
+    pub funders: Vec<Uuid>,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; the `ETag` is this number.
+    pub version: i32,
+}
+
+impl From<Model> for DecisionView {
+    fn from(row: Model) -> Self {
+        let overdue = is_overdue(row.status, row.follow_up_status, row.due_date, today());
+        Self {
+            id: row.id,
+            reference: row.reference,
+            meeting_id: row.meeting_id,
+            agenda_item_id: row.agenda_item_id,
+            title: row.title,
+            text: row.text,
+            kind: row.kind,
+            decided_on: row.decided_on,
+            status: row.status,
+            supersedes_id: row.supersedes_id,
+            revokes_id: row.revokes_id,
+            concerns: row.concerns.0,
+            public: row.public,
+            assignees: row.assignees.0,
+            due_date: row.due_date,
+            report_to_meeting_id: row.report_to_meeting_id,
+            follow_up_status: row.follow_up_status,
+            reported_in_decision_id: row.reported_in_decision_id,
+            overdue,
+            amount_sek: row.amount_sek,
+            period_start: row.period_start,
+            period_end: row.period_end,
+            funders: row.funders.0,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        }
+    }
+}
+
+/// Mounts this resource's routes (under the API scope).
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
+    cfg.service(follow_up::list_meeting_follow_ups)
+        .service(follow_up::list_assignments)
+        .service(record::list_decisions)
+        .service(record::create_decision)
+        .service(record::get_decision)
+        .service(record::update_decision);
+}
+
+/// The record schemas this resource's responses reference.
+pub fn schemas(
+    schemas: &mut Vec<(
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+    )>,
+) {
+    super::kit::doc::register::<DecisionView>(schemas);
+    super::kit::doc::register::<AssignmentGroups>(schemas);
+}

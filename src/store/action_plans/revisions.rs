@@ -1,0 +1,502 @@
+//! Revisions of a plan: numbering, the life cycle from draft to superseded, the references in
+//! their content, publications, and their entries in the search index.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::plans::get;
+use crate::{
+    domain::{
+        EntityType,
+        action_plan::{CheckedContent, Content, Publication, Revision, RevisionStatus},
+        decision::{DecisionKind, DecisionStatus},
+        text::FieldErrors,
+    },
+    entities::{action_plan_revision as revision, decision, indicator, organisation},
+    error::{ApiError, ApiResult},
+    pagination::PageRequest,
+    store::{
+        Action, Actor, Precondition, lock_row, now, record_creation,
+        search::{Parent, index},
+        write_next,
+    },
+};
+
+/// Most publications recorded for one revision.
+const MAX_PUBLICATIONS: usize = 100;
+
+/// Every revision of a plan, by number.
+pub(super) async fn revisions_of<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+) -> ApiResult<Vec<revision::Model>> {
+    Ok(revision::Entity::find()
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .order_by_asc(revision::Column::Number)
+        .all(db)
+        .await?)
+}
+
+/// One page of the revisions of a plan, in the order they were created (which is their
+/// number's); approved and superseded ones only unless `sees_all`.
+pub async fn list_revisions<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    sees_all: bool,
+    page: &PageRequest,
+) -> ApiResult<(Vec<revision::Model>, Option<String>)> {
+    let mut select = revision::Entity::find().filter(revision::Column::ActionPlanId.eq(plan_id));
+    if !sees_all {
+        select = select.filter(
+            revision::Column::Status.is_in([RevisionStatus::Approved, RevisionStatus::Superseded]),
+        );
+    }
+    let rows = page
+        .apply(select, revision::Column::Id, revision::Column::UpdatedAt)
+        .all(db)
+        .await?;
+    Ok(page.finish(rows, |row| (row.updated_at, row.id)))
+}
+
+/// Revision `number` of a plan, whatever its status, if there is one.
+async fn find_revision<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    number: i32,
+) -> ApiResult<Option<revision::Model>> {
+    Ok(revision::Entity::find()
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .filter(revision::Column::Number.eq(number))
+        .one(db)
+        .await?)
+}
+
+/// Revision `number` of a plan; a draft or consultation is a 404 unless `sees_all`.
+pub async fn get_revision<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    number: i32,
+    sees_all: bool,
+) -> ApiResult<revision::Model> {
+    match find_revision(db, plan_id, number).await? {
+        Some(r) if sees_all || r.status.is_settled() => Ok(r),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// The revision in force on `on`: approved or superseded, valid from that day or before, the
+/// latest such.
+pub async fn in_force<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    on: NaiveDate,
+) -> ApiResult<Option<revision::Model>> {
+    Ok(revision::Entity::find()
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .filter(
+            revision::Column::Status.is_in([RevisionStatus::Approved, RevisionStatus::Superseded]),
+        )
+        .filter(revision::Column::ValidFrom.lte(on))
+        .order_by_desc(revision::Column::ValidFrom)
+        .order_by_desc(revision::Column::Number)
+        .one(db)
+        .await?)
+}
+
+/// The number of the highest revision still in draft or consultation.
+pub async fn latest_draft<C: ConnectionTrait>(db: &C, plan_id: Uuid) -> ApiResult<Option<i32>> {
+    Ok(revision::Entity::find()
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .filter(
+            revision::Column::Status.is_in([RevisionStatus::Draft, RevisionStatus::Consultation]),
+        )
+        .order_by_desc(revision::Column::Number)
+        .one(db)
+        .await?
+        .map(|r| r.number))
+}
+
+/// Checks that the content's ids name organisations, indicators and decisions that exist.
+async fn check_refs<C: ConnectionTrait>(db: &C, content: &Content) -> ApiResult<()> {
+    let mut errors = FieldErrors::default();
+    let mut orgs = Vec::new();
+    let mut indicators = Vec::new();
+    let mut decisions = Vec::new();
+    for (at, activity) in content.activities() {
+        for (i, id) in activity.responsible_ids.iter().enumerate() {
+            orgs.push((format!("{at}.responsible_ids[{i}]"), *id));
+        }
+        for (i, id) in activity.indicator_ids.iter().enumerate() {
+            indicators.push((format!("{at}.indicator_ids[{i}]"), *id));
+        }
+        for (i, id) in activity.decision_ids.iter().enumerate() {
+            decisions.push((format!("{at}.decision_ids[{i}]"), *id));
+        }
+    }
+    let ids = |list: &[(String, Uuid)]| -> Vec<Uuid> { list.iter().map(|(_, id)| *id).collect() };
+    let known: HashSet<Uuid> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids(&orgs)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .chain(
+            indicator::Entity::find()
+                .filter(indicator::Column::Id.is_in(ids(&indicators)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|i| i.id),
+        )
+        .chain(
+            decision::Entity::find()
+                .filter(decision::Column::Id.is_in(ids(&decisions)))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|d| d.id),
+        )
+        .collect();
+    for (list, what) in [
+        (&orgs, "organisation"),
+        (&indicators, "indicator"),
+        (&decisions, "decision"),
+    ] {
+        for (field, id) in list {
+            if !known.contains(id) {
+                errors.add(field, format!("no {what} has this id"));
+            }
+        }
+    }
+    errors.finish()
+}
+
+/// Puts a revision of the plan titled `plan_title` in the search index (found by everyone once
+/// approved or superseded).
+pub(super) async fn index_revision<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    plan_title: &str,
+    rev: &revision::Model,
+) -> ApiResult<()> {
+    let mut body = rev.content.plain_text();
+    if let Some(summary) = &rev.change_summary {
+        body.push_str(summary);
+    }
+    index(
+        db,
+        EntityType::ActionPlanRevision,
+        rev.id,
+        Some(Parent {
+            id: plan_id,
+            public: true,
+        }),
+        rev.status.is_settled(),
+        &format!("{plan_title} – revision {}", rev.number),
+        &body,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A new draft: its own content, or (when `copy` is set) a copy of `from_revision` or of the
+/// revision in force on the day it is made.
+#[derive(Debug, Clone)]
+pub struct NewRevision {
+    /// The revision to copy (default: the one in force).
+    pub from_revision: Option<i32>,
+    /// Checked fields; the content is ignored when `copy` is set and there is a revision to copy.
+    pub revision: Revision,
+    /// Whether to copy the content.
+    pub copy: bool,
+}
+
+/// Creates the next draft of a plan (404 when there is no such plan), numbered one above the
+/// highest.
+pub async fn insert_revision(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    plan_id: Uuid,
+    today: NaiveDate,
+    new: NewRevision,
+) -> ApiResult<revision::Model> {
+    let plan = get(txn, plan_id).await?;
+    lock_row(txn, "action_plans", plan_id).await?;
+    let base = match new.from_revision {
+        Some(n) => match find_revision(txn, plan_id, n).await? {
+            Some(base) => Some(base),
+            None => {
+                return Err(ApiError::field(
+                    "from_revision",
+                    "this plan has no such revision",
+                ));
+            }
+        },
+        None => in_force(txn, plan_id, today).await?,
+    };
+    let (content, change_summary, valid_from) = new.revision.into_parts();
+    let content = match (&base, new.copy) {
+        (Some(base), true) => base.content.clone(),
+        _ => content.into_inner().into(),
+    };
+    check_refs(txn, &content).await?;
+    let highest: Option<i32> = revision::Entity::find()
+        .select_only()
+        .column_as(revision::Column::Number.max(), "n")
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .into_tuple::<Option<i32>>()
+        .one(txn)
+        .await?
+        .flatten();
+    let at = now();
+    let model = revision::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        action_plan_id: Set(plan_id),
+        number: Set(highest.unwrap_or(0) + 1),
+        status: Set(RevisionStatus::Draft),
+        content: Set(content),
+        change_summary: Set(change_summary),
+        valid_from: Set(valid_from),
+        consultation_deadline: Set(None),
+        decision_id: Set(None),
+        approved_on: Set(None),
+        based_on: Set(base.map(|b| b.number)),
+        publications: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    }
+    .insert(txn)
+    .await?;
+    record_creation::<revision::Entity, _>(txn, actor, &model).await?;
+    index_revision(txn, plan.id, &plan.title, &model).await?;
+    Ok(model)
+}
+
+/// What a PATCH or PUT of a revision changes (its own fields already checked).
+#[derive(Debug, Clone, Default)]
+pub struct RevisionChange {
+    /// New content.
+    pub content: Option<CheckedContent>,
+    /// New change summary (`Some(None)` clears it).
+    pub change_summary: Option<Option<String>>,
+    /// New first day in force (`Some(None)` clears it).
+    pub valid_from: Option<Option<NaiveDate>>,
+    /// Move to this status.
+    pub status: Option<RevisionStatus>,
+    /// The consultation's last day (needed to send out for consultation).
+    pub consultation_deadline: Option<Option<NaiveDate>>,
+    /// The approving decision (needed to approve).
+    pub decision_id: Option<Uuid>,
+}
+
+impl RevisionChange {
+    fn edits_text(&self) -> bool {
+        self.content.is_some() || self.change_summary.is_some() || self.valid_from.is_some()
+    }
+}
+
+/// Changes a draft, or moves a revision on: to consultation, back to draft, or to approved
+/// (by an approval decision; the revision approved before is superseded in the same
+/// transaction). Approved and superseded revisions never change (409, type `locked`).
+pub async fn update_revision(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    plan_id: Uuid,
+    number: i32,
+    precondition: &Precondition,
+    change: RevisionChange,
+) -> ApiResult<revision::Model> {
+    crate::store::update::<revision::Entity, _>(
+        db,
+        actor,
+        precondition,
+        async |txn| {
+            lock_row(txn, "action_plans", plan_id).await?;
+            get_revision(txn, plan_id, number, true).await
+        },
+        async |txn, current| {
+            let plan_title = get(txn, plan_id).await?.title;
+            let next = next_revision(txn, current, change).await?;
+            if next.status == RevisionStatus::Approved {
+                supersede_approved(txn, actor, plan_id, &plan_title).await?;
+            }
+            index_revision(txn, plan_id, &plan_title, &next).await?;
+            Ok(revision::ActiveModel {
+                id: Set(current.id),
+                status: Set(next.status),
+                content: Set(next.content),
+                change_summary: Set(next.change_summary),
+                valid_from: Set(next.valid_from),
+                consultation_deadline: Set(next.consultation_deadline),
+                decision_id: Set(next.decision_id),
+                approved_on: Set(next.approved_on),
+                ..Default::default()
+            })
+        },
+    )
+    .await
+}
+
+/// The revision `current` becomes with `change`, after the rules of its life cycle and the
+/// checks that need the database (the approving decision, the content's references).
+async fn next_revision(
+    txn: &DatabaseTransaction,
+    current: &revision::Model,
+    change: RevisionChange,
+) -> ApiResult<revision::Model> {
+    let number = current.number;
+    if current.status.is_settled() {
+        return Err(ApiError::Locked(format!(
+            "revision {number} is {}: it never changes; create a new draft",
+            current.status
+        )));
+    }
+    let to = change.status.unwrap_or(current.status);
+    if !current.status.may_move_to(to) {
+        return Err(ApiError::Conflict(format!(
+            "a revision in {} cannot move to {to}",
+            current.status
+        )));
+    }
+    if change.edits_text() && current.status != RevisionStatus::Draft && to != RevisionStatus::Draft
+    {
+        return Err(ApiError::Conflict(
+            "only drafts are edited: move the revision back to draft first".into(),
+        ));
+    }
+    let mut errors = FieldErrors::default();
+    if change.decision_id.is_some() && to != RevisionStatus::Approved {
+        errors.add("decision_id", "only when approving (status approved)");
+    }
+    let deadline = change
+        .consultation_deadline
+        .unwrap_or(current.consultation_deadline);
+    if to == RevisionStatus::Consultation && deadline.is_none() {
+        errors.add(
+            "consultation_deadline",
+            "a consultation has a last day for responses",
+        );
+    }
+    let mut approval: Option<decision::Model> = None;
+    if to == RevisionStatus::Approved {
+        match change.decision_id {
+            None => errors.add("decision_id", "approving needs the approval decision"),
+            Some(id) => match decision::Entity::find_by_id(id).one(txn).await? {
+                None => errors.add("decision_id", "no decision has this id"),
+                Some(d) if d.kind != DecisionKind::Approval => {
+                    errors.add("decision_id", "is not a decision of kind approval")
+                }
+                Some(d) if d.status == DecisionStatus::Revoked => {
+                    errors.add("decision_id", "was revoked")
+                }
+                Some(d) => approval = Some(d),
+            },
+        }
+    }
+    errors.finish()?;
+    let mut next = current.clone();
+    if let Some(content) = change.content {
+        check_refs(txn, content.get()).await?;
+        next.content = content.into_inner().into();
+    }
+    if let Some(summary) = change.change_summary {
+        next.change_summary = summary;
+    }
+    if let Some(valid_from) = change.valid_from {
+        next.valid_from = valid_from;
+    }
+    next.status = to;
+    next.consultation_deadline = deadline;
+    if let Some(d) = approval {
+        next.decision_id = Some(d.id);
+        next.approved_on = Some(d.decided_on);
+        next.valid_from = Some(next.valid_from.unwrap_or(d.decided_on));
+    }
+    Ok(next)
+}
+
+/// Marks the plan's approved revision(s) superseded, each as its next version.
+async fn supersede_approved(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    plan_id: Uuid,
+    plan_title: &str,
+) -> ApiResult<()> {
+    let earlier = revision::Entity::find()
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .filter(revision::Column::Status.eq(RevisionStatus::Approved))
+        .all(txn)
+        .await?;
+    for old in earlier {
+        let superseded = revision::ActiveModel {
+            id: Set(old.id),
+            status: Set(RevisionStatus::Superseded),
+            ..Default::default()
+        };
+        let old = write_next(
+            txn,
+            actor,
+            &old,
+            superseded,
+            Action::Update,
+            &Precondition::None,
+        )
+        .await?;
+        index_revision(txn, plan_id, plan_title, &old).await?;
+    }
+    Ok(())
+}
+
+/// Adds a publication to an approved or superseded revision (404 when the plan has no such
+/// revision): the one change such a revision takes (a draft or consultation is a 409; publish
+/// what was approved).
+pub async fn add_publication(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    plan_id: Uuid,
+    number: i32,
+    publication: Publication,
+) -> ApiResult<revision::Model> {
+    get(txn, plan_id).await?;
+    lock_row(txn, "action_plans", plan_id).await?;
+    let current = get_revision(txn, plan_id, number, true).await?;
+    if !current.status.is_settled() {
+        return Err(ApiError::Conflict(format!(
+            "revision {number} is {}: only approved revisions are published",
+            current.status
+        )));
+    }
+    let mut list = current
+        .publications
+        .clone()
+        .map(|p| p.0)
+        .unwrap_or_default();
+    if list.len() >= MAX_PUBLICATIONS {
+        return Err(ApiError::field(
+            "url",
+            format!("at most {MAX_PUBLICATIONS} publications per revision"),
+        ));
+    }
+    list.push(publication);
+    let next = revision::ActiveModel {
+        id: Set(current.id),
+        publications: Set(Some(list.into())),
+        ..Default::default()
+    };
+    write_next(
+        txn,
+        actor,
+        &current,
+        next,
+        Action::Update,
+        &Precondition::None,
+    )
+    .await
+}

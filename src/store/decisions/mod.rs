@@ -1,0 +1,84 @@
+//! Decisions: references, superseding and revoking in one transaction, elections that change
+//! the memberships they name, the lock once the meeting's minutes are approved, and the
+//! follow-up loop of assignments.
+//!
+//! Split along its seams: [`list`] (the reads and who may see them), [`record`] (taking and
+//! changing a decision), [`election`] (what a decision does to other records when it is
+//! taken), [`reference`] (the stable reference) and [`follow_up`] (assignments).
+
+mod election;
+mod follow_up;
+mod list;
+mod record;
+mod reference;
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+pub use follow_up::{assigned_to, assignee_names, follow_ups};
+pub use list::{DecisionFilter, list, of_meeting};
+pub use record::{insert, scrub, update};
+
+use super::Versioned;
+use crate::{
+    entities::{
+        decision::{Column, Entity, Model},
+        meeting,
+    },
+    error::{ApiError, ApiResult},
+};
+
+/// The entity type in the audit log and the change events.
+pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Decision;
+
+impl Versioned for Entity {
+    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
+    const VERSION: Column = Column::Version;
+    const UPDATED_AT: Column = Column::UpdatedAt;
+
+    fn id(model: &Model) -> Uuid {
+        model.id
+    }
+
+    fn version(model: &Model) -> i32 {
+        model.version
+    }
+
+    /// Title and text may name people (e.g. an election): the audit log holds their digests.
+    fn audit_json(model: &Model) -> Option<Value> {
+        let mut value = serde_json::to_value(model).ok()?;
+        if let Some(object) = value.as_object_mut() {
+            for field in ["title", "text"] {
+                if let Some(Value::String(text)) = object.remove(field) {
+                    object.insert(
+                        format!("{field}_sha256"),
+                        json!(format!("{:x}", Sha256::digest(text))),
+                    );
+                }
+            }
+        }
+        Some(value)
+    }
+}
+
+/// The decision with `id`. Callers who may not see everything see it only when it and its
+/// meeting are public (404 otherwise, like a decision that does not exist).
+pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid, sees_all: bool) -> ApiResult<Model> {
+    let Some(decision) = Entity::find_by_id(id).one(db).await? else {
+        return Err(ApiError::NotFound);
+    };
+    if sees_all {
+        return Ok(decision);
+    }
+    let meeting_public = meeting::Entity::find_by_id(decision.meeting_id)
+        .one(db)
+        .await?
+        .is_some_and(|m| m.public);
+    if decision.public && meeting_public {
+        Ok(decision)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
