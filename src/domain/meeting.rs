@@ -55,6 +55,25 @@ string_enum! {
 }
 
 impl MeetingStatus {
+    /// Whether a meeting in this status is locked: its minutes are approved, so the record,
+    /// its agenda and its attendance no longer change (corrections are made by a new decision).
+    pub fn is_locked(self) -> bool {
+        self == Self::MinutesApproved
+    }
+
+    /// Ok unless the meeting is locked (409, problem type `locked`).
+    pub fn check_unlocked(self) -> ApiResult<()> {
+        if self.is_locked() {
+            Err(ApiError::Locked(
+                "the minutes of this meeting are approved: its record is locked; corrections \
+                 are made by a new decision"
+                    .into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Ok for staying put or an allowed forward move; 409 otherwise.
     pub fn check_move(self, to: Self) -> ApiResult<()> {
         use MeetingStatus::*;
@@ -69,6 +88,12 @@ impl MeetingStatus {
             ))),
         }
     }
+}
+
+/// The date in Sweden of an instant: the date a meeting is held on, for "who is in the group
+/// on that date" and "approved on or after the meeting".
+pub fn date_in_sweden(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::Stockholm).date_naive()
 }
 
 /// Where a meeting takes place.

@@ -145,7 +145,7 @@ impl MeetingView {
             },
             location: row.location.0,
             status: row.status,
-            locked: row.status == MeetingStatus::MinutesApproved,
+            locked: row.status.is_locked(),
             chair_id: row.chair_id,
             minutes_taker_id: row.minutes_taker_id,
             minutes_checkers: row.minutes_checkers.0,
