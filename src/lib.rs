@@ -11,7 +11,8 @@ pub mod entities; // sea-orm entities, one per table.
 pub mod error; // ApiError and its problem+json rendering.
 pub mod extract; // JSON body and query extractors with field-level errors.
 pub mod ical; // iCalendar feeds of meetings.
-pub mod middleware; // Request ids, access log, problem+json fallback, 404/405.
+pub mod metrics; // Prometheus request counter and latency histogram by route.
+pub mod middleware; // Request ids, access log, metrics, problem+json fallback, 404/405.
 pub mod minutes; // Minutes as a Markdown or HTML document.
 pub mod openapi; // The OpenAPI 3.1 document.
 pub mod pagination; // Keyset pagination and updated_since.

@@ -1,7 +1,7 @@
-//! Cross-cutting request handling: request ids, the access log, problem+json for every error
-//! (actix's own included), and 404/405 for unrouted requests.
+//! Cross-cutting request handling: request ids, the access log, request metrics, problem+json
+//! for every error (actix's own included), and 404/405 for unrouted requests.
 
-use std::{collections::HashMap, time::Instant};
+use std::{borrow::Cow, collections::HashMap, time::Instant};
 
 use actix_web::{
     HttpRequest, HttpResponse, ResponseError,
@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::{
     error::{ApiError, PROBLEM_JSON},
+    metrics::{HttpMetrics, RequestLabels, UNMATCHED},
     telemetry::CURRENT_REQUEST_ID,
 };
 
@@ -32,8 +33,14 @@ fn client_request_id(req: &ServiceRequest) -> Option<String> {
     ok.then(|| value.to_owned())
 }
 
-/// Wraps every request: assigns the request id, logs one line when it ends, and turns any
-/// error response that is not yet problem+json into one.
+/// Wraps every request: assigns the request id, turns any error response that is not yet
+/// problem+json into one, logs one line and counts the request in [`HttpMetrics`] (when the app
+/// has them) when it ends.
+///
+/// The route label is worked out once, here, after routing: for a request that reached a route,
+/// `match_pattern()` follows the path of ids the router recorded (no pattern is matched again);
+/// only a request answered by the default service is matched against the route table, as it
+/// always was, so that a 405 is labelled with the pattern it found.
 pub async fn request_context(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -41,6 +48,7 @@ pub async fn request_context(
     let id = client_request_id(&req).unwrap_or_else(|| Uuid::now_v7().to_string());
     let span = tracing::info_span!("request", request_id = %id);
     let started = Instant::now();
+    let metrics = req.app_data::<web::Data<HttpMetrics>>().cloned();
     let method = req.method().clone();
     // HEAD is answered by the GET handler, without the body (RFC 9110 §9.3.2).
     if method == Method::HEAD {
@@ -68,21 +76,28 @@ pub async fn request_context(
         HeaderValue::from_static("nosniff"),
     );
 
-    let route = response
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "-".into());
+    let route = response.request().match_pattern();
     span.in_scope(|| {
         tracing::info!(
             %method,
             path = %response.request().path(),
-            %route,
+            route = route.as_deref().unwrap_or("-"),
             status = status.as_u16(),
             elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
             "request"
         )
     });
-    Ok(response)
+    let Some(metrics) = metrics else {
+        return Ok(response);
+    };
+    let labels = RequestLabels {
+        endpoint: route.map_or(Cow::Borrowed(UNMATCHED), Cow::Owned),
+        // What the handler saw: `GET` for a `HEAD`.
+        method: response.request().method().clone(),
+        status,
+        started,
+    };
+    Ok(response.map_body(|_, body| metrics.into_inner().record_when_sent(body, labels)))
 }
 
 fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {

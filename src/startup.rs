@@ -3,7 +3,6 @@
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use actix_web::{App, HttpServer, dev::Server, http::Method, middleware::from_fn, web};
-use actix_web_prom::PrometheusMetricsBuilder;
 use secrecy::{ExposeSecret, SecretString};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
@@ -15,6 +14,7 @@ use crate::{
     db::{self, DbConfig, UrlError},
     error::ApiError,
     extract::BodyLimit,
+    metrics::HttpMetrics,
     middleware::{RouteTable, request_context, unrouted},
     openapi::{ApiDoc, document},
     routes::{self, AppState},
@@ -103,11 +103,11 @@ impl Application {
                 ("/docs", &[Method::GET]),
             ],
         );
-        let metrics = PrometheusMetricsBuilder::new("samverkan")
-            .mask_unmatched_patterns("UNMATCHED")
-            .build()
-            .map_err(|e| StartupError::Config(format!("metrics: {e}")))?;
-        let registry = metrics.registry.clone();
+        let metrics = web::Data::new(
+            HttpMetrics::new("samverkan")
+                .map_err(|e| StartupError::Config(format!("metrics: {e}")))?,
+        );
+        let registry = metrics.registry().clone();
         let body_limit = BodyLimit(settings.max_body_bytes);
 
         let listener = TcpListener::bind(settings.bind)?;
@@ -131,6 +131,7 @@ impl Application {
             app.app_data(web::Data::new(state))
                 .app_data(web::Data::new(authenticator.clone()))
                 .app_data(web::Data::new(registry.clone()))
+                .app_data(metrics.clone())
                 .app_data(web::Data::new(routes.clone()))
                 .app_data(body_limit)
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
@@ -138,7 +139,6 @@ impl Application {
                 }))
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(unrouted))
-                .wrap(metrics.clone())
                 .wrap(from_fn(request_context))
         })
         .listen(listener)?

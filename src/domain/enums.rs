@@ -6,12 +6,16 @@
 ///
 /// The string of each variant is its database value, its JSON value and its `Display`. Extra
 /// attributes (further derives, `#[schema(...)]`) may stand before `pub enum`.
+///
+/// The strings are taken as `tt`, not `literal`: a `literal` fragment reaches the derives
+/// wrapped in an invisible group that utoipa does not read, and the OpenAPI document then
+/// showed the Rust variant names (`Decision`) instead of the values the server takes.
 #[macro_export]
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
         $vis:vis enum $name:ident {
-            $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)?
+            $($(#[$vmeta:meta])* $variant:ident = $text:tt),+ $(,)?
         }
     ) => {
         $(#[$meta])*
@@ -105,5 +109,17 @@ mod tests {
             );
         }
         assert!("nonsense".parse::<EntityType>().is_err());
+    }
+
+    #[test]
+    fn the_document_lists_the_strings_not_the_variant_names() {
+        let schema = serde_json::to_value(<EntityType as utoipa::PartialSchema>::schema())
+            .unwrap_or_default();
+        let listed: Vec<&str> = schema["enum"]
+            .as_array()
+            .map(|values| values.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let expected: Vec<&str> = EntityType::ALL.iter().map(|v| v.as_str()).collect();
+        assert_eq!(listed, expected);
     }
 }

@@ -417,11 +417,10 @@ pub async fn erase_member(write: Write<AdminOnly>, id: web::Path<Uuid>) -> ApiRe
     Ok(no_store(kit::updated(view.version, &view)))
 }
 
-/// Mounts this resource's routes (under the API scope): the literal `/me` and the roster of
-/// `/organisations/{id}/roster` with the member routes.
+/// Mounts this resource's routes (under the API scope): the literal `/me` with the member
+/// routes.
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
     cfg.service(export::get_me)
-        .service(super::memberships::get_roster)
         .service(list_members)
         .service(create_member)
         .service(get_member)

@@ -389,7 +389,8 @@ pub async fn archive_membership(
 /// Mounts this resource's routes (under the API scope; the roster is mounted with the
 /// members, before `/organisations/{id}` could be taken for it).
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) {
-    cfg.service(list_memberships)
+    cfg.service(get_roster)
+        .service(list_memberships)
         .service(create_membership)
         .service(get_membership)
         .service(update_membership)

@@ -32,8 +32,11 @@ pub const API_BASE: &str = "/api/v1";
 
 /// Mounts every documented route; each resource mounts its own, in an order where a literal
 /// path comes before a template that would also match it.
+///
+/// The router tries routes in this order, matching a pattern's regex for each dynamic one it
+/// passes, so the busy `/api/v1` scope comes before the Kolada mirror's dynamic routes; no
+/// path can match both (`/kolada/v3/...` against the `/api/v1` prefix).
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    kolada::configure(cfg);
     cfg.service(health::live)
         .service(health::ready)
         .service(health::metrics)
@@ -49,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .configure(action_plans::configure)
                 .configure(audit::configure),
         );
+    kolada::configure(cfg);
 }
 
 /// The record schemas the kit's responses reference, registered as components.

@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Condition,
 };
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -250,15 +249,6 @@ pub async fn archive(
     Ok(())
 }
 
-/// Whether the JSON list `ids` (a raw or a typed JSON column) holds `id`.
-pub(crate) fn lists<T: Serialize>(ids: &T, id: Uuid) -> bool {
-    let needle = json!(id);
-    serde_json::to_value(ids)
-        .ok()
-        .and_then(|ids| ids.as_array().map(|ids| ids.contains(&needle)))
-        .unwrap_or(false)
-}
-
 /// What refers to the member: "3 membership(s)", "1 attendance entry(ies)", …
 async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<String>> {
     let memberships = membership::Entity::find()
@@ -283,7 +273,7 @@ async fn references_to(txn: &DatabaseTransaction, id: Uuid) -> ApiResult<Vec<Str
         .all(txn)
         .await?
         .into_iter()
-        .filter(|m| lists(&m.minutes_checkers, id))
+        .filter(|m| m.minutes_checkers.contains(&id))
         .count() as u64;
     let assigned = super::decisions::assigned_to(txn, id).await?.len() as u64;
     let mut found = Vec::new();

@@ -377,6 +377,14 @@ async fn the_document_describes_both_shapes_of_the_assignment_overview(backend: 
             "{method} {path}"
         );
     }
+    // The enums list the strings the server takes, not the Rust variant names.
+    let kinds = &doc["components"]["schemas"]["DecisionKind"]["enum"];
+    assert!(
+        kinds.as_array().unwrap().contains(&json!("assignment")),
+        "{kinds}"
+    );
+    let statuses = &doc["components"]["schemas"]["FollowUpStatus"]["enum"];
+    assert_eq!(statuses, &json!(["open", "reported", "done", "cancelled"]));
     // What the server refuses, the document states: a title is 1–300 characters.
     let title = &doc["components"]["schemas"]["NewDecision"]["properties"]["title"];
     assert_eq!(title["minLength"], 1, "{title}");

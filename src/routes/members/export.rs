@@ -15,7 +15,7 @@ use crate::{
     routes::{
         AppState, decisions::DecisionView, memberships::MembershipView, responses::ReadErrors,
     },
-    store::{self, members::lists},
+    store,
 };
 
 /// Everything stored about a person.
@@ -120,10 +120,10 @@ pub async fn export_member(
             .into_iter()
             .map(|item| {
                 let mut roles = Vec::new();
-                if lists(&item.presenter_ids, person) {
+                if item.presenter_ids.contains(&person) {
                     roles.push("presenter".to_owned());
                 }
-                if lists(&item.guest_ids, person) {
+                if item.guest_ids.contains(&person) {
                     roles.push("guest".to_owned());
                 }
                 ExportedAgendaItem {

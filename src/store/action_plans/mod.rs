@@ -13,7 +13,7 @@ mod revisions;
 use serde_json::Value;
 use uuid::Uuid;
 
-pub use plans::{NewPlan, PlanFilter, get, insert, list, update};
+pub use plans::{NewPlan, PlanFilter, insert, list, update};
 pub use responses::{NewResponse, insert_response, list_responses};
 pub use revisions::{
     NewRevision, RevisionChange, add_publication, get_revision, in_force, insert_revision,
@@ -55,3 +55,14 @@ macro_rules! versioned {
 versioned!(plan, ActionPlan);
 versioned!(revision, ActionPlanRevision);
 versioned!(response, ConsultationResponse);
+
+/// The plan with `id`.
+pub async fn get<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> crate::error::ApiResult<plan::Model> {
+    <plan::Entity as sea_orm::EntityTrait>::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(crate::error::ApiError::NotFound)
+}

@@ -6,7 +6,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::revisions::{index_revision, revisions_of};
+use super::{
+    get,
+    revisions::{index_revision, revisions_of},
+};
 use crate::{
     domain::organisation::OrganisationKind,
     entities::{action_plan as plan, organisation},
@@ -31,14 +34,6 @@ pub struct NewPlan {
 pub struct PlanFilter {
     /// Only plans of this group.
     pub group_id: Option<Uuid>,
-}
-
-/// The plan with `id`.
-pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<plan::Model> {
-    plan::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
 }
 
 /// One page of plans.

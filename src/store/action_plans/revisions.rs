@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::plans::get;
+use super::get;
 use crate::{
     domain::{
         EntityType,
