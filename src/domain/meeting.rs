@@ -1,4 +1,8 @@
-//! Meetings: their kinds, the status lifecycle, places, documents, agenda items and attendance.
+//! Meetings: their kinds, the status lifecycle, places and documents; agenda items and
+//! attendance are in their own modules, re-exported here.
+
+mod agenda;
+mod attendance;
 
 use std::ops::Deref;
 
@@ -9,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     organisation::WebUrl,
-    text::{FieldErrors, multi_line, one_line},
+    text::{FieldErrors, one_line},
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -301,132 +305,8 @@ impl UncheckedMeeting {
     }
 }
 
-/// The fields of an agenda item as a client sends them, before any check.
-#[derive(Debug, Clone)]
-pub struct UncheckedAgendaItem {
-    /// E.g. "3" or "3.1".
-    pub number: String,
-    /// 1-based place in the agenda; none appends.
-    pub position: Option<i32>,
-    /// Title.
-    pub title: String,
-    /// Presenters (members).
-    pub presenter_ids: Vec<Uuid>,
-    /// Guests (members).
-    pub guest_ids: Vec<Uuid>,
-    /// Minutes text (Markdown).
-    pub minutes: Option<String>,
-    /// Public.
-    pub public: bool,
-}
-
-/// An agenda item whose own fields are valid; the store checks the members and the number.
-/// Only [`AgendaItem::parse`] builds one; its fields are read through `Deref`.
-#[derive(Debug, Clone)]
-pub struct AgendaItem(UncheckedAgendaItem);
-
-impl Deref for AgendaItem {
-    type Target = UncheckedAgendaItem;
-
-    fn deref(&self) -> &UncheckedAgendaItem {
-        &self.0
-    }
-}
-
-impl AgendaItem {
-    /// Checks the fields; all errors are reported at once.
-    pub fn parse(input: UncheckedAgendaItem) -> ApiResult<Self> {
-        input.check().map(Self)
-    }
-}
-
-impl UncheckedAgendaItem {
-    fn check(mut self) -> ApiResult<Self> {
-        let mut errors = FieldErrors::default();
-        match one_line(&self.number, 1, 20) {
-            Ok(number)
-                if number
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.') =>
-            {
-                self.number = number
-            }
-            Ok(_) => errors.add("number", "letters, digits and dots only, e.g. 3 or 3.1"),
-            Err(message) => errors.add("number", message),
-        }
-        if let Some(title) = errors.check("title", one_line(&self.title, 1, 200)) {
-            self.title = title;
-        }
-        if self.position.is_some_and(|p| p < 1) {
-            errors.add("position", "must be 1 or more");
-        }
-        for (field, list) in [
-            ("presenter_ids", &self.presenter_ids),
-            ("guest_ids", &self.guest_ids),
-        ] {
-            if list.len() > MAX_LIST {
-                errors.add(field, format!("at most {MAX_LIST}"));
-            }
-        }
-        if let Some(text) = self.minutes.as_deref() {
-            self.minutes = errors.check("minutes", multi_line(text, 100_000)).flatten();
-        }
-        errors.finish()?;
-        Ok(self)
-    }
-}
-
-string_enum! {
-    /// How someone attended.
-    pub enum AttendanceStatus {
-        /// Närvarande.
-        Present = "present",
-        /// Närvarande på distans.
-        Remote = "remote",
-        /// Frånvarande.
-        Absent = "absent",
-        /// Anmält förhinder.
-        Excused = "excused",
-    }
-}
-
-impl AttendanceStatus {
-    /// Whether the person took part.
-    pub fn took_part(self) -> bool {
-        matches!(self, Self::Present | Self::Remote)
-    }
-}
-
-/// One attendance entry as a client sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AttendanceEntry {
-    /// The person.
-    pub member_id: Uuid,
-    /// How they attended.
-    pub status: AttendanceStatus,
-    /// The group member they stand in for.
-    #[serde(default)]
-    pub substitute_for_member_id: Option<Uuid>,
-    /// The organisation they speak for (default: from their membership, or from the member
-    /// they stand in for).
-    #[serde(default)]
-    pub represents_id: Option<Uuid>,
-    /// A guest for named agenda items only.
-    #[serde(default)]
-    pub guest: bool,
-    /// The agenda items (of this meeting) a guest attended.
-    #[serde(default)]
-    pub agenda_item_ids: Vec<Uuid>,
-    /// A note, e.g. "left after item 5" (at most 2000 characters; no control characters but
-    /// line breaks and tabs).
-    #[serde(default)]
-    #[schema(
-        max_length = 2000,
-        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
-    )]
-    pub note: Option<String>,
-}
+pub use agenda::{AgendaItem, UncheckedAgendaItem};
+pub use attendance::{AttendanceEntry, AttendanceStatus};
 
 #[cfg(test)]
 mod tests {
@@ -434,6 +314,7 @@ mod tests {
     use utoipa::PartialSchema;
 
     use super::*;
+    use crate::domain::text::multi_line;
 
     /// The pattern the document states for `field` of the schema `T`.
     fn documented<T: PartialSchema>(field: &str) -> Regex {
