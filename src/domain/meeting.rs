@@ -1,4 +1,8 @@
-//! Meetings: their kinds, the status lifecycle, places, documents, agenda items and attendance.
+//! Meetings: their kinds, the status lifecycle, places and documents; agenda items and
+//! attendance are in their own modules, re-exported here.
+
+mod agenda;
+mod attendance;
 
 use std::ops::Deref;
 
@@ -9,7 +13,7 @@ use uuid::Uuid;
 
 use super::{
     organisation::WebUrl,
-    text::{FieldErrors, multi_line, one_line},
+    text::{FieldErrors, one_line},
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -55,6 +59,25 @@ string_enum! {
 }
 
 impl MeetingStatus {
+    /// Whether a meeting in this status is locked: its minutes are approved, so the record,
+    /// its agenda and its attendance no longer change (corrections are made by a new decision).
+    pub fn is_locked(self) -> bool {
+        self == Self::MinutesApproved
+    }
+
+    /// Ok unless the meeting is locked (409, problem type `locked`).
+    pub fn check_unlocked(self) -> ApiResult<()> {
+        if self.is_locked() {
+            Err(ApiError::Locked(
+                "the minutes of this meeting are approved: its record is locked; corrections \
+                 are made by a new decision"
+                    .into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Ok for staying put or an allowed forward move; 409 otherwise.
     pub fn check_move(self, to: Self) -> ApiResult<()> {
         use MeetingStatus::*;
@@ -71,23 +94,44 @@ impl MeetingStatus {
     }
 }
 
+/// The date in Sweden of an instant: the date a meeting is held on, for "who is in the group
+/// on that date" and "approved on or after the meeting".
+pub fn date_in_sweden(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&chrono_tz::Europe::Stockholm).date_naive()
+}
+
 /// Where a meeting takes place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Location {
-    /// E.g. "Bolmen" or "Digitalt via Teams".
+    /// E.g. "Bolmen" or "Digitalt via Teams" (1–200 characters on one line).
     #[serde(default)]
-    #[schema(example = "Bolmen")]
+    #[schema(
+        example = "Bolmen",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
-    /// E.g. "Nygatan 20, Växjö".
+    /// E.g. "Nygatan 20, Växjö" (1–200 characters on one line).
     #[serde(default)]
-    #[schema(example = "Nygatan 20, Växjö")]
+    #[schema(
+        example = "Nygatan 20, Växjö",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub address: Option<String>,
     /// Held online (wholly or partly).
     #[serde(default)]
     pub online: bool,
-    /// The meeting link.
+    /// The meeting link: an absolute http(s) URL.
     #[serde(default)]
+    #[schema(
+        example = "https://teams.example/m/1",
+        max_length = 2000,
+        pattern = r"^ *[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*\.?([/?#][^\u0000-\u001F\u007F-\u009F]*)? *$"
+    )]
     pub online_url: Option<String>,
 }
 
@@ -120,9 +164,19 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    /// Title.
+    /// Title, 1–200 characters on one line.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub title: String,
     /// An absolute http(s) URL.
+    #[schema(
+        example = "https://dokument.example/kallelse.pdf",
+        max_length = 2000,
+        pattern = r"^ *[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*\.?([/?#][^\u0000-\u001F\u007F-\u009F]*)? *$"
+    )]
     pub url: String,
     /// Kind.
     pub kind: DocumentKind,
@@ -251,131 +305,69 @@ impl UncheckedMeeting {
     }
 }
 
-/// The fields of an agenda item as a client sends them, before any check.
-#[derive(Debug, Clone)]
-pub struct UncheckedAgendaItem {
-    /// E.g. "3" or "3.1".
-    pub number: String,
-    /// 1-based place in the agenda; none appends.
-    pub position: Option<i32>,
-    /// Title.
-    pub title: String,
-    /// Presenters (members).
-    pub presenter_ids: Vec<Uuid>,
-    /// Guests (members).
-    pub guest_ids: Vec<Uuid>,
-    /// Minutes text (Markdown).
-    pub minutes: Option<String>,
-    /// Public.
-    pub public: bool,
-}
-
-/// An agenda item whose own fields are valid; the store checks the members and the number.
-/// Only [`AgendaItem::parse`] builds one; its fields are read through `Deref`.
-#[derive(Debug, Clone)]
-pub struct AgendaItem(UncheckedAgendaItem);
-
-impl Deref for AgendaItem {
-    type Target = UncheckedAgendaItem;
-
-    fn deref(&self) -> &UncheckedAgendaItem {
-        &self.0
-    }
-}
-
-impl AgendaItem {
-    /// Checks the fields; all errors are reported at once.
-    pub fn parse(input: UncheckedAgendaItem) -> ApiResult<Self> {
-        input.check().map(Self)
-    }
-}
-
-impl UncheckedAgendaItem {
-    fn check(mut self) -> ApiResult<Self> {
-        let mut errors = FieldErrors::default();
-        match one_line(&self.number, 1, 20) {
-            Ok(number)
-                if number
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.') =>
-            {
-                self.number = number
-            }
-            Ok(_) => errors.add("number", "letters, digits and dots only, e.g. 3 or 3.1"),
-            Err(message) => errors.add("number", message),
-        }
-        if let Some(title) = errors.check("title", one_line(&self.title, 1, 200)) {
-            self.title = title;
-        }
-        if self.position.is_some_and(|p| p < 1) {
-            errors.add("position", "must be 1 or more");
-        }
-        for (field, list) in [
-            ("presenter_ids", &self.presenter_ids),
-            ("guest_ids", &self.guest_ids),
-        ] {
-            if list.len() > MAX_LIST {
-                errors.add(field, format!("at most {MAX_LIST}"));
-            }
-        }
-        if let Some(text) = self.minutes.as_deref() {
-            self.minutes = errors.check("minutes", multi_line(text, 100_000)).flatten();
-        }
-        errors.finish()?;
-        Ok(self)
-    }
-}
-
-string_enum! {
-    /// How someone attended.
-    pub enum AttendanceStatus {
-        /// Närvarande.
-        Present = "present",
-        /// Närvarande på distans.
-        Remote = "remote",
-        /// Frånvarande.
-        Absent = "absent",
-        /// Anmält förhinder.
-        Excused = "excused",
-    }
-}
-
-impl AttendanceStatus {
-    /// Whether the person took part.
-    pub fn took_part(self) -> bool {
-        matches!(self, Self::Present | Self::Remote)
-    }
-}
-
-/// One attendance entry as a client sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AttendanceEntry {
-    /// The person.
-    pub member_id: Uuid,
-    /// How they attended.
-    pub status: AttendanceStatus,
-    /// The group member they stand in for.
-    #[serde(default)]
-    pub substitute_for_member_id: Option<Uuid>,
-    /// The organisation they speak for (default: from their membership, or from the member
-    /// they stand in for).
-    #[serde(default)]
-    pub represents_id: Option<Uuid>,
-    /// A guest for named agenda items only.
-    #[serde(default)]
-    pub guest: bool,
-    /// The agenda items (of this meeting) a guest attended.
-    #[serde(default)]
-    pub agenda_item_ids: Vec<Uuid>,
-    /// A note, e.g. "left after item 5".
-    #[serde(default)]
-    pub note: Option<String>,
-}
+pub use agenda::{AgendaItem, UncheckedAgendaItem};
+pub use attendance::{AttendanceEntry, AttendanceStatus};
 
 #[cfg(test)]
 mod tests {
+    use regex::Regex;
+    use utoipa::PartialSchema;
+
     use super::*;
+    use crate::domain::text::multi_line;
+
+    /// The pattern the document states for `field` of the schema `T`.
+    fn documented<T: PartialSchema>(field: &str) -> Regex {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        let pattern = schema["properties"][field]["pattern"].as_str().unwrap();
+        Regex::new(pattern).unwrap()
+    }
+
+    #[test]
+    fn the_documented_patterns_agree_with_the_checks() {
+        let url = documented::<Location>("online_url");
+        for (text, ok) in [
+            ("https://vaxjo.se", true),
+            ("HTTP://Region-Kronoberg.se/a?b=c#d", true),
+            (" https://vaxjo.se ", true),
+            ("https://vaxjo.se.", true),
+            ("ftp://vaxjo.se", false),
+            ("https://", false),
+            ("javascript:alert(1)", false),
+            ("https://vaxjo.se/a b", true),
+            ("https://vaxjo.se?q", true),
+            ("https://vaxjo.se\u{7}", false),
+            ("https://1.2.3.4.5", false),
+        ] {
+            assert_eq!(url.is_match(text), ok, "pattern on {text:?}");
+            assert_eq!(WebUrl::parse(text).is_ok(), ok, "check on {text:?}");
+        }
+        for pattern in [
+            documented::<Location>("name"),
+            documented::<Document>("title"),
+        ] {
+            for (text, ok) in [
+                ("Bolmen", true),
+                (" Nygatan 20, Växjö ", true),
+                ("", false),
+                ("   ", false),
+                ("a\u{7}b", false),
+                ("a\nb", false),
+                ("a\u{85}b", false),
+            ] {
+                assert_eq!(pattern.is_match(text), ok, "pattern on {text:?}");
+                assert_eq!(one_line(text, 1, 200).is_ok(), ok, "check on {text:?}");
+            }
+        }
+        let note = documented::<AttendanceEntry>("note");
+        for (text, ok) in [
+            ("Lämnade efter punkt 5\n\tsedan", true),
+            ("a\u{1b}b", false),
+        ] {
+            assert_eq!(note.is_match(text), ok, "pattern on {text:?}");
+            assert_eq!(multi_line(text, 2000).is_ok(), ok, "check on {text:?}");
+        }
+    }
 
     #[test]
     fn statuses_move_only_forward() {

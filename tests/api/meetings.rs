@@ -2421,7 +2421,331 @@ async fn a_members_meetings_show_in_their_export_block_deletion_and_yield_to_era
     assert!(!minutes.contains("Alma"), "{minutes}");
 }
 
+// --- The list convention and the contract ----------------------------------------------------
+
+/// The agenda follows the list convention: `limit` and `cursor` page it in agenda order (with
+/// `Link: rel="next"`), and `updated_since` returns the changed items with removed ones as
+/// tombstones. It used to refuse `limit` with a 400.
+async fn the_agenda_pages_with_limit_cursor_and_updated_since(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let sg = small_group(&app).await;
+    let meeting = meeting_in(&app, &sg.group, "planned").await;
+    let mut items = Vec::new();
+    for n in 1..=5 {
+        let body = json!({"number": n.to_string(), "title": format!("Punkt {n}")});
+        items.push(add_item(&app, &meeting, body).await);
+    }
+    let ids = |range: std::ops::Range<usize>| -> Vec<String> {
+        items[range].iter().map(|i| id(i).to_owned()).collect()
+    };
+    let url = items_url(&meeting);
+    let member = member_token();
+
+    let response = app.get(&format!("{url}?limit=2"), Some(&member)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let link = response
+        .headers()
+        .get(header::LINK)
+        .and_then(|v| v.to_str().ok())
+        .expect("a Link header")
+        .to_owned();
+    assert!(link.contains("rel=\"next\""), "{link}");
+    let first: Value = response.json().await.unwrap();
+    assert_eq!(page_ids(&first), ids(0..2));
+    let cursor = first["next_cursor"].as_str().expect("a next cursor");
+    let second = get_json(
+        &app,
+        &format!("{url}?limit=2&cursor={cursor}"),
+        Some(&member),
+    )
+    .await;
+    assert_eq!(page_ids(&second), ids(2..4));
+    let cursor = second["next_cursor"].as_str().expect("a next cursor");
+    let last = get_json(
+        &app,
+        &format!("{url}?limit=2&cursor={cursor}"),
+        Some(&member),
+    )
+    .await;
+    assert_eq!(page_ids(&last), ids(4..5));
+    assert_eq!(last["next_cursor"], Value::Null);
+
+    for bad in ["limit=0", "limit=201", "cursor=zz", "sort=position"] {
+        let response = app.get(&format!("{url}?{bad}"), Some(&member)).await;
+        assert_problem(response, StatusCode::BAD_REQUEST).await;
+    }
+
+    let since = items[4]["updated_at"].as_str().unwrap().to_owned();
+    let removed = app
+        .delete(&item_url(&meeting, &items[0]), Some(&admin()), None)
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let live = get_json(&app, &url, Some(&member)).await;
+    assert_eq!(page_ids(&live), ids(1..5));
+    let changes = get_json(&app, &format!("{url}?updated_since={since}"), Some(&member)).await;
+    let tombstone = changes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == items[0]["id"])
+        .expect("the removed item as a tombstone");
+    assert_eq!(tombstone["archived"], json!(true));
+    // The others moved up a place: they changed too.
+    assert_eq!(page_ids(&changes).len(), 5, "{changes}");
+}
+
+/// Only GET is served on `/meetings/{id}.ics`: other methods are a 405 naming the allowed ones,
+/// not a 400 from `/meetings/{id}` reading `<uuid>.ics` as an id.
+async fn other_methods_on_a_meeting_calendar_are_405(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let sg = small_group(&app).await;
+    let meeting = meeting_in(&app, &sg.group, "planned").await;
+    for method in [Method::PATCH, Method::DELETE, Method::PUT, Method::POST] {
+        let response = send(
+            &app,
+            method.clone(),
+            &ics_url(&meeting),
+            Some(&admin()),
+            Some(&json!({})),
+        )
+        .await;
+        let allow = response
+            .headers()
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert_problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+        assert!(allow.contains("GET"), "{method}: Allow {allow}");
+    }
+    let unknown = format!("{MEETINGS}/{}.ics", Uuid::now_v7());
+    let response = send(
+        &app,
+        Method::PATCH,
+        &unknown,
+        Some(&admin()),
+        Some(&json!({})),
+    )
+    .await;
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED).await;
+    let (content_type, _) = get_text(&app, &ics_url(&meeting), Some(&admin())).await;
+    assert!(content_type.starts_with("text/calendar"), "{content_type}");
+}
+
+/// An agenda item's `position` is a JSON Schema integer, so `2.0` is the place 2; a fraction is
+/// refused. Creating on a meeting that does not exist is a 404 (as documented), and a keyed
+/// retry of a creation answers from the first attempt.
+async fn agenda_positions_take_integral_numbers_and_creation_is_idempotent(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let sg = small_group(&app).await;
+    let meeting = meeting_in(&app, &sg.group, "planned").await;
+    add_item(&app, &meeting, json!({"number": "1", "title": "Välkommen"})).await;
+    add_item(&app, &meeting, json!({"number": "2", "title": "Övrigt"})).await;
+    let moved = add_item(
+        &app,
+        &meeting,
+        json!({"number": "3", "title": "Enkät", "position": 2.0}),
+    )
+    .await;
+    assert_eq!(moved["position"], json!(2));
+    let patched = app
+        .patch_json(
+            &item_url(&meeting, &moved),
+            Some(&admin()),
+            None,
+            &json!({"position": 1.0}),
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(
+        agenda_order(&app, &meeting).await,
+        pairs(&[("3", 1), ("1", 2), ("2", 3)])
+    );
+    let fraction = app
+        .post_json(
+            &items_url(&meeting),
+            Some(&admin()),
+            &json!({"number": "4", "title": "X", "position": 1.5}),
+        )
+        .await;
+    assert_problem(fraction, StatusCode::UNPROCESSABLE_ENTITY).await;
+
+    let nowhere = format!("{MEETINGS}/{}/agenda-items", Uuid::now_v7());
+    let response = app
+        .post_json(
+            &nowhere,
+            Some(&admin()),
+            &json!({"number": "1", "title": "X"}),
+        )
+        .await;
+    assert_problem(response, StatusCode::NOT_FOUND).await;
+
+    let body = json!({"number": "9", "title": "Nästa möte"});
+    let keyed = || {
+        app.client
+            .post(app.url(&items_url(&meeting)))
+            .bearer_auth(admin())
+            .header("Idempotency-Key", "agenda-9")
+            .json(&body)
+    };
+    let first = keyed().send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let location = first.headers().get(header::LOCATION).cloned();
+    let created: Value = first.json().await.unwrap();
+    let again = keyed().send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(again.headers().get(header::LOCATION).cloned(), location);
+    let replayed: Value = again.json().await.unwrap();
+    assert_eq!(replayed["id"], created["id"]);
+    assert_eq!(agenda_order(&app, &meeting).await.len(), 4);
+}
+
+/// The document states what the server enforces on meetings and agenda items, with one
+/// operation id per operation and every media type of the documents described.
+async fn the_document_states_the_meeting_rules(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let doc = get_json(&app, "/api/v1/openapi.json", None).await;
+    let paths = &doc["paths"];
+    let op = |path: &str, method: &str| paths[path][method].clone();
+    for (path, method, operation_id) in [
+        ("/api/v1/meetings", "get", "list_meetings"),
+        ("/api/v1/meetings", "post", "create_meeting"),
+        ("/api/v1/meetings/{id}", "get", "get_meeting"),
+        ("/api/v1/meetings/{id}", "patch", "update_meeting"),
+        ("/api/v1/meetings/{id}", "delete", "archive_meeting"),
+        (
+            "/api/v1/meetings/{id}/agenda-items",
+            "get",
+            "list_agenda_items",
+        ),
+        (
+            "/api/v1/meetings/{id}/agenda-items",
+            "post",
+            "create_agenda_item",
+        ),
+        (
+            "/api/v1/meetings/{id}/agenda-items/{item_id}",
+            "get",
+            "get_agenda_item",
+        ),
+        (
+            "/api/v1/meetings/{id}/agenda-items/{item_id}",
+            "patch",
+            "update_agenda_item",
+        ),
+        (
+            "/api/v1/meetings/{id}/agenda-items/{item_id}",
+            "delete",
+            "archive_agenda_item",
+        ),
+        ("/api/v1/meetings/{id}/attendance", "get", "get_attendance"),
+        (
+            "/api/v1/meetings/{id}/attendance",
+            "put",
+            "replace_attendance",
+        ),
+        (
+            "/api/v1/meetings/{id}/minutes",
+            "get",
+            "get_meeting_minutes",
+        ),
+        ("/api/v1/meetings.ics", "get", "get_meetings_calendar"),
+        ("/api/v1/meetings/{id}.ics", "get", "get_meeting_calendar"),
+        ("/api/v1/search", "get", "search"),
+    ] {
+        let operation = op(path, method);
+        assert_eq!(
+            operation["operationId"],
+            json!(operation_id),
+            "{method} {path}"
+        );
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            assert!(
+                response["description"].is_string(),
+                "{method} {path} {status}"
+            );
+        }
+    }
+    let params = |operation: &Value| -> Vec<String> {
+        operation["parameters"]
+            .as_array()
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| p["name"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let agenda = op("/api/v1/meetings/{id}/agenda-items", "get");
+    for name in ["limit", "cursor", "updated_since"] {
+        assert!(
+            params(&agenda).contains(&name.to_owned()),
+            "agenda list lacks {name}"
+        );
+    }
+    let create = op("/api/v1/meetings/{id}/agenda-items", "post");
+    assert!(params(&create).contains(&"Idempotency-Key".to_owned()));
+    assert!(create["responses"]["404"].is_object(), "no documented 404");
+    let schemas = &doc["components"]["schemas"];
+    let new_item = &schemas["NewAgendaItem"]["properties"];
+    assert_eq!(new_item["title"]["minLength"], json!(1));
+    assert!(new_item["title"]["pattern"].is_string());
+    assert!(new_item["number"]["pattern"].is_string());
+    assert_eq!(new_item["position"]["minimum"], json!(1));
+    assert_eq!(
+        schemas["NewMeeting"]["properties"]["title"]["minLength"],
+        json!(1)
+    );
+    let minutes = op("/api/v1/meetings/{id}/minutes", "get");
+    let content = &minutes["responses"]["200"]["content"];
+    assert!(content["text/markdown"].is_object() && content["text/html"].is_object());
+    let lang = minutes["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "lang")
+        .expect("lang");
+    assert!(
+        lang["schema"].get("$ref").is_none(),
+        "an unregistered $ref: {lang}"
+    );
+    let feed = op("/api/v1/meetings.ics", "get");
+    assert!(feed["responses"]["200"]["content"]["text/calendar"].is_object());
+    let search = op("/api/v1/search", "get");
+    let types = search["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "types")
+        .expect("types");
+    assert!(types["schema"]["pattern"].is_string());
+    assert_eq!(
+        search["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["items"]
+            ["items"]["$ref"],
+        json!("#/components/schemas/SearchHit")
+    );
+}
+
 crate::on_both_backends!(
+    the_agenda_pages_with_limit_cursor_and_updated_since,
+    other_methods_on_a_meeting_calendar_are_405,
+    agenda_positions_take_integral_numbers_and_creation_is_idempotent,
+    the_document_states_the_meeting_rules,
     a_members_meetings_show_in_their_export_block_deletion_and_yield_to_erasure,
     sharp_edges_of_substitutes_approval_dates_deletion_and_hidden_items,
     the_meeting_of_2021_11_05_is_recorded_in_full,

@@ -255,7 +255,8 @@ pub async fn list_agenda_items(
 
 /// Add an agenda item (admin, secretary).
 ///
-/// 409 when the number is taken or the meeting locked; 404 when there is no such meeting.
+/// Presenters and guests must be members (422 naming the entry); 409 when the number is taken
+/// or the meeting locked; 404 when there is no such meeting; at most 200 items.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "create_agenda_item",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::record::AttendanceSummary;
+use super::view::AttendanceSummary;
 use crate::{
     auth::{AdminOrSecretary, Caller},
     domain::meeting::{AttendanceEntry, AttendanceStatus},

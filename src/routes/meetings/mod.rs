@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod calendar;
 pub mod minutes;
 pub mod record;
+pub mod view;
 
 use actix_web::web;
 
@@ -42,7 +43,7 @@ pub fn schemas(
         utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
     )>,
 ) {
-    super::kit::doc::register::<record::MeetingView>(schemas);
+    super::kit::doc::register::<view::MeetingView>(schemas);
     super::kit::doc::register::<agenda::AgendaItemView>(schemas);
     super::kit::doc::register::<attendance::AttendanceView>(schemas);
 }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     domain::{
         EntityType,
-        meeting::{Meeting, MeetingKind, MeetingStatus},
+        meeting::{Meeting, MeetingKind, MeetingStatus, date_in_sweden},
         organisation::OrganisationKind,
         text::FieldErrors,
     },
@@ -148,23 +148,12 @@ pub async fn all<C: ConnectionTrait>(
 
 /// The meeting date in Sweden, for "who is in the group on that date".
 pub fn meeting_date(meeting: &Model) -> NaiveDate {
-    meeting
-        .starts_at
-        .with_timezone(&chrono_tz::Europe::Stockholm)
-        .date_naive()
+    date_in_sweden(meeting.starts_at)
 }
 
 /// 409 (problem type `locked`) once the minutes are approved.
 pub(super) fn locked(meeting: &Model) -> ApiResult<()> {
-    if meeting.status == MeetingStatus::MinutesApproved {
-        Err(ApiError::Locked(
-            "the minutes of this meeting are approved: its record is locked; corrections are \
-             made by a new decision"
-                .into(),
-        ))
-    } else {
-        Ok(())
-    }
+    meeting.status.check_unlocked()
 }
 
 /// The referenced records exist and the group is a group (422 naming the field).
@@ -285,10 +274,7 @@ pub async fn update(
             locked(current)?;
             let m = change(current)?;
             current.status.check_move(m.status)?;
-            let held_on = m
-                .starts_at
-                .with_timezone(&chrono_tz::Europe::Stockholm)
-                .date_naive();
+            let held_on = date_in_sweden(m.starts_at);
             if m.minutes_approved_on.is_some_and(|on| on < held_on) {
                 return Err(ApiError::field(
                     "minutes_approved_on",
