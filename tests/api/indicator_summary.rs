@@ -4,8 +4,8 @@ use reqwest::{Response, StatusCode};
 use samverkan::{
     auth::Role,
     domain::indicator::{
-        Better, Breakdowns, Category, IndicatorKind, Source, UncheckedIndicator, Unit, ValueRow,
-        check_rows,
+        Better, Breakdowns, Category, Indicator, IndicatorKind, Source, UncheckedIndicator, Unit,
+        ValueRow, check_rows,
     },
     entities::indicator,
     store::{self, Actor},
@@ -24,7 +24,7 @@ async fn seed_indicator(app: &TestApp, code: &str, better: Better) -> indicator:
     let model = store::indicators::insert(
         &txn,
         &actor(),
-        UncheckedIndicator {
+        Indicator::parse(UncheckedIndicator {
             code: code.into(),
             name: format!("Indikator {code}"),
             description: None,
@@ -36,7 +36,8 @@ async fn seed_indicator(app: &TestApp, code: &str, better: Better) -> indicator:
             source: Source::default(),
             breakdowns: Breakdowns::default(),
             adopted_by_decision_id: None,
-        },
+        })
+        .unwrap(),
     )
     .await
     .unwrap();

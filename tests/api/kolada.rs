@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use samverkan::{
     auth::Role,
     domain::indicator::{
-        Better, Breakdowns, Category, Gender, IndicatorKind, Source, UncheckedIndicator, Unit,
-        ValueRow, ValueStatus, check_rows,
+        Better, Breakdowns, Category, Gender, Indicator, IndicatorKind, Source, UncheckedIndicator,
+        Unit, ValueRow, ValueStatus, check_rows,
     },
     entities::indicator,
     store::{self, Actor},
@@ -48,7 +48,7 @@ async fn create_indicator(app: &TestApp, code: &str, name: &str, gender: bool) -
         adopted_by_decision_id: None,
     };
     let txn = store::begin_write(&app.db).await.unwrap();
-    let model = store::indicators::insert(&txn, &actor(), unchecked)
+    let model = store::indicators::insert(&txn, &actor(), Indicator::parse(unchecked).unwrap())
         .await
         .unwrap();
     txn.commit().await.unwrap();
@@ -70,8 +70,7 @@ fn row(org: Uuid, period: &str, gender: Gender, age_group: &str, value: f64) -> 
 }
 
 async fn put_values(app: &TestApp, indicator: &indicator::Model, rows: Vec<ValueRow>) {
-    let breakdowns: Breakdowns = serde_json::from_value(indicator.breakdowns.clone()).unwrap();
-    let checked = check_rows(rows, &breakdowns).unwrap();
+    let checked = check_rows(rows, &indicator.breakdowns).unwrap();
     store::indicators::upsert_values(&app.db, &actor(), indicator, checked)
         .await
         .unwrap();

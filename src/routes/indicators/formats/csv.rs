@@ -1,30 +1,28 @@
-//! Indicators: values as CSV (export and all-or-nothing import) and as a JSON-stat 2.0 dataset.
+//! Indicator values as CSV: the export, and the all-or-nothing import in the same format.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, post, web};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::super::{
-    AppState,
-    responses::{ReadErrors, UpdateErrors},
-};
 use crate::{
-    auth::{AuthUser, Caller, Identity, Role},
+    auth::Caller,
     domain::{
-        indicator::{Breakdowns, Gender, Period, ValueRow, ValueStatus, check_rows},
+        indicator::{Gender, ValueRow, ValueStatus, check_rows},
         text::FieldErrors,
     },
-    entities::{indicator, indicator_value, organisation},
+    entities::organisation,
     error::{ApiError, ApiResult},
-    extract::{Query, bad_parameter},
+    extract::Query,
+    routes::{
+        AppState,
+        indicators::values::{Reporters, write_scope},
+        kit::Write,
+        responses::{ReadErrors, UpdateErrors},
+    },
     store::{
-        Actor,
         indicators::{self as store, UpsertCounts, ValueFilter},
         organisations,
     },
@@ -49,9 +47,25 @@ pub const CSV_HEADER: [&str; 11] = [
     "source_ref",
 ];
 
-/// Mounts this module's routes.
-pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(export_csv).service(import_csv);
+/// A CSV field delimiter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum Delimiter {
+    /// `,` (the default).
+    #[default]
+    #[serde(rename = ",")]
+    Comma,
+    /// `;` (for Swedish spreadsheets).
+    #[serde(rename = ";")]
+    Semicolon,
+}
+
+impl Delimiter {
+    fn byte(self) -> u8 {
+        match self {
+            Self::Comma => b',',
+            Self::Semicolon => b';',
+        }
+    }
 }
 
 /// The CSV field delimiter.
@@ -60,19 +74,35 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 #[into_params(parameter_in = Query)]
 pub struct CsvQuery {
     /// `,` (default) or `;` (for Swedish spreadsheets). Numbers always use `.` as decimal point.
-    #[param(example = ";")]
-    pub delimiter: Option<String>,
+    #[param(value_type = Option<String>, pattern = "^[,;]$", example = ";")]
+    #[serde(default)]
+    pub delimiter: Option<Delimiter>,
 }
 
 impl CsvQuery {
-    fn delimiter(&self) -> ApiResult<u8> {
-        match self.delimiter.as_deref() {
-            None | Some(",") => Ok(b','),
-            Some(";") => Ok(b';'),
-            Some(_) => Err(bad_parameter("delimiter", "must be `,` or `;`")),
-        }
+    fn delimiter(&self) -> u8 {
+        self.delimiter.unwrap_or_default().byte()
     }
 }
+
+/// A CSV document in the export's format: not empty (a header row is required). Documents the
+/// import's body, which is read as bytes.
+pub struct CsvBody;
+
+impl utoipa::PartialSchema for CsvBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .description(Some(
+                "UTF-8 CSV: a header row naming `period` and `organisation_id` or \
+                 `municipality_code`, then one row per value",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for CsvBody {}
 
 /// What an import did.
 #[derive(Debug, Serialize, ToSchema)]
@@ -95,13 +125,6 @@ impl From<UpsertCounts> for CsvImportCounts {
     }
 }
 
-fn text_of<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 fn csv_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(format!("writing CSV: {e}").into())
 }
@@ -113,21 +136,24 @@ fn csv_error(e: impl std::fmt::Display) -> ApiError {
 /// and age group. The same format is accepted by the import.
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "export_indicator_values_csv",
     params(("id" = Uuid, Path, description = "Indicator id"), CsvQuery),
     responses(
-        (status = 200, description = "The values as CSV", content_type = "text/csv", body = String),
+        (status = 200, description = "The values as CSV (UTF-8, header row first)",
+         content_type = "text/csv", body = String,
+         headers(("Content-Disposition" = String, description = "`inline; filename=\"CODE.csv\"`"))),
         ReadErrors
     ),
     security((), ("bearer" = []))
 )]
 #[get("/indicators/{id}/values.csv")]
-pub async fn export_csv(
+pub async fn export_indicator_values_csv(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     Query(query): Query<CsvQuery>,
 ) -> ApiResult<HttpResponse> {
-    let delimiter = query.delimiter()?;
+    let delimiter = query.delimiter();
     let indicator = store::get(&state.db, id.into_inner()).await?;
     let values = store::values(&state.db, indicator.id, &ValueFilter::default()).await?;
     let mut ids: Vec<Uuid> = values.iter().map(|v| v.organisation_id).collect();
@@ -150,11 +176,11 @@ pub async fn export_csv(
                 .unwrap_or_default(),
             org.map(|o| o.name.clone()).unwrap_or_default(),
             v.period.clone(),
-            text_of(&v.gender),
+            v.gender.as_str().to_owned(),
             v.age_group.clone(),
             v.value.map(|x| x.to_string()).unwrap_or_default(),
             v.suppressed.to_string(),
-            text_of(&v.status),
+            v.status.as_str().to_owned(),
             v.note.clone().unwrap_or_default(),
             v.source_ref.clone().unwrap_or_default(),
         ];
@@ -168,24 +194,6 @@ pub async fn export_csv(
             format!("inline; filename=\"{}.csv\"", indicator.code),
         ))
         .body(body))
-}
-
-/// Whether the caller may write values at all; `Some(org)` limits a reporter to its own.
-fn write_scope(identity: &Identity) -> ApiResult<Option<Uuid>> {
-    if identity.has(Role::Admin) || identity.has(Role::Secretary) {
-        return Ok(None);
-    }
-    if identity.has(Role::Reporter) {
-        return match identity.org {
-            Some(org) => Ok(Some(org)),
-            None => Err(ApiError::Forbidden(
-                "a reporter's token must name its organisation (`org`)".into(),
-            )),
-        };
-    }
-    Err(ApiError::Forbidden(
-        "this needs one of the roles: admin, secretary, reporter".into(),
-    ))
 }
 
 fn is_csv(req: &HttpRequest) -> bool {
@@ -202,23 +210,27 @@ fn is_csv(req: &HttpRequest) -> bool {
 /// whole file with 422 naming `values[i].field`, `i` counting data rows from 0.
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "import_indicator_values_csv",
     params(("id" = Uuid, Path, description = "Indicator id"), CsvQuery),
-    request_body(content = String, content_type = "text/csv",
-                 description = "CSV in the export's format, at most 4 MiB"),
-    responses((status = 200, body = CsvImportCounts), UpdateErrors),
+    request_body(content = CsvBody, content_type = "text/csv",
+                 description = "CSV in the export's format (a header row first), at most 4 MiB"),
+    responses(
+        (status = 200, description = "The file is stored; how many values it created, changed \
+          and left unchanged", body = CsvImportCounts),
+        UpdateErrors
+    ),
     security(("bearer" = []))
 )]
 #[post("/indicators/{id}/values.csv")]
-pub async fn import_csv(
+pub async fn import_indicator_values_csv(
     req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
+    write: Write<Reporters>,
     id: web::Path<Uuid>,
     Query(query): Query<CsvQuery>,
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let scope = write_scope(&user)?;
-    let delimiter = query.delimiter()?;
+    let scope = write_scope(&write.identity)?;
+    let delimiter = query.delimiter();
     if !is_csv(&req) {
         return Err(ApiError::UnsupportedMediaType(
             "the request body must be CSV (Content-Type: text/csv)".into(),
@@ -232,7 +244,7 @@ pub async fn import_csv(
     if declared.is_some_and(|len| len > MAX_CSV_BYTES) {
         return Err(ApiError::PayloadTooLarge(MAX_CSV_BYTES));
     }
-    let indicator = store::get(&state.db, id.into_inner()).await?;
+    let indicator = store::get(&write.db, id.into_inner()).await?;
     let body = payload
         .to_bytes_limited(MAX_CSV_BYTES)
         .await
@@ -241,12 +253,9 @@ pub async fn import_csv(
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the CSV must be UTF-8".into()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let rows = parse_csv(&state, text, delimiter, scope).await?;
-    let breakdowns: Breakdowns =
-        serde_json::from_value(indicator.breakdowns.clone()).unwrap_or_default();
-    let checked = check_rows(rows, &breakdowns)?;
-    let counts =
-        store::upsert_values(&state.db, &Actor::from(&user.0), &indicator, checked).await?;
+    let rows = parse_csv(&write.db, text, delimiter, scope).await?;
+    let checked = check_rows(rows, &indicator.breakdowns)?;
+    let counts = store::upsert_values(&write.db, &write.actor, &indicator, checked).await?;
     Ok(HttpResponse::Ok().json(CsvImportCounts::from(counts)))
 }
 
@@ -289,13 +298,9 @@ impl Columns {
     }
 }
 
-fn parse_enum<T: for<'de> Deserialize<'de>>(text: &str) -> Option<T> {
-    serde_json::from_value(Value::String(text.to_owned())).ok()
-}
-
 /// The rows of a CSV body; a reporter's rows must all be for `scope`.
 async fn parse_csv(
-    state: &AppState,
+    db: &sea_orm::DatabaseConnection,
     text: &str,
     delimiter: u8,
     scope: Option<Uuid>,
@@ -330,17 +335,7 @@ async fn parse_csv(
         .map(|r| columns.get(r, "municipality_code").to_owned())
         .filter(|c| !c.is_empty())
         .collect();
-    let by_code: HashMap<String, Uuid> = if codes.is_empty() {
-        HashMap::new()
-    } else {
-        organisation::Entity::find()
-            .filter(organisation::Column::MunicipalityCode.is_in(codes))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .filter_map(|o| o.municipality_code.map(|c| (c, o.id)))
-            .collect()
-    };
+    let by_code = store::organisations_by_municipality_code(db, codes).await?;
     let mut errors = FieldErrors::default();
     let mut rows = Vec::with_capacity(records.len());
     let mut foreign = false;
@@ -391,7 +386,7 @@ async fn parse_csv(
         }
         let gender = match col("gender") {
             "" => Some(Gender::Total),
-            g => parse_enum::<Gender>(g).or_else(|| {
+            g => g.parse::<Gender>().ok().or_else(|| {
                 errors.add(&field("gender"), "must be total, female or male");
                 None
             }),
@@ -417,7 +412,7 @@ async fn parse_csv(
         };
         let status = match col("status") {
             "" => Some(ValueStatus::Final),
-            s => parse_enum::<ValueStatus>(s).or_else(|| {
+            s => s.parse::<ValueStatus>().ok().or_else(|| {
                 errors.add(&field("status"), "must be preliminary or final");
                 None
             }),
@@ -446,222 +441,4 @@ async fn parse_csv(
     }
     errors.finish()?;
     Ok(rows)
-}
-
-/// The category id of "all ages" in the JSON-stat age group dimension.
-const ALL_AGES: &str = "all";
-
-fn category(ids: &[String], labels: Map<String, Value>) -> Value {
-    let index: Map<String, Value> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (id.clone(), json!(i)))
-        .collect();
-    json!({"index": index, "label": labels})
-}
-
-/// An indicator's values as a JSON-stat 2.0 dataset: dimensions organisation × period, then
-/// gender and age group when the values are broken down by them. Organisations are ordered by
-/// name, periods in time. Missing and suppressed cells are `null`; `status` marks suppressed
-/// cells `suppressed` and preliminary ones `preliminary`.
-pub fn json_stat(
-    indicator: &indicator::Model,
-    values: &[indicator_value::Model],
-    organisation_names: &HashMap<Uuid, String>,
-) -> Value {
-    let name_of = |id: &Uuid| {
-        organisation_names
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
-    };
-
-    let mut orgs: Vec<Uuid> = values.iter().map(|v| v.organisation_id).collect();
-    orgs.sort();
-    orgs.dedup();
-    orgs.sort_by_cached_key(|id| (name_of(id), *id));
-
-    let mut periods: Vec<String> = values.iter().map(|v| v.period.clone()).collect();
-    periods.sort();
-    periods.dedup();
-    periods.sort_by_cached_key(|p| (p.parse::<Period>().ok(), p.clone()));
-
-    let by_gender = values.iter().any(|v| v.gender != Gender::Total);
-    let genders: Vec<Gender> = [Gender::Total, Gender::Female, Gender::Male]
-        .into_iter()
-        .filter(|g| values.iter().any(|v| v.gender == *g))
-        .collect();
-
-    let by_age = values.iter().any(|v| !v.age_group.is_empty());
-    let breakdowns: Breakdowns =
-        serde_json::from_value(indicator.breakdowns.clone()).unwrap_or_default();
-    let present: HashSet<&str> = values.iter().map(|v| v.age_group.as_str()).collect();
-    let mut ages: Vec<String> = Vec::new();
-    if present.contains("") {
-        ages.push(String::new());
-    }
-    for group in &breakdowns.age_groups {
-        if present.contains(group.as_str()) && !ages.contains(group) {
-            ages.push(group.clone());
-        }
-    }
-    let mut others: Vec<String> = present
-        .iter()
-        .filter(|g| !g.is_empty() && !ages.iter().any(|a| a == *g))
-        .map(|g| (*g).to_owned())
-        .collect();
-    others.sort();
-    ages.extend(others);
-    let age_id = |g: &str| {
-        if g.is_empty() {
-            ALL_AGES.to_owned()
-        } else {
-            g.to_owned()
-        }
-    };
-
-    let org_ids: Vec<String> = orgs.iter().map(Uuid::to_string).collect();
-    let mut ids = vec!["organisation", "period"];
-    let mut sizes = vec![orgs.len(), periods.len()];
-    let mut dimension = Map::new();
-    dimension.insert(
-        "organisation".into(),
-        json!({
-            "label": "Organisation",
-            "category": category(
-                &org_ids,
-                orgs.iter().map(|id| (id.to_string(), json!(name_of(id)))).collect(),
-            ),
-        }),
-    );
-    dimension.insert(
-        "period".into(),
-        json!({
-            "label": "Period",
-            "category": category(
-                &periods,
-                periods.iter().map(|p| (p.clone(), json!(p))).collect(),
-            ),
-        }),
-    );
-    if by_gender {
-        let gender_ids: Vec<String> = genders.iter().map(text_of).collect();
-        let label = |g: &Gender| match g {
-            Gender::Total => "Totalt",
-            Gender::Female => "Kvinnor",
-            Gender::Male => "Män",
-        };
-        ids.push("gender");
-        sizes.push(genders.len());
-        dimension.insert(
-            "gender".into(),
-            json!({
-                "label": "Kön",
-                "category": category(
-                    &gender_ids,
-                    genders.iter().map(|g| (text_of(g), json!(label(g)))).collect(),
-                ),
-            }),
-        );
-    }
-    if by_age {
-        let age_ids: Vec<String> = ages.iter().map(|g| age_id(g)).collect();
-        ids.push("age_group");
-        sizes.push(ages.len());
-        dimension.insert(
-            "age_group".into(),
-            json!({
-                "label": "Åldersgrupp",
-                "category": category(
-                    &age_ids,
-                    ages.iter()
-                        .map(|g| {
-                            let label = if g.is_empty() { "Alla åldrar".to_owned() } else { g.clone() };
-                            (age_id(g), json!(label))
-                        })
-                        .collect(),
-                ),
-            }),
-        );
-    }
-
-    let org_pos: HashMap<Uuid, usize> = orgs.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let period_pos: HashMap<&str, usize> = periods
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.as_str(), i))
-        .collect();
-    let gender_pos: HashMap<Gender, usize> =
-        genders.iter().enumerate().map(|(i, g)| (*g, i)).collect();
-    let age_pos: HashMap<&str, usize> = ages
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.as_str(), i))
-        .collect();
-
-    let total: usize = sizes.iter().product();
-    let mut cells = vec![Value::Null; total];
-    let mut status = Map::new();
-    for v in values {
-        let mut index = vec![org_pos[&v.organisation_id], period_pos[v.period.as_str()]];
-        if by_gender {
-            index.push(gender_pos[&v.gender]);
-        }
-        if by_age {
-            index.push(age_pos[v.age_group.as_str()]);
-        }
-        let position = index
-            .iter()
-            .zip(&sizes)
-            .fold(0, |acc, (i, size)| acc * size + i);
-        if v.suppressed {
-            status.insert(position.to_string(), json!("suppressed"));
-        } else {
-            if let Some(x) = v.value {
-                cells[position] = json!(x);
-            }
-            if v.status == ValueStatus::Preliminary {
-                status.insert(position.to_string(), json!("preliminary"));
-            }
-        }
-    }
-
-    let updated = values
-        .iter()
-        .map(|v| v.updated_at)
-        .max()
-        .unwrap_or(indicator.updated_at);
-    let source: Option<String> = indicator
-        .source
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let mut dataset = json!({
-        "version": "2.0",
-        "class": "dataset",
-        "label": indicator.name,
-        "updated": updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "id": ids,
-        "size": sizes,
-        "role": {"geo": ["organisation"], "time": ["period"]},
-        "dimension": dimension,
-        "value": cells,
-        "extension": {
-            "samverkan": {
-                "indicator_id": indicator.id,
-                "code": indicator.code,
-                "unit": indicator.unit,
-                "decimals": indicator.decimals,
-                "better": indicator.better,
-                "status": indicator.status,
-            }
-        },
-    });
-    if let Some(source) = source {
-        dataset["source"] = json!(source);
-    }
-    if !status.is_empty() {
-        dataset["status"] = Value::Object(status);
-    }
-    dataset
 }
