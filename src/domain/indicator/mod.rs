@@ -125,8 +125,9 @@ pub struct Source {
     /// E.g. "Elevhälsans enkät" or "Kolada".
     #[serde(default)]
     pub name: Option<String>,
-    /// A web page describing the source.
+    /// A web page describing the source (an absolute http or https URL).
     #[serde(default)]
+    #[schema(pattern = "^[Hh][Tt][Tt][Pp][Ss]?://")]
     pub url: Option<String>,
     /// The Kolada KPI id, e.g. "N17473".
     #[serde(default)]
@@ -140,8 +141,9 @@ pub struct Breakdowns {
     /// By gender.
     #[serde(default)]
     pub gender: bool,
-    /// By age group, e.g. ["3", "6", "12"].
+    /// By age group, e.g. ["3", "6", "12"]: at most 20, each 1–20 characters on one line.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub age_groups: Vec<String>,
 }
 

@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 #[serde(deny_unknown_fields)]
 pub struct ValueBatch {
     /// Up to 10,000 rows, keyed by organisation, period, gender and age group.
+    #[schema(max_items = 10000)]
     pub values: Vec<ValueRow>,
 }
 

@@ -6,17 +6,11 @@ use std::collections::BTreeSet;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use serde::Serialize;
-use utoipa::{
-    IntoParams, PartialSchema, ToSchema,
-    openapi::{
-        RefOr,
-        schema::{ObjectBuilder, Schema, Type},
-    },
-};
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    KoladaPage, PLAIN_TEXT, PagingParams, bad_path_parameter, check_paging, comma_list,
+    KoladaPage, KoladaYears, PagingParams, PlainText, bad_path_parameter, check_paging, comma_list,
     query_pairs, respond, single,
 };
 use crate::{
@@ -39,38 +33,6 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(kolada_get_municipality_year_data)
         .service(kolada_get_municipality_kpi_data);
 }
-
-/// The pattern of a year.
-const YEAR: &str = "(19[0-9]{2}|2[01][0-9]{2}|2200)";
-
-/// Years, comma-separated (1900–2200), as the path and the `year` parameter take them.
-pub struct KoladaYears;
-
-impl PartialSchema for KoladaYears {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(format!("^{YEAR}(,{YEAR})*$")))
-            .examples(["2022,2023"])
-            .into()
-    }
-}
-
-impl ToSchema for KoladaYears {}
-
-/// A query text without control characters.
-pub struct PlainText;
-
-impl PartialSchema for PlainText {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(PLAIN_TEXT))
-            .into()
-    }
-}
-
-impl ToSchema for PlainText {}
 
 /// The values of one KPI for one municipality and year.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -18,7 +18,13 @@ pub mod municipality;
 
 use actix_web::{HttpRequest, HttpResponse, http::header};
 use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, PartialSchema, ToSchema,
+    openapi::{
+        RefOr,
+        schema::{ObjectBuilder, Schema, Type},
+    },
+};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, ApiResult, FieldError, bad_parameter};
@@ -38,6 +44,38 @@ pub const MAX_PER_PAGE: usize = 5000;
 pub const MAX_PAGE: usize = 1_000_000;
 /// A query text without control characters (C0, DEL and C1), as the server requires.
 pub const PLAIN_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+
+/// The pattern of a year.
+const YEAR: &str = "(19[0-9]{2}|2[01][0-9]{2}|2200)";
+
+/// Years, comma-separated (1900–2200), as the path and the `year` parameter take them.
+pub struct KoladaYears;
+
+impl PartialSchema for KoladaYears {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^{YEAR}(,{YEAR})*$")))
+            .examples(["2022,2023"])
+            .into()
+    }
+}
+
+impl ToSchema for KoladaYears {}
+
+/// A query text without control characters.
+pub struct PlainText;
+
+impl PartialSchema for PlainText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(PLAIN_TEXT))
+            .into()
+    }
+}
+
+impl ToSchema for PlainText {}
 
 /// A page of a Kolada list.
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,7 +1,9 @@
-//! Indicator values in other formats: CSV export and all-or-nothing import ([`csv`]), and the
+//! Indicator values in other formats: CSV export and all-or-nothing import ([`csv`], its rows
+//! read by `csv_rows`), and the
 //! JSON-stat 2.0 dataset of a value query ([`json_stat`](mod@json_stat)).
 
 pub mod csv;
+mod csv_rows;
 pub mod json_stat;
 
 pub use csv::{CSV_HEADER, MAX_CSV_BYTES, TEXT_CSV};
