@@ -610,7 +610,45 @@ async fn defining_an_indicator_is_idempotent_with_a_key(backend: Backend) {
     }
 }
 
+/// Regression: the value query refuses what its document forbids (and takes what it allows).
+async fn the_value_query_refuses_what_its_document_forbids(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let indicator = define(&app, violence()).await;
+    let values = format!("/api/v1/indicators/{}/values", id(&indicator));
+    let org = Uuid::now_v7();
+    for bad in [
+        format!("organisation_id={}", org.simple()),
+        format!("organisation_id=%20{org}"),
+        format!("organisation_id={org},"),
+        "organisation_id=------------------------------------".to_owned(),
+        format!("age_group={}", "x".repeat(21)),
+        "from=".to_owned(),
+        "to=1800".to_owned(),
+        "format=csv".to_owned(),
+    ] {
+        let response = app.get(&format!("{values}?{bad}"), None).await;
+        assert_problem(response, StatusCode::BAD_REQUEST).await;
+    }
+    let fine = app
+        .get(
+            &format!("{values}?organisation_id={org},{org}&age_group=6&from=2020&to=2021-Q4"),
+            None,
+        )
+        .await;
+    assert_eq!(fine.status(), StatusCode::OK);
+    let stat: Value = app
+        .get(&format!("{values}?format=json-stat"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stat["class"], "dataset");
+}
+
 crate::on_both_backends!(
+    the_value_query_refuses_what_its_document_forbids,
     the_indicator_list_pages_and_pulls_changes_like_every_list,
     defining_an_indicator_is_idempotent_with_a_key,
     a_rename_a_category_move_and_a_retirement_enter_the_history,

@@ -155,7 +155,9 @@ pub enum ValueFormat {
 #[into_params(parameter_in = Query)]
 pub struct ValueQuery {
     /// Organisations, comma separated.
-    #[param(pattern = "^[0-9A-Fa-f-]{36}(,[0-9A-Fa-f-]{36})*$")]
+    #[param(
+        pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(,[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})*$"
+    )]
     pub organisation_id: Option<String>,
     /// From this period (inclusive), e.g. 2019.
     #[param(pattern = r"^(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
@@ -266,20 +268,31 @@ pub async fn list_indicator_values(
     id: web::Path<Uuid>,
     Query(query): Query<ValueQuery>,
 ) -> ApiResult<HttpResponse> {
-    let indicator = store::get(&state.db, id.into_inner()).await?;
     let organisation_ids = match &query.organisation_id {
         None => Vec::new(),
         Some(list) => list
             .split(',')
-            .map(|id| id.trim().parse::<Uuid>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| {
+            .map(|id| {
+                Some(id)
+                    .filter(|id| id.len() == 36)
+                    .and_then(|id| id.parse().ok())
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
                 bad_parameter(
                     "organisation_id",
-                    "must be organisation ids, comma separated",
+                    "must be organisation ids (hyphenated UUIDs), comma separated",
                 )
             })?,
     };
+    if query
+        .age_group
+        .as_ref()
+        .is_some_and(|group| group.chars().count() > 20)
+    {
+        return Err(bad_parameter("age_group", "must be at most 20 characters"));
+    }
+    let indicator = store::get(&state.db, id.into_inner()).await?;
     let (from, to) = (
         parse_period("from", query.from.as_deref())?,
         parse_period("to", query.to.as_deref())?,
