@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{
-    KoladaPage, KoladaYears, PagingParams, PlainText, bad_path_parameter, check_paging, comma_list,
+    KoladaYears, PagingParams, PlainText, bad_path_parameter, check_paging, comma_list,
     query_pairs, respond, single,
 };
 use crate::{
@@ -33,6 +33,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(kolada_get_municipality_year_data)
         .service(kolada_get_municipality_kpi_data);
 }
+
+super::kolada_page!(
+    /// A page of DataEntry items in Kolada's envelope.
+    DataPage,
+    DataEntry
+);
 
 /// The values of one KPI for one municipality and year.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -203,7 +209,7 @@ async fn by_query(req: &HttpRequest, state: &AppState) -> ApiResult<HttpResponse
     params(DataQueryParams, DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -256,7 +262,7 @@ async fn by_path(
     params(("kpi" = String, Path, description = "KPI ids, comma-separated"), DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -280,7 +286,7 @@ pub async fn kolada_get_kpi_data(
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -306,7 +312,7 @@ pub async fn kolada_get_kpi_municipality_data(
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -331,7 +337,7 @@ pub async fn kolada_get_kpi_municipality_year_data(
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -356,7 +362,7 @@ pub async fn kolada_get_kpi_year_data(
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -382,7 +388,7 @@ pub async fn kolada_get_municipality_year_data(
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
-         body = KoladaPage<DataEntry>, content_type = "application/json"),
+         body = DataPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{KoladaPage, PagingParams, comma_list, query_pairs, respond, single};
+use super::{PagingParams, comma_list, query_pairs, respond, single};
 use crate::{
     auth::Caller,
     domain::indicator::{Category, IndicatorKind},
@@ -19,6 +19,12 @@ use crate::{
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(kolada_list_kpis).service(kolada_get_kpis);
 }
+
+super::kolada_page!(
+    /// A page of Kpi items in Kolada's envelope.
+    KpiPage,
+    Kpi
+);
 
 /// A KPI: one of our indicators.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -110,7 +116,7 @@ async fn kpis(state: &AppState, rows: Vec<indicator::Model>) -> ApiResult<Vec<Kp
     params(KpiParams, PagingParams),
     responses(
         (status = 200, description = "A page of KPIs in Kolada's envelope",
-         body = KoladaPage<Kpi>, content_type = "application/json"),
+         body = KpiPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -139,7 +145,7 @@ pub async fn kolada_list_kpis(
     params(("ids" = String, Path, description = "KPI ids, comma-separated"), PagingParams),
     responses(
         (status = 200, description = "The KPIs with these ids in Kolada's envelope",
-         body = KoladaPage<Kpi>, content_type = "application/json"),
+         body = KpiPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))

@@ -77,8 +77,9 @@ impl PartialSchema for PlainText {
 
 impl ToSchema for PlainText {}
 
-/// A page of a Kolada list.
-#[derive(Debug, Serialize, ToSchema)]
+/// A page of a Kolada list (documented by hand so that `values` references the named item
+/// schema instead of an inline copy).
+#[derive(Debug, Serialize)]
 pub struct KoladaPage<T: ToSchema> {
     /// The items of this page.
     pub values: Vec<T>,
@@ -93,6 +94,88 @@ pub struct KoladaPage<T: ToSchema> {
     /// The same as `previous_url` (for v2-era clients).
     pub previous_page: Option<String>,
 }
+
+/// The schema of a page of `T`: `values` references `T` by name.
+pub fn page_schema<T: ToSchema>() -> RefOr<Schema> {
+    {
+        let link = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                    Type::String,
+                    Type::Null,
+                ]))
+                .description(Some(description))
+        };
+        ObjectBuilder::new()
+            .description(Some("A page of a Kolada list"))
+            .property(
+                "values",
+                utoipa::openapi::schema::ArrayBuilder::new()
+                    .items(utoipa::openapi::Ref::from_schema_name(T::name()))
+                    .description(Some("The items of this page")),
+            )
+            .required("values")
+            .property(
+                "count",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0))
+                    .description(Some("How many items this page holds")),
+            )
+            .required("count")
+            .property(
+                "next_url",
+                link("The absolute URL of the next page, or null on the last page"),
+            )
+            .required("next_url")
+            .property(
+                "previous_url",
+                link("The absolute URL of the previous page, or null on the first page"),
+            )
+            .required("previous_url")
+            .property(
+                "next_page",
+                link("The same as `next_url` (for v2-era clients)"),
+            )
+            .required("next_page")
+            .property(
+                "previous_page",
+                link("The same as `previous_url` (for v2-era clients)"),
+            )
+            .required("previous_page")
+            .into()
+    }
+}
+
+/// Declares the documented page of an item type (the envelope is [`KoladaPage`]).
+macro_rules! kolada_page {
+    ($(#[$doc:meta])* $page:ident, $item:ty) => {
+        $(#[$doc])*
+        pub struct $page;
+
+        impl utoipa::PartialSchema for $page {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                $crate::routes::kolada::page_schema::<$item>()
+            }
+        }
+
+        impl utoipa::ToSchema for $page {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                schemas.push((
+                    <$item as utoipa::ToSchema>::name().into_owned(),
+                    <$item as utoipa::PartialSchema>::schema(),
+                ));
+                <$item as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+pub(crate) use kolada_page;
 
 /// Paging of every Kolada list.
 #[derive(Debug, IntoParams)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{KoladaPage, PagingParams, comma_list, query_pairs, respond, single};
+use super::{PagingParams, comma_list, query_pairs, respond, single};
 use crate::{
     auth::Caller,
     error::{ApiResult, bad_parameter},
@@ -21,6 +21,12 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(kolada_list_municipalities)
         .service(kolada_get_municipalities);
 }
+
+super::kolada_page!(
+    /// A page of Municipality items in Kolada's envelope.
+    MunicipalityPage,
+    Municipality
+);
 
 /// A municipality (`K`) or region (`L`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -79,7 +85,7 @@ pub struct MunicipalityParams {
     params(MunicipalityParams, PagingParams),
     responses(
         (status = 200, description = "A page of municipalities and regions in Kolada's envelope",
-         body = KoladaPage<Municipality>, content_type = "application/json"),
+         body = MunicipalityPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
@@ -119,7 +125,7 @@ pub async fn kolada_list_municipalities(
     params(("ids" = String, Path, description = "Municipality ids, comma-separated"), PagingParams),
     responses(
         (status = 200, description = "The municipalities and regions with these ids in \
-          Kolada's envelope", body = KoladaPage<Municipality>, content_type = "application/json"),
+          Kolada's envelope", body = MunicipalityPage, content_type = "application/json"),
         ListErrors
     ),
     security((), ("bearer" = []))
