@@ -3,7 +3,10 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::domain::indicator::{Better, Category, IndicatorKind, IndicatorStatus, Unit};
+use super::JsonColumn;
+use crate::domain::indicator::{
+    Better, Breakdowns, Category, HistoryEntry, IndicatorKind, IndicatorStatus, Source, Unit,
+};
 
 /// One indicator definition.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -20,12 +23,13 @@ pub struct Model {
     pub unit: Unit,
     pub better: Better,
     pub decimals: i32,
-    pub source: Json,
-    pub breakdowns: Json,
+    pub source: JsonColumn<Source>,
+    pub breakdowns: JsonColumn<Breakdowns>,
     pub status: IndicatorStatus,
     pub adopted_by_decision_id: Option<Uuid>,
     pub retired_by_decision_id: Option<Uuid>,
-    pub history: Json,
+    /// Renames, category moves and the retirement, oldest first.
+    pub history: JsonColumn<Vec<HistoryEntry>>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

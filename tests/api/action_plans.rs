@@ -904,8 +904,8 @@ async fn a_revision_is_a_markdown_or_html_document(backend: Backend) {
 async fn progress_traces_activities_to_indicator_values(backend: Backend) {
     use samverkan::{
         domain::indicator::{
-            Better, Breakdowns, Category, Gender, IndicatorKind, Source, UncheckedIndicator, Unit,
-            ValueRow, ValueStatus, check_rows,
+            Better, Breakdowns, Category, Gender, Indicator, IndicatorKind, Source,
+            UncheckedIndicator, Unit, ValueRow, ValueStatus, check_rows,
         },
         store::{self, Actor},
     };
@@ -919,7 +919,7 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
     let ind = store::indicators::insert(
         &txn,
         &actor,
-        UncheckedIndicator {
+        Indicator::parse(UncheckedIndicator {
             code: "N17473".into(),
             name: "Elever som känner sig trygga".into(),
             description: None,
@@ -931,7 +931,8 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
             source: Source::default(),
             breakdowns: Breakdowns::default(),
             adopted_by_decision_id: None,
-        },
+        })
+        .unwrap(),
     )
     .await
     .unwrap();

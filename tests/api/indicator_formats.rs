@@ -8,7 +8,7 @@ use reqwest::{Response, StatusCode, header};
 use samverkan::{
     auth::Role,
     domain::indicator::{
-        Better, Breakdowns, Category, IndicatorKind, Source, UncheckedIndicator, Unit,
+        Better, Breakdowns, Category, Indicator, IndicatorKind, Source, UncheckedIndicator, Unit,
     },
     entities::indicator,
     store::{self, Actor},
@@ -41,7 +41,7 @@ async fn create_indicator(app: &TestApp, code: &str) -> indicator::Model {
         adopted_by_decision_id: None,
     };
     let txn = store::begin_write(&app.db).await.unwrap();
-    let model = store::indicators::insert(&txn, &actor, unchecked.check().unwrap())
+    let model = store::indicators::insert(&txn, &actor, Indicator::parse(unchecked).unwrap())
         .await
         .unwrap();
     txn.commit().await.unwrap();
@@ -327,7 +327,12 @@ async fn json_stat_is_a_valid_dataset(backend: Backend) {
         (f.vaxjo, "Växjö kommun".to_owned()),
         (f.almhult, "Älmhults kommun".to_owned()),
     ]);
-    let dataset = samverkan::routes::indicators::formats::json_stat(&f.indicator, &values, &names);
+    let dataset = serde_json::to_value(samverkan::routes::indicators::formats::json_stat(
+        &f.indicator,
+        &values,
+        &names,
+    ))
+    .unwrap();
 
     let result = jsonstat_validator::validate(&dataset, &Default::default());
     let findings: Vec<String> = result
@@ -396,7 +401,12 @@ async fn json_stat_is_a_valid_dataset(backend: Backend) {
         })
         .cloned()
         .collect();
-    let flat = samverkan::routes::indicators::formats::json_stat(&f.indicator, &totals, &names);
+    let flat = serde_json::to_value(samverkan::routes::indicators::formats::json_stat(
+        &f.indicator,
+        &totals,
+        &names,
+    ))
+    .unwrap();
     assert_eq!(flat["id"], serde_json::json!(["organisation", "period"]));
     assert!(jsonstat_validator::validate(&flat, &Default::default()).valid);
 }

@@ -4,8 +4,8 @@ use reqwest::{Response, StatusCode};
 use samverkan::{
     auth::Role,
     domain::indicator::{
-        Better, Breakdowns, Category, IndicatorKind, Source, UncheckedIndicator, Unit, ValueRow,
-        check_rows,
+        Better, Breakdowns, Category, Indicator, IndicatorKind, Source, UncheckedIndicator, Unit,
+        ValueRow, check_rows,
     },
     entities::indicator,
     store::{self, Actor},
@@ -24,7 +24,7 @@ async fn seed_indicator(app: &TestApp, code: &str, better: Better) -> indicator:
     let model = store::indicators::insert(
         &txn,
         &actor(),
-        UncheckedIndicator {
+        Indicator::parse(UncheckedIndicator {
             code: code.into(),
             name: format!("Indikator {code}"),
             description: None,
@@ -36,7 +36,8 @@ async fn seed_indicator(app: &TestApp, code: &str, better: Better) -> indicator:
             source: Source::default(),
             breakdowns: Breakdowns::default(),
             adopted_by_decision_id: None,
-        },
+        })
+        .unwrap(),
     )
     .await
     .unwrap();
@@ -544,7 +545,73 @@ async fn targets_are_replaced_whole_and_validated(backend: Backend) {
     assert_eq!(audited, 3, "one audit row per replacement");
 }
 
+/// Targets speak the record protocol: the read carries the set's version as `ETag` (304 on
+/// `If-None-Match`), a replacement with a stale `If-Match` is refused with 412; periods the
+/// document's pattern forbids are refused.
+async fn targets_are_versioned_and_periods_checked(backend: Backend) {
+    let Some(c) = county(backend).await else {
+        return;
+    };
+    let path = format!("/api/v1/indicators/{}/targets", c.higher.id);
+    let read = c.app.get(&path, None).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let etag = read.headers()["etag"].to_str().unwrap().to_owned();
+    let listed: Value = read.json().await.unwrap();
+    assert_eq!(etag, format!("\"{}\"", listed["targets"][0]["version"]));
+    let cached = c
+        .app
+        .client
+        .get(c.app.url(&path))
+        .header("If-None-Match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+
+    let body = json!({"targets": [{"organisation_id": null, "baseline_period": "2020"}]});
+    let put = |if_match: &str| {
+        c.app
+            .client
+            .put(c.app.url(&path))
+            .bearer_auth(admin())
+            .header("If-Match", if_match)
+            .json(&body)
+            .send()
+    };
+    let replaced = put(&etag).await.unwrap();
+    assert_eq!(replaced.status(), StatusCode::OK);
+    let new_etag = replaced.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(new_etag, etag);
+    assert_problem(put(&etag).await.unwrap(), StatusCode::PRECONDITION_FAILED).await;
+
+    for bad in ["\u{14}", "", "1800", "2021-H3"] {
+        let body = json!({"targets": [{"organisation_id": null, "baseline_period": bad}]});
+        let problem = assert_problem(
+            put_targets(&c.app, c.higher.id, Some(&admin()), &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(
+            error_fields(&problem),
+            ["targets[0].baseline_period"],
+            "{bad:?}"
+        );
+    }
+    for bad in ["", "2021-H3", "\u{14}"] {
+        let query = url::form_urlencoded::byte_serialize(bad.as_bytes()).collect::<String>();
+        let response = c
+            .app
+            .get(
+                &format!("/api/v1/indicators/{}/summary?period={query}", c.higher.id),
+                None,
+            )
+            .await;
+        assert_problem(response, StatusCode::BAD_REQUEST).await;
+    }
+}
+
 crate::on_both_backends!(
+    targets_are_versioned_and_periods_checked,
     summary_has_the_arithmetic_ranks_and_the_regions_own_figure,
     lower_is_better_ranks_ascending_and_the_county_mean_is_computed,
     dashboard_shows_trend_baseline_target_and_rank,

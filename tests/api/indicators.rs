@@ -470,7 +470,187 @@ async fn series_come_in_time_order_and_filter(backend: Backend) {
     assert_eq!(error_fields(&problem), ["values[0].gender"]);
 }
 
+/// Regression: `GET /indicators` refused `limit` (400) and had no `updated_since`.
+async fn the_indicator_list_pages_and_pulls_changes_like_every_list(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let first = define(&app, violence()).await;
+    let mut others = Vec::new();
+    for code in ["BBG-H02", "BBG-H03"] {
+        let body = json!({"code": code, "name": format!("Indikator {code}"), "category": "health",
+                          "kind": "process", "unit": "count", "better": "higher"});
+        others.push(define(&app, body).await);
+    }
+    let page = app.get("/api/v1/indicators?limit=2", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.headers()["link"]
+            .to_str()
+            .unwrap()
+            .contains("rel=\"next\"")
+    );
+    let page: Value = page.json().await.unwrap();
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let rest: Value = app
+        .get(&format!("/api/v1/indicators?limit=2&cursor={cursor}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["next_cursor"], Value::Null);
+    for bad in [
+        "limit=0",
+        "limit=201",
+        "cursor=nonsense",
+        "updated_since=yesterday",
+    ] {
+        let response = app.get(&format!("/api/v1/indicators?{bad}"), None).await;
+        assert_problem(response, StatusCode::BAD_REQUEST).await;
+    }
+
+    // A change pull: the records changed since a time, in change order.
+    let since = others[1]["updated_at"].as_str().unwrap().to_owned();
+    let renamed = app
+        .patch_json(
+            &format!("/api/v1/indicators/{}", id(&first)),
+            Some(&admin()),
+            None,
+            &json!({"name": "Utsatthet för våld"}),
+        )
+        .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let since = url::form_urlencoded::byte_serialize(since.as_bytes()).collect::<String>();
+    let changed: Value = app
+        .get(&format!("/api/v1/indicators?updated_since={since}"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = changed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id)
+        .collect();
+    assert_eq!(ids, [id(&others[1]), id(&first)]);
+    let filtered: Value = app
+        .get("/api/v1/indicators?kind=process&limit=1", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["items"][0]["code"], "BBG-H02");
+}
+
+/// Regression: indicator creation honours (and documents) `Idempotency-Key`; a code is taken as
+/// sent (the document's pattern), not trimmed.
+async fn defining_an_indicator_is_idempotent_with_a_key(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let post = |body: Value| {
+        app.client
+            .post(app.url("/api/v1/indicators"))
+            .bearer_auth(admin())
+            .header("Idempotency-Key", "define-violence-1")
+            .json(&body)
+            .send()
+    };
+    let first = post(violence()).await.unwrap();
+    let second = post(violence()).await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    assert_eq!(second.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        first.headers()["location"],
+        second.headers()["location"],
+        "the replay names the same record"
+    );
+    assert_eq!(app.count_rows("indicators").await, 1);
+
+    let mut padded = violence();
+    padded["code"] = json!(" BBG-T04 ");
+    let response = app
+        .post_json("/api/v1/indicators", Some(&admin()), &padded)
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(error_fields(&problem), ["code"]);
+
+    let document: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let create = &document["paths"]["/api/v1/indicators"]["post"];
+    assert_eq!(create["operationId"], "create_indicator");
+    assert!(
+        create["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "Idempotency-Key"),
+        "{create:#}"
+    );
+    let values = &document["paths"]["/api/v1/indicators/{id}/values"]["get"];
+    let schema = &values["responses"]["200"]["content"]["application/json"]["schema"];
+    assert_eq!(schema["$ref"], "#/components/schemas/ValueAnswer");
+    let schemas = &document["components"]["schemas"];
+    let answer = schemas["ValueAnswer"].to_string();
+    assert!(
+        answer.contains("JsonStatDataset") && answer.contains("ValueSeries"),
+        "the JSON-stat answer is described: {answer}"
+    );
+    for name in ["JsonStatDataset", "ValueFormat", "Period", "IndicatorView"] {
+        assert!(schemas.get(name).is_some(), "{name} is registered");
+    }
+}
+
+/// Regression: the value query refuses what its document forbids (and takes what it allows).
+async fn the_value_query_refuses_what_its_document_forbids(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let indicator = define(&app, violence()).await;
+    let values = format!("/api/v1/indicators/{}/values", id(&indicator));
+    let org = Uuid::now_v7();
+    for bad in [
+        format!("organisation_id={}", org.simple()),
+        format!("organisation_id=%20{org}"),
+        format!("organisation_id={org},"),
+        "organisation_id=------------------------------------".to_owned(),
+        format!("age_group={}", "x".repeat(21)),
+        "from=".to_owned(),
+        "to=1800".to_owned(),
+        "format=csv".to_owned(),
+    ] {
+        let response = app.get(&format!("{values}?{bad}"), None).await;
+        assert_problem(response, StatusCode::BAD_REQUEST).await;
+    }
+    let fine = app
+        .get(
+            &format!("{values}?organisation_id={org},{org}&age_group=6&from=2020&to=2021-Q4"),
+            None,
+        )
+        .await;
+    assert_eq!(fine.status(), StatusCode::OK);
+    let stat: Value = app
+        .get(&format!("{values}?format=json-stat"), None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stat["class"], "dataset");
+}
+
 crate::on_both_backends!(
+    the_value_query_refuses_what_its_document_forbids,
+    the_indicator_list_pages_and_pulls_changes_like_every_list,
+    defining_an_indicator_is_idempotent_with_a_key,
     a_rename_a_category_move_and_a_retirement_enter_the_history,
     bad_definitions_are_refused_and_only_admins_and_secretaries_define,
     value_batches_are_idempotent_and_all_or_nothing,

@@ -6,8 +6,8 @@ use reqwest::StatusCode;
 use samverkan::{
     auth::Role,
     domain::indicator::{
-        Better, Breakdowns, Category, Gender, IndicatorKind, Source, UncheckedIndicator, Unit,
-        ValueRow, ValueStatus, check_rows,
+        Better, Breakdowns, Category, Gender, Indicator, IndicatorKind, Source, UncheckedIndicator,
+        Unit, ValueRow, ValueStatus, check_rows,
     },
     entities::indicator,
     store::{self, Actor},
@@ -17,7 +17,71 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, assert_problem, spawn_app};
 
+/// Regressions of the contract check: a bad year in the path names the path parameter `years`;
+/// what the document forbids (a lower-case `type`, an empty item in a year list, `page` out of
+/// range) is refused; `/kolada/v3/data/` is served but documented once, without the slash.
+async fn the_server_refuses_what_the_document_forbids(backend: crate::helpers::Backend) {
+    let Some(Fixture { app }) = fixture(backend).await else {
+        return;
+    };
+    let response = app.get("/kolada/v3/data/kpi/0/year/0", None).await;
+    let problem = assert_problem(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(problem["errors"][0]["field"], "years", "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("path parameter `years`"),
+        "{problem}"
+    );
+    let response = app
+        .get("/kolada/v3/data/?kpi_id=BBG-H01&year=0", None)
+        .await;
+    let problem = assert_problem(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(problem["errors"][0]["field"], "year", "{problem}");
+    for path in [
+        "/kolada/v3/municipality?type=k",
+        "/kolada/v3/municipality?region_type=",
+        "/kolada/v3/data/kpi/BBG-H01/year/2023,",
+        "/kolada/v3/data/municipality/0780/year/2023,,2022",
+        "/kolada/v3/data?kpi_id=BBG-H01&year=",
+        "/kolada/v3/kpi?page=1000001",
+        "/kolada/v3/kpi?title=%0E",
+    ] {
+        let response = app.get(path, None).await;
+        assert_problem(response, StatusCode::BAD_REQUEST).await;
+    }
+    let huge = get_json(&app, "/kolada/v3/kpi?per_page=99999999999999999999999").await;
+    assert_eq!(huge["count"], 2, "any whole per_page is clamped");
+    let negative = get_json(&app, "/kolada/v3/kpi?per_page=-3").await;
+    assert_eq!(negative["count"], 1);
+
+    let slash = get_json(&app, "/kolada/v3/data/?kpi_id=BBG-H01").await;
+    assert_eq!(
+        slash,
+        get_json(&app, "/kolada/v3/data?kpi_id=BBG-H01").await
+    );
+    let document: Value = app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let paths = document["paths"].as_object().unwrap();
+    assert!(paths.contains_key("/kolada/v3/data"));
+    assert!(!paths.contains_key("/kolada/v3/data/"));
+    let per_page = document["paths"]["/kolada/v3/kpi"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "per_page")
+        .cloned()
+        .unwrap();
+    assert!(per_page["schema"].get("minimum").is_none(), "{per_page}");
+}
+
 crate::on_both_backends!(
+    the_server_refuses_what_the_document_forbids,
     kpi_metadata,
     municipalities_and_region,
     data_path_forms,
@@ -48,7 +112,7 @@ async fn create_indicator(app: &TestApp, code: &str, name: &str, gender: bool) -
         adopted_by_decision_id: None,
     };
     let txn = store::begin_write(&app.db).await.unwrap();
-    let model = store::indicators::insert(&txn, &actor(), unchecked)
+    let model = store::indicators::insert(&txn, &actor(), Indicator::parse(unchecked).unwrap())
         .await
         .unwrap();
     txn.commit().await.unwrap();
@@ -70,8 +134,7 @@ fn row(org: Uuid, period: &str, gender: Gender, age_group: &str, value: f64) -> 
 }
 
 async fn put_values(app: &TestApp, indicator: &indicator::Model, rows: Vec<ValueRow>) {
-    let breakdowns: Breakdowns = serde_json::from_value(indicator.breakdowns.clone()).unwrap();
-    let checked = check_rows(rows, &breakdowns).unwrap();
+    let checked = check_rows(rows, &indicator.breakdowns).unwrap();
     store::indicators::upsert_values(&app.db, &actor(), indicator, checked)
         .await
         .unwrap();

@@ -9,33 +9,30 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
     domain::indicator::{
-        Better, Breakdowns, Category, HistoryEntry, IndicatorKind, IndicatorStatus, Source,
-        UncheckedIndicator, Unit,
+        Better, Breakdowns, Category, HistoryEntry, Indicator, IndicatorKind, IndicatorStatus,
+        Source, UncheckedIndicator, Unit,
     },
-    entities::indicator::Model,
+    entities::indicator::{Entity, Model},
     error::{ApiError, ApiResult, FieldError},
-    extract::{IdempotencyKey, JsonBody, Query},
-    pagination::Page,
-    routes::kit::{created, read as record_response, stored_response, updated as updated_response},
+    extract::JsonBody,
     routes::{
-        API_BASE, AppState, present,
-        responses::{CreateErrors, ListErrors, ReadErrors, UpdateErrors},
+        AppState,
+        kit::{
+            self, Created, IdempotencyKeyHeader, IfMatchHeader, IfNoneMatchHeader, ListQuery,
+            Listed, PagingParams, Patch, Read, Updated, Write,
+        },
     },
-    store::Precondition,
-    store::{
-        Actor, idempotency,
-        indicators::{self as store, DefinitionChange},
-    },
+    store::indicators::{self as store, DefinitionChange, IndicatorFilter},
 };
 
 /// Mounts the definition routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(list)
-        .service(create)
-        .service(get)
-        .service(update);
+    cfg.service(list_indicators)
+        .service(create_indicator)
+        .service(get_indicator)
+        .service(update_indicator);
 }
 
 /// An indicator.
@@ -93,12 +90,12 @@ impl From<Model> for IndicatorView {
             unit: row.unit,
             better: row.better,
             decimals: row.decimals,
-            source: serde_json::from_value(row.source).unwrap_or_default(),
-            breakdowns: serde_json::from_value(row.breakdowns).unwrap_or_default(),
+            source: row.source.0,
+            breakdowns: row.breakdowns.0,
             status: row.status,
             adopted_by_decision_id: row.adopted_by_decision_id,
             retired_by_decision_id: row.retired_by_decision_id,
-            history: serde_json::from_value(row.history).unwrap_or_default(),
+            history: row.history.0,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
@@ -114,12 +111,15 @@ fn one() -> i32 {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIndicator {
-    /// Unique code (letters, digits, `-`, `_`; at most 25); also the Kolada KPI id.
+    /// Unique code (1–25 letters, digits, `-`, `_`); also the Kolada KPI id.
+    #[schema(example = "BBG-H01", pattern = "^[A-Za-z0-9_-]{1,25}$")]
     pub code: String,
-    /// Name.
+    /// Name, 1–200 characters on one line.
+    #[schema(example = "Utsatthet för våld", min_length = 1, max_length = 200)]
     pub name: String,
-    /// Description.
+    /// Description, at most 5,000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// Category.
     pub category: Category,
@@ -131,6 +131,7 @@ pub struct NewIndicator {
     pub better: Better,
     /// Decimals shown, 0–6 (default 1).
     #[serde(default = "one")]
+    #[schema(minimum = 0, maximum = 6, default = 1)]
     pub decimals: i32,
     /// Where the values come from.
     #[serde(default)]
@@ -138,7 +139,7 @@ pub struct NewIndicator {
     /// Breakdowns.
     #[serde(default)]
     pub breakdowns: Breakdowns,
-    /// The decision that adopted it.
+    /// The decision that adopted it (an existing one).
     #[serde(default)]
     pub adopted_by_decision_id: Option<Uuid>,
 }
@@ -161,81 +162,103 @@ impl From<NewIndicator> for UncheckedIndicator {
     }
 }
 
-/// Changes to an indicator. A rename, a category move and a retirement (`status: retired`)
-/// enter its history with `effective_on` (default today) and `decision_id`.
+/// Changes to an indicator: absent fields stay as they are, `null` clears `description`. A
+/// rename, a category move and a retirement (`status: retired`) enter its history with
+/// `effective_on` (default today) and `decision_id`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorPatch {
-    /// Code.
+    /// Code (1–25 letters, digits, `-`, `_`).
     #[serde(default)]
-    pub code: Option<String>,
-    /// Name (a change is a rename).
+    #[schema(value_type = String, pattern = "^[A-Za-z0-9_-]{1,25}$")]
+    pub code: Patch<String>,
+    /// Name, 1–200 characters (a change is a rename).
     #[serde(default)]
-    pub name: Option<String>,
-    /// Description.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub name: Patch<String>,
+    /// Description, at most 5,000 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
+    pub description: Patch<String>,
     /// Category (a change is a category move).
     #[serde(default)]
-    pub category: Option<Category>,
+    #[schema(value_type = Category)]
+    pub category: Patch<Category>,
     /// Kind.
     #[serde(default)]
-    pub kind: Option<IndicatorKind>,
+    #[schema(value_type = IndicatorKind)]
+    pub kind: Patch<IndicatorKind>,
     /// Unit.
     #[serde(default)]
-    pub unit: Option<Unit>,
+    #[schema(value_type = Unit)]
+    pub unit: Patch<Unit>,
     /// Better direction.
     #[serde(default)]
-    pub better: Option<Better>,
-    /// Decimals.
+    #[schema(value_type = Better)]
+    pub better: Patch<Better>,
+    /// Decimals, 0–6.
     #[serde(default)]
-    pub decimals: Option<i32>,
+    #[schema(value_type = i32, minimum = 0, maximum = 6)]
+    pub decimals: Patch<i32>,
     /// Source (replaces it).
     #[serde(default)]
-    pub source: Option<Source>,
+    #[schema(value_type = Source)]
+    pub source: Patch<Source>,
     /// Breakdowns (replaces them).
     #[serde(default)]
-    pub breakdowns: Option<Breakdowns>,
+    #[schema(value_type = Breakdowns)]
+    pub breakdowns: Patch<Breakdowns>,
     /// `retired` retires the indicator (it cannot come back: adopt a new one).
     #[serde(default)]
-    pub status: Option<IndicatorStatus>,
-    /// The decision behind this change.
+    #[schema(value_type = IndicatorStatus)]
+    pub status: Patch<IndicatorStatus>,
+    /// The decision behind this change (an existing one).
     #[serde(default)]
-    pub decision_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub decision_id: Patch<Uuid>,
     /// When the change took effect (default today).
     #[serde(default)]
-    pub effective_on: Option<NaiveDate>,
+    #[schema(value_type = Option<NaiveDate>)]
+    pub effective_on: Patch<NaiveDate>,
 }
 
 impl IndicatorPatch {
     fn apply(self, current: &Model) -> ApiResult<DefinitionChange> {
         let view = IndicatorView::from(current.clone());
-        if self.status == Some(IndicatorStatus::Active) && view.status == IndicatorStatus::Retired {
-            return Err(ApiError::Validation(vec![FieldError::new(
+        let mut errors = Vec::new();
+        let status = self.status.given("status", &mut errors);
+        if status == Some(IndicatorStatus::Active) && view.status == IndicatorStatus::Retired {
+            errors.push(FieldError::new(
                 "status",
                 "a retired indicator is not reactivated: adopt a new one",
-            )]));
+            ));
         }
-        let fields = UncheckedIndicator {
-            code: self.code.unwrap_or(view.code),
-            name: self.name.unwrap_or(view.name),
-            description: self.description.unwrap_or(view.description),
-            category: self.category.unwrap_or(view.category),
-            kind: self.kind.unwrap_or(view.kind),
-            unit: self.unit.unwrap_or(view.unit),
-            better: self.better.unwrap_or(view.better),
-            decimals: self.decimals.unwrap_or(view.decimals),
-            source: self.source.unwrap_or(view.source),
-            breakdowns: self.breakdowns.unwrap_or(view.breakdowns),
+        let unchecked = UncheckedIndicator {
+            code: self.code.keep("code", view.code, &mut errors),
+            name: self.name.keep("name", view.name, &mut errors),
+            description: self.description.or(view.description),
+            category: self.category.keep("category", view.category, &mut errors),
+            kind: self.kind.keep("kind", view.kind, &mut errors),
+            unit: self.unit.keep("unit", view.unit, &mut errors),
+            better: self.better.keep("better", view.better, &mut errors),
+            decimals: self.decimals.keep("decimals", view.decimals, &mut errors),
+            source: self.source.keep("source", view.source, &mut errors),
+            breakdowns: self
+                .breakdowns
+                .keep("breakdowns", view.breakdowns, &mut errors),
             adopted_by_decision_id: view.adopted_by_decision_id,
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
         }
-        .check()?;
         Ok(DefinitionChange {
-            fields,
-            retire: self.status == Some(IndicatorStatus::Retired),
-            decision_id: self.decision_id,
-            effective_on: self.effective_on.unwrap_or_else(crate::store::today),
+            fields: Indicator::parse(unchecked)?,
+            retire: status == Some(IndicatorStatus::Retired),
+            decision_id: self.decision_id.or(None),
+            effective_on: self
+                .effective_on
+                .or(None)
+                .unwrap_or_else(crate::store::today),
         })
     }
 }
@@ -253,114 +276,101 @@ pub struct IndicatorQuery {
     pub status: Option<IndicatorStatus>,
 }
 
-/// List indicators by code (they are few, so always one page).
+/// List indicators.
+///
+/// Ordered by creation, or by change time when `updated_since` is given (retired indicators
+/// are listed like the others: an indicator is never deleted).
 #[utoipa::path(
     tag = "indicators",
-    params(IndicatorQuery),
-    responses((status = 200, body = Page<IndicatorView>), ListErrors),
+    operation_id = "list_indicators",
+    params(IndicatorQuery, PagingParams),
+    responses(Listed<IndicatorView>),
     security((), ("bearer" = []))
 )]
 #[get("/indicators")]
-pub async fn list(
+pub async fn list_indicators(
+    req: HttpRequest,
     _caller: Caller,
     state: web::Data<AppState>,
-    Query(query): Query<IndicatorQuery>,
+    query: ListQuery<IndicatorQuery>,
 ) -> ApiResult<HttpResponse> {
-    let items: Vec<IndicatorView> = store::all(&state.db)
-        .await?
-        .into_iter()
-        .filter(|i| query.category.is_none_or(|c| c == i.category))
-        .filter(|i| query.kind.is_none_or(|k| k == i.kind))
-        .filter(|i| query.status.is_none_or(|s| s == i.status))
-        .map(IndicatorView::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(Page {
-        items,
-        next_cursor: None,
-    }))
+    let ListQuery { filter: q, page } = query;
+    let filter = IndicatorFilter {
+        category: q.category,
+        kind: q.kind,
+        status: q.status,
+    };
+    let rows = store::list(&state.db, &filter, &page).await?;
+    Ok(kit::page_of(&req, rows, IndicatorView::from))
 }
 
 /// Define an indicator (admin, secretary).
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "create_indicator",
+    params(IdempotencyKeyHeader),
     request_body = NewIndicator,
-    responses(
-        (status = 201, body = IndicatorView, headers(("ETag" = String), ("Location" = String))),
-        CreateErrors
-    ),
+    responses(Created<IndicatorView>),
     security(("bearer" = []))
 )]
 #[post("/indicators")]
-pub async fn create(
-    req: HttpRequest,
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
-    key: IdempotencyKey,
+pub async fn create_indicator(
+    write: Write<AdminOrSecretary>,
     JsonBody(body, digest): JsonBody<NewIndicator>,
 ) -> ApiResult<HttpResponse> {
-    let indicator = UncheckedIndicator::from(body).check()?;
-    let actor = Actor::from(&user.0);
-    let idempotent = key.for_request(&req, &digest);
-    let (response, replayed) = idempotency::create_once(
-        &state.db,
-        &actor,
-        idempotent.as_ref(),
-        async |txn| store::insert(txn, &actor, indicator).await,
-        |row| {
-            let location = format!("{API_BASE}/indicators/{}", row.id);
-            created(location, row.version, &IndicatorView::from(row.clone()))
-        },
-    )
-    .await?;
-    Ok(stored_response(response, replayed))
+    let indicator = Indicator::parse(body.into())?;
+    write
+        .create::<Entity, _>(
+            &digest,
+            async |txn, actor| store::insert(txn, actor, indicator).await,
+            IndicatorView::from,
+        )
+        .await
 }
 
 /// Read an indicator with its history.
 #[utoipa::path(
     tag = "indicators",
-    params(("id" = Uuid, Path, description = "Indicator id")),
-    responses((status = 200, body = IndicatorView, headers(("ETag" = String))), ReadErrors),
+    operation_id = "get_indicator",
+    params(("id" = Uuid, Path, description = "Indicator id"), IfNoneMatchHeader),
+    responses(Read<IndicatorView>),
     security((), ("bearer" = []))
 )]
 #[get("/indicators/{id}")]
-pub async fn get(
+pub async fn get_indicator(
     req: HttpRequest,
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let row = store::get(&state.db, id.into_inner()).await?;
-    Ok(record_response(
-        &req,
-        row.version,
-        &IndicatorView::from(row),
-    ))
+    Ok(kit::read(&req, row.version, &IndicatorView::from(row)))
 }
 
 /// Change an indicator (admin, secretary): a rename, a category move or a retirement enters
-/// its history with the date and the decision behind it.
+/// its history with the date and the decision behind it; send `If-Match` to refuse a stale
+/// write.
 #[utoipa::path(
     tag = "indicators",
-    params(
-        ("id" = Uuid, Path, description = "Indicator id"),
-        ("If-Match" = Option<String>, Header, description = "The `ETag` the change is based on")
-    ),
+    operation_id = "update_indicator",
+    params(("id" = Uuid, Path, description = "Indicator id"), IfMatchHeader),
     request_body = IndicatorPatch,
-    responses((status = 200, body = IndicatorView, headers(("ETag" = String))), UpdateErrors),
+    responses(Updated<IndicatorView>),
     security(("bearer" = []))
 )]
 #[patch("/indicators/{id}")]
-pub async fn update(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn update_indicator(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
-    if_match: Precondition,
     JsonBody(patch, _): JsonBody<IndicatorPatch>,
 ) -> ApiResult<HttpResponse> {
-    let actor = Actor::from(&user.0);
-    let row = store::update(&state.db, &actor, id.into_inner(), &if_match, |current| {
-        patch.apply(current)
-    })
+    let row = store::update(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+        |current| patch.apply(current),
+    )
     .await?;
-    Ok(updated_response(row.version, &IndicatorView::from(row)))
+    Ok(kit::updated(row.version, &IndicatorView::from(row)))
 }

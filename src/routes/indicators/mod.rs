@@ -22,5 +22,9 @@ pub fn schemas(
         utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
     )>,
 ) {
-    let _ = schemas;
+    use super::kit::doc::register;
+    register::<definitions::IndicatorView>(schemas);
+    register::<summary::TargetList>(schemas);
+    register::<values::ValueFormat>(schemas);
+    register::<crate::domain::indicator::Period>(schemas);
 }

@@ -1,7 +1,7 @@
 //! Indicators: baselines and targets, the summary across organisations, and an organisation's
 //! dashboard.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,26 +9,25 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::{
-    auth::{AdminOrSecretary, Authorized, Caller},
+    auth::{AdminOrSecretary, Caller},
+    domain::indicator::{Period, PeriodChoice},
     entities::indicator_target,
     error::ApiResult,
     extract::{JsonBody, Query, bad_parameter},
     routes::{
         AppState,
-        responses::{ReadErrors, UpdateErrors},
+        kit::{self, IfMatchHeader, IfNoneMatchHeader, Read, Updated, Write},
+        responses::ReadErrors,
     },
-    store::{
-        Actor,
-        indicator_summary::{self as store, Dashboard, PeriodChoice, Summary, TargetInput},
-    },
+    store::indicator_summary::{self as store, Dashboard, Summary, TargetInput, targets_version},
 };
 
 /// Mounts this module's routes.
 pub fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(get_targets)
-        .service(replace_targets)
-        .service(summary)
-        .service(dashboard);
+    cfg.service(get_indicator_targets)
+        .service(replace_indicator_targets)
+        .service(get_indicator_summary)
+        .service(get_dashboard);
 }
 
 /// One baseline and target.
@@ -37,10 +36,10 @@ pub struct TargetView {
     /// The organisation; null for the whole collaboration.
     pub organisation_id: Option<Uuid>,
     /// The period the change is measured from.
-    #[schema(example = "2021")]
+    #[schema(value_type = Option<Period>, example = "2021")]
     pub baseline_period: Option<String>,
     /// The period by which the target is to be reached.
-    #[schema(example = "2025")]
+    #[schema(value_type = Option<Period>, example = "2025")]
     pub target_period: Option<String>,
     /// The target value.
     #[schema(example = 80.0)]
@@ -64,7 +63,8 @@ impl From<indicator_target::Model> for TargetView {
     }
 }
 
-/// An indicator's baselines and targets.
+/// An indicator's baselines and targets; its `ETag` is the version of the set (0 before any
+/// were set).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TargetList {
     /// The collaboration's entry first, then one per organisation.
@@ -80,11 +80,11 @@ pub struct NewTarget {
     pub organisation_id: Option<Uuid>,
     /// The baseline period, e.g. "2021".
     #[serde(default)]
-    #[schema(example = "2021")]
+    #[schema(value_type = Option<Period>, example = "2021")]
     pub baseline_period: Option<String>,
-    /// The target period, e.g. "2025" (required with `target_value`).
+    /// The target period, e.g. "2025" (required with `target_value`; after the baseline).
     #[serde(default)]
-    #[schema(example = "2025")]
+    #[schema(value_type = Option<Period>, example = "2025")]
     pub target_period: Option<String>,
     /// The target value (required with `target_period`).
     #[serde(default)]
@@ -100,45 +100,50 @@ pub struct TargetsBody {
     pub targets: Vec<NewTarget>,
 }
 
-fn list(rows: Vec<indicator_target::Model>) -> TargetList {
-    TargetList {
+/// The set and its version.
+fn list(rows: Vec<indicator_target::Model>) -> (i32, TargetList) {
+    let version = targets_version(&rows);
+    let list = TargetList {
         targets: rows.into_iter().map(TargetView::from).collect(),
-    }
+    };
+    (version, list)
 }
 
 /// Read an indicator's baselines and targets.
 #[utoipa::path(
     tag = "indicators",
-    params(("id" = Uuid, Path, description = "Indicator id")),
-    responses((status = 200, body = TargetList), ReadErrors),
+    operation_id = "get_indicator_targets",
+    params(("id" = Uuid, Path, description = "Indicator id"), IfNoneMatchHeader),
+    responses(Read<TargetList>),
     security((), ("bearer" = []))
 )]
 #[get("/indicators/{id}/targets")]
-pub async fn get_targets(
+pub async fn get_indicator_targets(
+    req: HttpRequest,
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
     crate::store::indicators::get(&state.db, id).await?;
-    let rows = store::targets(&state.db, id).await?;
-    Ok(HttpResponse::Ok().json(list(rows)))
+    let (version, list) = list(store::targets(&state.db, id).await?);
+    Ok(kit::read(&req, version, &list))
 }
 
 /// Replace an indicator's baselines and targets (admin, secretary): all of them at once, in one
 /// audited write. An entry with a null `organisation_id` applies to every organisation without
-/// one of its own.
+/// one of its own. Send `If-Match` (the `ETag` of the read) to refuse a stale write.
 #[utoipa::path(
     tag = "indicators",
-    params(("id" = Uuid, Path, description = "Indicator id")),
+    operation_id = "replace_indicator_targets",
+    params(("id" = Uuid, Path, description = "Indicator id"), IfMatchHeader),
     request_body = TargetsBody,
-    responses((status = 200, body = TargetList), UpdateErrors),
+    responses(Updated<TargetList>),
     security(("bearer" = []))
 )]
 #[put("/indicators/{id}/targets")]
-pub async fn replace_targets(
-    user: Authorized<AdminOrSecretary>,
-    state: web::Data<AppState>,
+pub async fn replace_indicator_targets(
+    write: Write<AdminOrSecretary>,
     id: web::Path<Uuid>,
     JsonBody(body, _): JsonBody<TargetsBody>,
 ) -> ApiResult<HttpResponse> {
@@ -152,9 +157,16 @@ pub async fn replace_targets(
             target_value: t.target_value,
         })
         .collect();
-    let rows =
-        store::replace_targets(&state.db, &Actor::from(&user.0), id.into_inner(), inputs).await?;
-    Ok(HttpResponse::Ok().json(list(rows)))
+    let rows = store::replace_targets(
+        &write.db,
+        &write.actor,
+        id.into_inner(),
+        &write.precondition,
+        inputs,
+    )
+    .await?;
+    let (version, list) = list(rows);
+    Ok(kit::updated(version, &list))
 }
 
 fn period_choice(period: Option<&str>) -> ApiResult<PeriodChoice> {
@@ -167,6 +179,7 @@ fn period_choice(period: Option<&str>) -> ApiResult<PeriodChoice> {
 #[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
     /// `latest` (default: the latest year with any value) or a period such as `2021`.
+    #[param(pattern = r"^(latest|(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?)$")]
     pub period: Option<String>,
 }
 
@@ -176,12 +189,17 @@ pub struct SummaryQuery {
 /// `computed`). Values are those for all genders and all ages.
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "get_indicator_summary",
     params(("id" = Uuid, Path, description = "Indicator id"), SummaryQuery),
-    responses((status = 200, body = Summary), ReadErrors),
+    responses(
+        (status = 200, description = "The indicator across organisations for the period",
+         body = Summary),
+        ReadErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/indicators/{id}/summary")]
-pub async fn summary(
+pub async fn get_indicator_summary(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -201,6 +219,7 @@ pub struct DashboardQuery {
     pub organisation_id: Uuid,
     /// `latest` (default: per indicator the latest year the organisation has, else its latest
     /// period) or a period such as `2021`.
+    #[param(pattern = r"^(latest|(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?)$")]
     pub period: Option<String>,
 }
 
@@ -208,12 +227,17 @@ pub struct DashboardQuery {
 /// previous period, its change against baseline, its target and its rank.
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "get_dashboard",
     params(DashboardQuery),
-    responses((status = 200, body = Dashboard), ReadErrors),
+    responses(
+        (status = 200, description = "Every active indicator for the organisation",
+         body = Dashboard),
+        ReadErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("/dashboard")]
-pub async fn dashboard(
+pub async fn get_dashboard(
     _caller: Caller,
     state: web::Data<AppState>,
     Query(query): Query<DashboardQuery>,

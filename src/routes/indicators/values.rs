@@ -9,8 +9,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
+use super::formats::JsonStatDataset;
 use crate::{
-    auth::{AuthUser, Caller, Role},
+    auth::{Caller, Identity, Policy, Role},
     domain::indicator::{Gender, Period, ValueRow, ValueStatus, check_rows},
     entities::indicator_value,
     error::{ApiError, ApiResult},
@@ -18,14 +19,23 @@ use crate::{
     pagination::query_timestamp,
     routes::{
         AppState,
+        kit::Write,
         responses::{ReadErrors, UpdateErrors},
     },
     store::{
-        Actor,
         indicators::{self as store, UpsertCounts, ValueFilter},
         organisations,
     },
 };
+
+/// The roles that report values: admins and secretaries for any organisation, a reporter for
+/// its own ([`may_report`]).
+#[derive(Debug, Clone)]
+pub struct Reporters;
+
+impl Policy for Reporters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary, Role::Reporter];
+}
 
 /// The body limit of a value batch (10,000 rows).
 pub const BATCH_BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -35,8 +45,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(
         utoipa_actix_web::scope::scope("/indicators/{id}/values")
             .app_data(BodyLimit(BATCH_BODY_LIMIT))
-            .service(put_values)
-            .service(get_values),
+            .service(put_indicator_values)
+            .service(list_indicator_values),
     );
 }
 
@@ -45,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
 #[serde(deny_unknown_fields)]
 pub struct ValueBatch {
     /// Up to 10,000 rows, keyed by organisation, period, gender and age group.
+    #[schema(max_items = 10000)]
     pub values: Vec<ValueRow>,
 }
 
@@ -69,20 +80,28 @@ impl From<UpsertCounts> for BatchResult {
     }
 }
 
-/// A reporter writes only its own organisation's values; admins and secretaries any.
-pub fn may_report(user: &AuthUser, rows: &[ValueRow]) -> ApiResult<()> {
-    if user.has(Role::Admin) || user.has(Role::Secretary) {
-        return Ok(());
+/// Whether the caller may write values at all; `Some(org)` limits a reporter to its own.
+pub fn write_scope(identity: &Identity) -> ApiResult<Option<Uuid>> {
+    if identity.has(Role::Admin) || identity.has(Role::Secretary) {
+        return Ok(None);
     }
-    if !user.has(Role::Reporter) {
+    if !identity.has(Role::Reporter) {
         return Err(ApiError::Forbidden(
             "reporting values needs admin, secretary or reporter".into(),
         ));
     }
-    let Some(own) = user.org else {
-        return Err(ApiError::Forbidden(
+    match identity.org {
+        Some(org) => Ok(Some(org)),
+        None => Err(ApiError::Forbidden(
             "a reporter token needs the `org` it reports for".into(),
-        ));
+        )),
+    }
+}
+
+/// A reporter writes only its own organisation's values; admins and secretaries any.
+pub fn may_report(identity: &Identity, rows: &[ValueRow]) -> ApiResult<()> {
+    let Some(own) = write_scope(identity)? else {
+        return Ok(());
     };
     if rows.iter().any(|r| r.organisation_id != own) {
         return Err(ApiError::Forbidden(
@@ -97,28 +116,31 @@ pub fn may_report(user: &AuthUser, rows: &[ValueRow]) -> ApiResult<()> {
 /// `admin` and `secretary` for any. Repeating a batch changes nothing.
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "put_indicator_values",
     params(("id" = Uuid, Path, description = "Indicator id")),
     request_body = ValueBatch,
-    responses((status = 200, body = BatchResult), UpdateErrors),
+    responses(
+        (status = 200, description = "The batch is stored; how many values it created, changed \
+          and left unchanged", body = BatchResult),
+        UpdateErrors
+    ),
     security(("bearer" = []))
 )]
 #[put("")]
-pub async fn put_values(
-    user: AuthUser,
-    state: web::Data<AppState>,
+pub async fn put_indicator_values(
+    write: Write<Reporters>,
     id: web::Path<Uuid>,
     JsonBody(body, _): JsonBody<ValueBatch>,
 ) -> ApiResult<HttpResponse> {
-    may_report(&user, &body.values)?;
-    let indicator = store::get(&state.db, id.into_inner()).await?;
-    let breakdowns = serde_json::from_value(indicator.breakdowns.clone()).unwrap_or_default();
-    let rows = check_rows(body.values, &breakdowns)?;
-    let counts = store::upsert_values(&state.db, &Actor::from(&user.0), &indicator, rows).await?;
+    may_report(&write.identity, &body.values)?;
+    let indicator = store::get(&write.db, id.into_inner()).await?;
+    let rows = check_rows(body.values, &indicator.breakdowns)?;
+    let counts = store::upsert_values(&write.db, &write.actor, &indicator, rows).await?;
     Ok(HttpResponse::Ok().json(BatchResult::from(counts)))
 }
 
 /// The format of a value query.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ValueFormat {
     /// Series per organisation (default).
@@ -133,22 +155,30 @@ pub enum ValueFormat {
 #[into_params(parameter_in = Query)]
 pub struct ValueQuery {
     /// Organisations, comma separated.
+    #[param(
+        pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(,[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})*$"
+    )]
     pub organisation_id: Option<String>,
     /// From this period (inclusive), e.g. 2019.
+    #[param(pattern = r"^(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub from: Option<String>,
     /// To this period (inclusive), e.g. 2023.
+    #[param(pattern = r"^(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub to: Option<String>,
     /// Only this gender.
+    #[param(inline)]
     pub gender: Option<Gender>,
     /// Only this age group ("" is all ages).
+    #[param(max_length = 20, pattern = "^[^\\u0000-\\u001F\\u007F]*$")]
     pub age_group: Option<String>,
     /// Only this status.
+    #[param(inline)]
     pub status: Option<ValueStatus>,
     /// Only values changed at or after this time (RFC 3339).
     #[serde(default, deserialize_with = "query_timestamp")]
     #[param(value_type = Option<String>, format = DateTime)]
     pub updated_since: Option<DateTime<Utc>>,
-    /// `json` (default) or `json-stat`.
+    /// `json` (default: [`ValueSeries`]) or `json-stat` (a [`JsonStatDataset`]).
     pub format: Option<ValueFormat>,
 }
 
@@ -156,6 +186,7 @@ pub struct ValueQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SeriesPoint {
     /// Period.
+    #[schema(value_type = Period)]
     pub period: String,
     /// Gender.
     pub gender: Gender,
@@ -204,35 +235,64 @@ fn parse_period(field: &str, text: Option<&str>) -> ApiResult<Option<Period>> {
         .transpose()
 }
 
+/// The answer of a value query: series, or a JSON-stat dataset with `format=json-stat`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ValueAnswer {
+    /// `format=json` (the default).
+    Series(ValueSeries),
+    /// `format=json-stat`.
+    JsonStat(Box<JsonStatDataset>),
+}
+
 /// Read an indicator's values as series per organisation (or, with `format=json-stat`, as a
 /// JSON-stat 2.0 dataset).
+///
+/// Not paged: the answer is one document (every series, or one dataset); narrow it with the
+/// filters, `updated_since` included.
 #[utoipa::path(
     tag = "indicators",
+    operation_id = "list_indicator_values",
     params(("id" = Uuid, Path, description = "Indicator id"), ValueQuery),
-    responses((status = 200, body = ValueSeries), ReadErrors),
+    responses(
+        (status = 200, description = "`format=json` (default): a `ValueSeries`; \
+          `format=json-stat`: a `JsonStatDataset` (JSON-stat 2.0)", body = ValueAnswer),
+        ReadErrors
+    ),
     security((), ("bearer" = []))
 )]
 #[get("")]
-pub async fn get_values(
+pub async fn list_indicator_values(
     _caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     Query(query): Query<ValueQuery>,
 ) -> ApiResult<HttpResponse> {
-    let indicator = store::get(&state.db, id.into_inner()).await?;
     let organisation_ids = match &query.organisation_id {
         None => Vec::new(),
         Some(list) => list
             .split(',')
-            .map(|id| id.trim().parse::<Uuid>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| {
+            .map(|id| {
+                Some(id)
+                    .filter(|id| id.len() == 36)
+                    .and_then(|id| id.parse().ok())
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
                 bad_parameter(
                     "organisation_id",
-                    "must be organisation ids, comma separated",
+                    "must be organisation ids (hyphenated UUIDs), comma separated",
                 )
             })?,
     };
+    if query
+        .age_group
+        .as_ref()
+        .is_some_and(|group| group.chars().count() > 20)
+    {
+        return Err(bad_parameter("age_group", "must be at most 20 characters"));
+    }
+    let indicator = store::get(&state.db, id.into_inner()).await?;
     let (from, to) = (
         parse_period("from", query.from.as_deref())?,
         parse_period("to", query.to.as_deref())?,
@@ -261,17 +321,20 @@ pub async fn get_values(
         .into_iter()
         .map(|o| (o.id, (o.name, o.municipality_code)))
         .collect();
-    if matches!(query.format, Some(ValueFormat::JsonStat)) {
+    let answer = if query.format == Some(ValueFormat::JsonStat) {
         let names = orgs
             .iter()
             .map(|(id, (name, _))| (*id, name.clone()))
             .collect();
-        let dataset = super::formats::json_stat(&indicator, &rows, &names);
-        return Ok(HttpResponse::Ok()
-            .content_type("application/json; charset=utf-8")
-            .json(dataset));
-    }
-    Ok(HttpResponse::Ok().json(series(indicator.id, indicator.code, rows, &orgs)))
+        ValueAnswer::JsonStat(Box::new(super::formats::json_stat(
+            &indicator, &rows, &names,
+        )))
+    } else {
+        ValueAnswer::Series(series(indicator.id, indicator.code, rows, &orgs))
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json; charset=utf-8")
+        .json(answer))
 }
 
 fn series(

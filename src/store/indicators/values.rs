@@ -1,225 +1,30 @@
-//! Indicators: definitions with their history, and values reported in all-or-nothing batches.
+//! Indicator values: the series query and the all-or-nothing batch upsert with its one audit row.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{
-    Action, Actor, Change, Versioned, begin_write, now, record, record_creation, write_next,
-};
 use crate::{
-    domain::indicator::{CheckedValue, Gender, IndicatorStatus, UncheckedIndicator, ValueStatus},
+    domain::{
+        indicator::{CheckedValue, Gender, ValueStatus},
+        text::FieldErrors,
+    },
     entities::{indicator, indicator_value, organisation},
     error::{ApiError, ApiResult},
-    store::Precondition,
+    store::{Action, Actor, Change, begin_write, now, record},
 };
 
-/// The entity type of definitions in the audit log and the change events.
-pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Indicator;
 /// The entity type of a value batch (its id is the indicator's).
 pub const VALUES_ENTITY_TYPE: crate::domain::EntityType =
     crate::domain::EntityType::IndicatorValues;
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 10_000;
-
-impl Versioned for indicator::Entity {
-    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
-    const VERSION: indicator::Column = indicator::Column::Version;
-    const UPDATED_AT: indicator::Column = indicator::Column::UpdatedAt;
-
-    fn id(model: &indicator::Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &indicator::Model) -> i32 {
-        model.version
-    }
-
-    fn audit_json(model: &indicator::Model) -> Option<Value> {
-        serde_json::to_value(model).ok()
-    }
-}
-
-/// The indicator with `id`.
-pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid) -> ApiResult<indicator::Model> {
-    indicator::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
-/// Every indicator, by code (definitions are few: tens, not thousands).
-pub async fn all<C: ConnectionTrait>(db: &C) -> ApiResult<Vec<indicator::Model>> {
-    Ok(indicator::Entity::find()
-        .order_by_asc(indicator::Column::Code)
-        .all(db)
-        .await?)
-}
-
-/// The indicators with these codes.
-pub async fn by_codes<C: ConnectionTrait>(
-    db: &C,
-    codes: &[String],
-) -> ApiResult<Vec<indicator::Model>> {
-    Ok(indicator::Entity::find()
-        .filter(indicator::Column::Code.is_in(codes.iter().cloned()))
-        .order_by_asc(indicator::Column::Code)
-        .all(db)
-        .await?)
-}
-
-async fn check_code_free<C: ConnectionTrait>(db: &C, code: &str, id: Uuid) -> ApiResult<()> {
-    let taken = indicator::Entity::find()
-        .filter(indicator::Column::Code.eq(code))
-        .filter(indicator::Column::Id.ne(id))
-        .one(db)
-        .await?;
-    match taken {
-        Some(other) => Err(ApiError::Conflict(format!(
-            "code {code} is already indicator {}",
-            other.id
-        ))),
-        None => Ok(()),
-    }
-}
-
-async fn check_decision<C: ConnectionTrait>(
-    db: &C,
-    field: &str,
-    id: Option<Uuid>,
-) -> ApiResult<()> {
-    if let Some(id) = id
-        && crate::entities::decision::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .is_none()
-    {
-        return Err(ApiError::field(field, "no decision has this id"));
-    }
-    Ok(())
-}
-
-/// Creates an indicator inside the caller's write transaction.
-pub async fn insert(
-    txn: &DatabaseTransaction,
-    actor: &Actor,
-    i: UncheckedIndicator,
-) -> ApiResult<indicator::Model> {
-    let id = Uuid::now_v7();
-    check_code_free(txn, &i.code, id).await?;
-    check_decision(txn, "adopted_by_decision_id", i.adopted_by_decision_id).await?;
-    let at = now();
-    let model = indicator::ActiveModel {
-        id: Set(id),
-        code: Set(i.code),
-        name: Set(i.name),
-        description: Set(i.description),
-        category: Set(i.category),
-        kind: Set(i.kind),
-        unit: Set(i.unit),
-        better: Set(i.better),
-        decimals: Set(i.decimals),
-        source: Set(json!(i.source)),
-        breakdowns: Set(json!(i.breakdowns)),
-        status: Set(IndicatorStatus::Active),
-        adopted_by_decision_id: Set(i.adopted_by_decision_id),
-        retired_by_decision_id: Set(None),
-        history: Set(json!([])),
-        created_at: Set(at),
-        updated_at: Set(at),
-        version: Set(1),
-    }
-    .insert(txn)
-    .await?;
-    record_creation::<indicator::Entity, _>(txn, actor, &model).await?;
-    Ok(model)
-}
-
-/// A change to a definition and what brought it about.
-#[derive(Debug, Clone)]
-pub struct DefinitionChange {
-    /// The new fields.
-    pub fields: UncheckedIndicator,
-    /// Retire the indicator.
-    pub retire: bool,
-    /// The decision behind a rename, category move or retirement.
-    pub decision_id: Option<Uuid>,
-    /// When it took effect.
-    pub effective_on: NaiveDate,
-}
-
-/// Changes a definition; a rename, a category move and a retirement are added to its history
-/// with their date and decision.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-    if_match: &Precondition,
-    change: impl FnOnce(&indicator::Model) -> ApiResult<DefinitionChange>,
-) -> ApiResult<indicator::Model> {
-    let txn = begin_write(db).await?;
-    let current = get(&txn, id).await?;
-    if_match.check(current.version)?;
-    let c = change(&current)?;
-    check_code_free(&txn, &c.fields.code, id).await?;
-    check_decision(&txn, "decision_id", c.decision_id).await?;
-    let mut history: Vec<Value> = current.history.as_array().cloned().unwrap_or_default();
-    let entry = |change: &str, from: String, to: String| json!({"date": c.effective_on, "change": change, "from": from, "to": to, "decision_id": c.decision_id});
-    if c.fields.name != current.name {
-        history.push(entry("rename", current.name.clone(), c.fields.name.clone()));
-    }
-    let category = |v| {
-        serde_json::to_value(v)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()
-    };
-    if c.fields.category != current.category {
-        history.push(entry(
-            "category",
-            category(current.category),
-            category(c.fields.category),
-        ));
-    }
-    let retiring = c.retire && current.status == IndicatorStatus::Active;
-    if retiring {
-        history.push(entry("retire", "active".into(), "retired".into()));
-    }
-    let next = indicator::ActiveModel {
-        id: Set(id),
-        code: Set(c.fields.code),
-        name: Set(c.fields.name),
-        description: Set(c.fields.description),
-        category: Set(c.fields.category),
-        kind: Set(c.fields.kind),
-        unit: Set(c.fields.unit),
-        better: Set(c.fields.better),
-        decimals: Set(c.fields.decimals),
-        source: Set(json!(c.fields.source)),
-        breakdowns: Set(json!(c.fields.breakdowns)),
-        status: Set(if c.retire || current.status == IndicatorStatus::Retired {
-            IndicatorStatus::Retired
-        } else {
-            IndicatorStatus::Active
-        }),
-        retired_by_decision_id: Set(if retiring {
-            c.decision_id
-        } else {
-            current.retired_by_decision_id
-        }),
-        history: Set(Value::Array(history)),
-        ..Default::default()
-    };
-    let model = write_next(&txn, actor, &current, next, Action::Update, if_match).await?;
-    txn.commit().await?;
-    Ok(model)
-}
 
 /// Filters of a value query.
 #[derive(Debug, Clone, Default)]
@@ -279,6 +84,23 @@ pub async fn values<C: ConnectionTrait>(
         .await?)
 }
 
+/// The ids of the organisations with these municipality codes, by code.
+pub async fn organisations_by_municipality_code<C: ConnectionTrait>(
+    db: &C,
+    codes: BTreeSet<String>,
+) -> ApiResult<HashMap<String, Uuid>> {
+    if codes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::MunicipalityCode.is_in(codes))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|o| o.municipality_code.map(|c| (c, o.id)))
+        .collect())
+}
+
 /// What a batch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UpsertCounts {
@@ -329,14 +151,14 @@ pub async fn upsert_values(
     let mut org_ids: Vec<Uuid> = rows.iter().map(|r| r.row.organisation_id).collect();
     org_ids.sort();
     org_ids.dedup();
-    let known: std::collections::HashSet<Uuid> = organisation::Entity::find()
+    let known: HashSet<Uuid> = organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(org_ids.clone()))
         .all(&txn)
         .await?
         .into_iter()
         .map(|o| o.id)
         .collect();
-    let mut errors = crate::domain::text::FieldErrors::default();
+    let mut errors = FieldErrors::default();
     for (i, r) in rows.iter().enumerate() {
         if !known.contains(&r.row.organisation_id) {
             errors.add(

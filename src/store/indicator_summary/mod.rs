@@ -1,0 +1,15 @@
+//! Baselines and targets of indicators ([`targets`]), the arithmetic shared by the read models
+//! ([`arithmetic`]: baselines, changes, ranks), and the read models themselves ([`summary`]: one
+//! indicator across organisations; [`dashboard`]: one organisation across indicators).
+
+mod arithmetic;
+mod dashboard;
+mod summary;
+mod targets;
+
+pub use arithmetic::{Baseline, Target};
+pub use dashboard::{Dashboard, DashboardRow, Direction, Trend, dashboard};
+pub use summary::{CountyFigure, IndicatorBrief, Summary, SummaryRow, summary};
+pub use targets::{TARGETS_ENTITY_TYPE, TargetInput, replace_targets, targets, targets_version};
+
+pub use crate::domain::indicator::PeriodChoice;
