@@ -127,6 +127,26 @@ impl IntoResponses for UpdateErrors {
     }
 }
 
+/// Errors of a batch write that takes no `If-Match` (e.g. indicator values): an update's
+/// errors without 412.
+pub struct BatchErrors;
+impl IntoResponses for BatchErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problems(&[
+            BAD_REQUEST,
+            UNAUTHENTICATED,
+            FORBIDDEN,
+            NOT_FOUND,
+            CONFLICT,
+            TOO_LARGE,
+            MEDIA_TYPE,
+            INVALID,
+            UNAVAILABLE,
+            INTERNAL,
+        ])
+    }
+}
+
 /// Errors of a deletion (archive).
 pub struct DeleteErrors;
 impl IntoResponses for DeleteErrors {

@@ -9,6 +9,7 @@ mod action_plans;
 mod assignments;
 mod audit;
 mod auth;
+mod contract;
 mod decisions;
 mod demo;
 mod idempotency;

@@ -20,7 +20,7 @@ use crate::{
     routes::{
         AppState,
         kit::Write,
-        responses::{ReadErrors, UpdateErrors},
+        responses::{BatchErrors, ReadErrors},
     },
     store::{
         indicators::{self as store, UpsertCounts, ValueFilter},
@@ -122,7 +122,7 @@ pub fn may_report(identity: &Identity, rows: &[ValueRow]) -> ApiResult<()> {
     responses(
         (status = 200, description = "The batch is stored; how many values it created, changed \
           and left unchanged", body = BatchResult),
-        UpdateErrors
+        BatchErrors
     ),
     security(("bearer" = []))
 )]

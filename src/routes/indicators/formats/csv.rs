@@ -17,7 +17,7 @@ use crate::{
         AppState,
         indicators::values::{Reporters, write_scope},
         kit::Write,
-        responses::{ReadErrors, UpdateErrors},
+        responses::{BatchErrors, ReadErrors},
     },
     store::{
         indicators::{self as store, UpsertCounts, ValueFilter},
@@ -214,7 +214,7 @@ fn is_csv(req: &HttpRequest) -> bool {
     responses(
         (status = 200, description = "The file is stored; how many values it created, changed \
           and left unchanged", body = CsvImportCounts),
-        UpdateErrors
+        BatchErrors
     ),
     security(("bearer" = []))
 )]
