@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::csv_rows::CSV_HEADER;
 use crate::{
     auth::Caller,
     domain::indicator::check_rows,
@@ -29,20 +30,6 @@ use crate::{
 pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
 /// The largest CSV body an import accepts.
 pub const MAX_CSV_BYTES: usize = 4 * 1024 * 1024;
-/// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 11] = [
-    "organisation_id",
-    "municipality_code",
-    "organisation",
-    "period",
-    "gender",
-    "age_group",
-    "value",
-    "suppressed",
-    "status",
-    "note",
-    "source_ref",
-];
 
 /// A CSV field delimiter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -5,7 +5,6 @@ use std::collections::{BTreeSet, HashMap};
 
 use uuid::Uuid;
 
-use super::csv::CSV_HEADER;
 use crate::{
     domain::{
         indicator::{Gender, ValueRow, ValueStatus},
@@ -14,6 +13,21 @@ use crate::{
     error::{ApiError, ApiResult},
     store::indicators as store,
 };
+
+/// The CSV columns, in order.
+pub const CSV_HEADER: [&str; 11] = [
+    "organisation_id",
+    "municipality_code",
+    "organisation",
+    "period",
+    "gender",
+    "age_group",
+    "value",
+    "suppressed",
+    "status",
+    "note",
+    "source_ref",
+];
 
 /// The column positions of a header.
 struct Columns(HashMap<&'static str, usize>);

@@ -6,7 +6,8 @@ pub mod csv;
 mod csv_rows;
 pub mod json_stat;
 
-pub use csv::{CSV_HEADER, MAX_CSV_BYTES, TEXT_CSV};
+pub use csv::{MAX_CSV_BYTES, TEXT_CSV};
+pub use csv_rows::CSV_HEADER;
 pub use json_stat::{JsonStatDataset, json_stat};
 
 use utoipa_actix_web::service_config::ServiceConfig;
