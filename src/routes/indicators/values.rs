@@ -169,7 +169,7 @@ pub struct ValueQuery {
     #[param(inline)]
     pub gender: Option<Gender>,
     /// Only this age group ("" is all ages).
-    #[param(max_length = 20, pattern = "^[^\\u0000-\\u001F\\u007F]*$")]
+    #[param(max_length = 20, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub age_group: Option<String>,
     /// Only this status.
     #[param(inline)]

@@ -187,6 +187,7 @@ pub struct PagingParams {
     page: Option<u32>,
     /// Items per page (default 5000). Like Kolada, any whole number is accepted and clamped to
     /// 1–5000.
+    #[param(value_type = Option<String>, pattern = "^[+-]?[0-9]+$")]
     per_page: Option<i64>,
 }
 
