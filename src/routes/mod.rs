@@ -16,7 +16,6 @@ pub mod responses;
 pub mod search;
 
 use sea_orm::DatabaseConnection;
-use serde::{Deserialize, Deserializer};
 use utoipa::openapi::{RefOr, schema::Schema};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -68,29 +67,4 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     action_plans::schemas(&mut schemas);
     audit::schemas(&mut schemas);
     schemas
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-pub fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    de: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(de).map(Some)
-}
-
-/// For a PATCH of a field that cannot be empty: the current value when the field is absent,
-/// the new one when given, and a "must not be null" error (keeping the current) for `null`.
-pub fn keep<T>(
-    field: &str,
-    value: Option<Option<T>>,
-    current: T,
-    errors: &mut Vec<crate::error::FieldError>,
-) -> T {
-    match value {
-        None => current,
-        Some(Some(new)) => new,
-        Some(None) => {
-            errors.push(crate::error::FieldError::new(field, "must not be null"));
-            current
-        }
-    }
 }
