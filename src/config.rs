@@ -101,6 +101,28 @@ pub struct Settings {
         global = true
     )]
     pub max_body_bytes: usize,
+
+    /// Deliver webhooks from this process (`off` in a replica that should only serve).
+    #[arg(long, env = "SAMVERKAN_WEBHOOKS", default_value = "on",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub webhooks: bool,
+
+    /// Allow webhook URLs that resolve to loopback, private or link-local addresses (tests and
+    /// intranets); off, such subscriptions are refused and such deliveries not made.
+    #[arg(long, env = "SAMVERKAN_WEBHOOK_ALLOW_PRIVATE", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub webhook_allow_private: bool,
+
+    /// The first retry delay of a failed delivery; each further failure doubles it (at most one
+    /// hour), with ±25 % jitter.
+    #[arg(long, env = "SAMVERKAN_WEBHOOK_RETRY_BASE", value_parser = humantime::parse_duration,
+          default_value = "5s", global = true)]
+    pub webhook_retry_base: Duration,
+
+    /// The longest wait between two attempts of a failing delivery.
+    #[arg(long, env = "SAMVERKAN_WEBHOOK_RETRY_MAX", value_parser = humantime::parse_duration,
+          default_value = "1h", global = true)]
+    pub webhook_retry_max: Duration,
 }
 
 /// Log line format.
@@ -129,6 +151,10 @@ impl Settings {
             db_pool_size: 8,
             db_acquire_timeout: Duration::from_secs(3),
             max_body_bytes: 64 * 1024,
+            webhooks: true,
+            webhook_allow_private: false,
+            webhook_retry_base: Duration::from_secs(5),
+            webhook_retry_max: Duration::from_secs(3600),
         }
     }
 }

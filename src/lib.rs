@@ -5,6 +5,7 @@ pub mod cli; // The command line: serve, migrate, token, openapi.
 
 pub mod config; // Typed settings from SAMVERKAN_* environment variables.
 pub mod db; // SQLite or PostgreSQL pools, one per worker, and migrations.
+pub mod delivery; // The webhook deliverer: signed Standard Webhooks messages, retries, leases.
 pub mod demo; // `seed --demo`: a demo collaboration modelled on the seeds.
 pub mod domain; // Values that can only be built valid, and their rules.
 pub mod entities; // sea-orm entities, one per table.
@@ -19,6 +20,7 @@ pub mod pagination; // Keyset pagination and updated_since.
 pub mod plan_document; // An action plan revision as a Markdown or HTML document.
 pub mod routes; // The HTTP handlers, one module per resource.
 pub mod search; // Swedish full-text search: tokens, stems, snippets.
+pub mod signal; // Wakes change-feed readers when a write commits.
 pub mod startup; // Building and running the server.
 pub mod store; // Queries, and writes with their audit rows.
 pub mod telemetry; // Structured logging.

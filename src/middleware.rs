@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::{
     error::{ApiError, PROBLEM_JSON},
     metrics::{HttpMetrics, RequestLabels, UNMATCHED},
+    signal::FeedSignal,
     telemetry::CURRENT_REQUEST_ID,
 };
 
@@ -64,6 +65,12 @@ pub async fn request_context(
         response = response.map_body(|_, _| BoxBody::new(()));
     }
     let status = response.status();
+    if status.is_success() && !method.is_safe() {
+        // A write has committed: wake the feed's waiting readers.
+        if let Some(signal) = response.request().app_data::<web::Data<FeedSignal>>() {
+            signal.wake();
+        }
+    }
     if status.as_u16() >= 400 && !is_problem(&response) && method != Method::HEAD {
         response = CURRENT_REQUEST_ID.sync_scope(id.clone(), || problem_for(response));
     }

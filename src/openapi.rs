@@ -34,6 +34,8 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "kolada", description = "A Kolada v3-compatible read API of the indicators"),
         (name = "action_plans", description = "Action plans, their revisions, consultation and approval by decision"),
         (name = "audit", description = "The append-only record of every write"),
+        (name = "events", description = "The change feed: every committed change in commit order, by cursor, long-poll or Server-Sent Events"),
+        (name = "webhooks", description = "Standard Webhooks pushes of the change feed, their secrets and deliveries"),
         (name = "operations", description = "Health and metrics")
     ),
     components(schemas(Problem, FieldError)),

@@ -12,12 +12,15 @@ use crate::{
     auth::{Authenticator, KeyError, MIN_SECRET_BYTES, load_or_create_secret},
     config::Settings,
     db::{self, DbConfig, UrlError},
+    delivery::{Deliverer, Sender},
+    domain::webhook::RetrySchedule,
     error::ApiError,
     extract::BodyLimit,
     metrics::HttpMetrics,
     middleware::{RouteTable, request_context, unrouted},
     openapi::{ApiDoc, document},
     routes::{self, AppState},
+    signal::FeedSignal,
 };
 
 /// How long in-flight requests may take to finish after SIGTERM/SIGINT.
@@ -109,6 +112,21 @@ impl Application {
         );
         let registry = metrics.registry().clone();
         let body_limit = BodyLimit(settings.max_body_bytes);
+        let signal = web::Data::new(FeedSignal::default());
+        let sender = Sender::new(settings.webhook_allow_private)
+            .map_err(|e| StartupError::Config(format!("webhook client: {e}")))?;
+        let deliverer = Deliverer::new(
+            db_config.connect_lazy(),
+            sender,
+            RetrySchedule {
+                base: settings.webhook_retry_base,
+                max: settings.webhook_retry_max,
+            },
+        );
+        if settings.webhooks {
+            deliverer.clone().spawn(signal.clone().into_inner());
+        }
+        let deliverer = web::Data::new(deliverer);
 
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -134,6 +152,8 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(web::Data::new(routes.clone()))
                 .app_data(body_limit)
+                .app_data(signal.clone())
+                .app_data(deliverer.clone())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
                 }))

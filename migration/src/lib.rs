@@ -20,6 +20,8 @@ mod m20261122_000009_create_indicators;
 mod m20261122_000010_create_action_plans;
 mod m20261122_000011_index_indicator_values;
 mod m20261122_000012_add_revision_publications;
+mod m20261206_000013_extend_change_events;
+mod m20261206_000014_create_webhooks;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_action_plans::Migration),
             Box::new(m20261122_000011_index_indicator_values::Migration),
             Box::new(m20261122_000012_add_revision_publications::Migration),
+            Box::new(m20261206_000013_extend_change_events::Migration),
+            Box::new(m20261206_000014_create_webhooks::Migration),
         ]
     }
 }

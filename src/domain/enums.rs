@@ -91,6 +91,8 @@ string_enum! {
         ActionPlanRevision = "action_plan_revision",
         /// A consultation response to a revision.
         ConsultationResponse = "consultation_response",
+        /// A webhook subscription.
+        Webhook = "webhook",
     }
 }
 

@@ -4,6 +4,7 @@ pub mod action_plan;
 pub mod audit;
 pub mod decision;
 pub mod enums;
+pub mod events;
 pub mod indicator;
 pub mod meeting;
 pub mod member;
@@ -11,6 +12,7 @@ pub mod membership;
 pub mod organisation;
 pub mod role;
 pub mod text;
+pub mod webhook;
 
 pub use enums::EntityType;
 pub use role::Role;

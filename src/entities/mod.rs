@@ -21,3 +21,6 @@ pub mod organisation;
 pub mod search_document;
 
 pub use json::JsonColumn;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;

@@ -3,6 +3,7 @@
 pub mod action_plans;
 pub mod audit;
 pub mod decisions;
+pub mod events;
 pub mod health;
 pub mod indicators;
 pub mod kit;
@@ -14,6 +15,7 @@ pub mod organisations;
 pub mod problem;
 pub mod responses;
 pub mod search;
+pub mod webhooks;
 
 use sea_orm::DatabaseConnection;
 use utoipa::openapi::{RefOr, schema::Schema};
@@ -49,7 +51,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .configure(decisions::configure)
                 .configure(indicators::configure)
                 .configure(action_plans::configure)
-                .configure(audit::configure),
+                .configure(audit::configure)
+                .configure(events::configure)
+                .configure(webhooks::configure),
         );
     kolada::configure(cfg);
 }
@@ -66,5 +70,7 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     indicators::schemas(&mut schemas);
     action_plans::schemas(&mut schemas);
     audit::schemas(&mut schemas);
+    events::schemas(&mut schemas);
+    webhooks::schemas(&mut schemas);
     schemas
 }

@@ -7,12 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{Actor, actors, now};
-use crate::{
-    domain::EntityType,
-    entities::{audit_log, change_event},
-    error::ApiResult,
-    pagination::PageRequest,
-};
+use crate::{domain::EntityType, entities::audit_log, error::ApiResult, pagination::PageRequest};
 
 pub use crate::domain::audit::Action;
 
@@ -31,6 +26,9 @@ pub struct Change {
     pub before: Option<Value>,
     /// The record after the write.
     pub after: Option<Value>,
+    /// The record's state as its change event carries it, when it differs from `after` (the
+    /// audit log's copy leaves out free text; a value batch's event summarises the batch).
+    pub event: Option<Value>,
 }
 
 /// Appends the audit row and the change event of `change`; call inside the write's transaction.
@@ -49,23 +47,24 @@ pub async fn record<C: ConnectionTrait>(
         entity_type: Set(change.entity_type),
         entity_id: Set(change.entity_id),
         request_id: Set(actor.request_id.clone()),
-        before: Set(change.before),
-        after: Set(change.after),
+        before: Set(change.before.clone()),
+        after: Set(change.after.clone()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    change_event::ActiveModel {
-        occurred_at: Set(at),
-        entity_type: Set(change.entity_type),
-        entity_id: Set(change.entity_id),
-        action: Set(change.action.as_str().to_owned()),
-        version: Set(change.version),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    super::events::append(
+        db,
+        at,
+        change.entity_type,
+        change.entity_id,
+        change.action,
+        change.version,
+        change.before.as_ref(),
+        change.after.as_ref(),
+        change.event,
+    )
+    .await
 }
 
 /// Filters of the audit list.

@@ -5,6 +5,7 @@ pub mod action_plans;
 pub mod actors;
 pub mod audit;
 pub mod decisions;
+pub mod events;
 pub mod idempotency;
 pub mod indicator_summary;
 pub mod indicators;
@@ -13,6 +14,7 @@ pub mod members;
 pub mod memberships;
 pub mod organisations;
 pub mod search;
+pub mod webhooks;
 pub mod write;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -58,6 +58,10 @@ pub trait Versioned: EntityTrait {
     fn version(model: &Self::Model) -> i32;
     /// The record as the audit log keeps it (personal data left out).
     fn audit_json(model: &Self::Model) -> Option<Value>;
+    /// The record as its change events carry it (by default the audit log's copy).
+    fn event_json(model: &Self::Model) -> Option<Value> {
+        Self::audit_json(model)
+    }
 }
 
 /// A versioned record that is deleted by archiving: it stays, as a tombstone.
@@ -82,6 +86,7 @@ pub async fn record_creation<E: Versioned, C: ConnectionTrait>(
         version: E::version(model),
         before: None,
         after: E::audit_json(model),
+        event: E::event_json(model),
     };
     record(db, actor, change).await
 }
@@ -124,6 +129,7 @@ where
         version: E::version(&model),
         before: E::audit_json(current),
         after: E::audit_json(&model),
+        event: E::event_json(&model),
     };
     record(txn, actor, change).await?;
     Ok(model)

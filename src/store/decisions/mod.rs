@@ -61,6 +61,11 @@ impl Versioned for Entity {
         }
         Some(value)
     }
+
+    /// Clients that mirror decisions need their title and text.
+    fn event_json(model: &Model) -> Option<Value> {
+        serde_json::to_value(model).ok()
+    }
 }
 
 /// The decision with `id`. Callers who may not see everything see it only when it and its

@@ -162,6 +162,7 @@ pub async fn replace_targets(
         version,
         before: Some(Value::Array(before.iter().map(target_json).collect())),
         after: Some(Value::Array(after.iter().map(target_json).collect())),
+        event: None,
     };
     record(&txn, actor, change).await?;
     txn.commit().await?;

@@ -248,6 +248,13 @@ pub async fn upsert_values(
             .await?;
     }
     if counts.created + counts.updated > 0 {
+        let distinct = |field: &str| -> BTreeSet<String> {
+            after
+                .iter()
+                .filter_map(|row| row[field].as_str().map(str::to_owned))
+                .collect()
+        };
+        let (changed_orgs, changed_periods) = (distinct("organisation_id"), distinct("period"));
         let change = Change {
             entity_type: VALUES_ENTITY_TYPE,
             entity_id: indicator.id,
@@ -255,6 +262,13 @@ pub async fn upsert_values(
             version: indicator.version,
             before: Some(Value::Array(before)),
             after: Some(Value::Array(after)),
+            event: Some(serde_json::json!({
+                "indicator_id": indicator.id,
+                "created": counts.created,
+                "updated": counts.updated,
+                "organisation_ids": changed_orgs,
+                "periods": changed_periods,
+            })),
         };
         record(&txn, actor, change).await?;
     }

@@ -127,6 +127,7 @@ pub async fn replace_attendance(
         version: model.version,
         before: Some(attendance_json(&before)),
         after: Some(attendance_json(&rows)),
+        event: None,
     };
     crate::store::record(&txn, actor, change).await?;
     txn.commit().await?;

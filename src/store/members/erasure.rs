@@ -18,8 +18,8 @@ use crate::{
 
 /// Pseudonymises a member: the name becomes [`erased_name`], title, contact data and login are
 /// cleared. Everything else that could still hold their data is scrubbed in the same
-/// transaction: their name, e-mail and phone in membership notes (any letter case) become the
-/// pseudonym, their login is unlinked from the actor id the audit log holds, and stored
+/// transaction: their name, e-mail and phone in membership notes, minutes, decisions and the
+/// change feed's copies of them (any letter case) become the pseudonym, their login is unlinked from the actor id the audit log holds, and stored
 /// replays that mention them are dropped. Every reference to the member stays as it was.
 /// Erasing an erased member changes nothing.
 pub async fn erase(
@@ -168,6 +168,8 @@ async fn scrub_meetings(
         .await?;
     }
     crate::store::decisions::scrub(txn, actor, &pattern, pseudonym).await?;
+    // Last: the events of the scrubs above hold the pseudonym already.
+    crate::store::events::scrub_mentions(txn, &pattern, pseudonym).await?;
     Ok(())
 }
 

@@ -191,7 +191,9 @@ fn is_csv(req: &HttpRequest) -> bool {
 /// `municipality_code` when the id is empty. Empty `gender` means `total`, empty `status`
 /// `final`, empty `suppressed` `false`. Admins and secretaries may import for any organisation,
 /// a reporter only for its own (403 and nothing stored otherwise). One bad row refuses the
-/// whole file with 422 naming `values[i].field`, `i` counting data rows from 0.
+/// whole file with 422 naming `values[i].field`, `i` counting data rows from 0; a header row
+/// that names an unknown or repeated column, or lacks `period` and an organisation column, is a
+/// 422 on the field `header`.
 #[utoipa::path(
     tag = "indicators",
     operation_id = "import_indicator_values_csv",

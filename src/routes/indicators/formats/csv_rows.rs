@@ -38,23 +38,27 @@ impl Columns {
         for (i, name) in header.iter().enumerate() {
             let name = name.trim();
             let Some(known) = CSV_HEADER.iter().find(|c| **c == name) else {
-                return Err(ApiError::BadRequest(format!(
-                    "unknown CSV column `{name}`; the columns are {}",
-                    CSV_HEADER.join(",")
-                )));
+                return Err(ApiError::field(
+                    "header",
+                    format!(
+                        "unknown CSV column `{name}`; the columns are {}",
+                        CSV_HEADER.join(",")
+                    ),
+                ));
             };
             if map.insert(*known, i).is_some() {
-                return Err(ApiError::BadRequest(format!(
-                    "CSV column `{name}` appears twice"
-                )));
+                return Err(ApiError::field(
+                    "header",
+                    format!("CSV column `{name}` appears twice"),
+                ));
             }
         }
         if !map.contains_key("period")
             || !(map.contains_key("organisation_id") || map.contains_key("municipality_code"))
         {
-            return Err(ApiError::BadRequest(
-                "the CSV header must name `period` and `organisation_id` or `municipality_code`"
-                    .into(),
+            return Err(ApiError::field(
+                "header",
+                "the CSV header must name `period` and `organisation_id` or `municipality_code`",
             ));
         }
         Ok(Self(map))
@@ -81,16 +85,16 @@ pub async fn parse_csv(
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
-        .map_err(|e| ApiError::BadRequest(format!("malformed CSV header: {e}")))?
+        .map_err(|e| ApiError::field("header", format!("malformed CSV header: {e}")))?
         .clone();
     if header.iter().all(|h| h.trim().is_empty()) {
-        return Err(ApiError::BadRequest("the CSV needs a header row".into()));
+        return Err(ApiError::field("header", "the CSV needs a header row"));
     }
     let columns = Columns::parse(&header)?;
     let mut records = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record
-            .map_err(|e| ApiError::BadRequest(format!("malformed CSV in data row {i}: {e}")))?;
+            .map_err(|e| ApiError::field(format!("values[{i}]"), format!("malformed CSV: {e}")))?;
         records.push(record);
     }
     if records.len() > store::MAX_BATCH {
