@@ -198,8 +198,11 @@ impl FromRequest for IdempotencyKey {
         };
         let key = value.to_str().ok().map(|v| {
             let v = v.trim();
+            // A quoted key is the key without its quotes; `""` is a key of two quotes, as the
+            // documented pattern has it.
             v.strip_prefix('"')
                 .and_then(|v| v.strip_suffix('"'))
+                .filter(|inner| !inner.is_empty())
                 .unwrap_or(v)
         });
         std::future::ready(match key {

@@ -70,6 +70,7 @@ impl Modify for RecordSchemas {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.schemas.extend(crate::routes::record_schemas());
+        openapi.webhooks = Some(crate::routes::webhooks::payloads());
     }
 }
 

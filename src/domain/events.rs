@@ -88,12 +88,33 @@ pub fn all_types() -> Vec<String> {
     types
 }
 
-/// Whether `text` names an event type or a family of them (`decision` or `decision.*`).
+/// The second part of every event type.
+pub const VERBS: [&str; 10] = [
+    "created",
+    "updated",
+    "archived",
+    "erased",
+    "superseded",
+    "minutes_approved",
+    "revision_approved",
+    "values_changed",
+    "deactivated",
+    "ping",
+];
+
+/// The pattern of a comma-separated `types` filter, as the document states it: each entry a
+/// family (an entity type) alone, with `.*`, or with a verb. (A test checks it against
+/// [`EntityType::ALL`] and [`VERBS`].)
+pub const TYPES_PATTERN: &str = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$";
+
+/// Whether `text` names an event type or a family of them (`decision`, `decision.*`): a known
+/// family and verb (a pair that never occurs, such as `member.ping`, matches nothing).
 pub fn is_type_filter(text: &str) -> bool {
-    let family = text.strip_suffix(".*").unwrap_or(text);
-    all_types()
-        .iter()
-        .any(|t| t == text || t.split('.').next() == Some(family))
+    let (family, verb) = match text.split_once('.') {
+        Some((family, verb)) => (family, Some(verb)),
+        None => (text, None),
+    };
+    family.parse::<EntityType>().is_ok() && verb.is_none_or(|v| v == "*" || VERBS.contains(&v))
 }
 
 /// Whether an event of `event_type` passes a `types` filter (empty: every type).
@@ -157,8 +178,9 @@ pub struct EventData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// The record's stored fields after the change (an archive: the tombstone with
-    /// `archived: true`); scrubbed after an erasure.
-    #[schema(value_type = Object)]
+    /// `archived: true`); a meeting's attendance and an indicator's targets are lists of
+    /// entries, a value batch a summary (counts, organisations, periods). Scrubbed after an
+    /// erasure.
     pub record: Value,
     /// On `member.erased`: what every copy must scrub.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -254,6 +276,18 @@ mod tests {
             event_type(EntityType::AgendaItem, Action::Archive, None, None),
             "agenda_item.archived"
         );
+    }
+
+    #[test]
+    fn the_documented_pattern_lists_every_family_and_verb() {
+        let families: Vec<&str> = EntityType::ALL.iter().map(|e| e.as_str()).collect();
+        let one = format!("({})(\\.({}|\\*))?", families.join("|"), VERBS.join("|"));
+        assert_eq!(TYPES_PATTERN, format!("^ *{one} *(, *{one} *)*$"));
+        for t in all_types() {
+            let verb = t.split('.').nth(1).unwrap_or_default();
+            assert!(VERBS.contains(&verb), "{t}");
+            assert!(is_type_filter(&t), "{t}");
+        }
     }
 
     #[test]

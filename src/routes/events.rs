@@ -59,7 +59,7 @@ pub struct FeedQuery {
     /// Only these event types, comma-separated: a type (`decision.created`) or a family
     /// (`decision`, `decision.*`). Default: every type.
     #[param(
-        pattern = r"^ *[a-z_]+(\.([a-z_]+|\*))? *(, *[a-z_]+(\.([a-z_]+|\*))? *)*$",
+        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
         example = "decision,meeting.minutes_approved"
     )]
     pub types: Option<String>,
@@ -234,7 +234,7 @@ pub struct StreamQuery {
     pub after: Option<String>,
     /// As for `GET /events`.
     #[param(
-        pattern = r"^ *[a-z_]+(\.([a-z_]+|\*))? *(, *[a-z_]+(\.([a-z_]+|\*))? *)*$",
+        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
         example = "decision"
     )]
     pub types: Option<String>,
@@ -357,4 +357,27 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) 
     cfg.service(get_events_head)
         .service(stream_events)
         .service(list_events);
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::IntoParams;
+
+    use super::{FeedQuery, StreamQuery};
+    use crate::domain::events::TYPES_PATTERN;
+
+    /// The attribute needs a literal; it must be the domain's pattern.
+    #[test]
+    fn the_types_parameter_states_the_domain_pattern() {
+        for params in [
+            FeedQuery::into_params(|| None),
+            StreamQuery::into_params(|| None),
+        ] {
+            let types = params
+                .iter()
+                .find(|p| p.name == "types")
+                .map(|p| serde_json::to_value(&p.schema).unwrap_or_default()["pattern"].clone());
+            assert_eq!(types, Some(serde_json::json!(TYPES_PATTERN)));
+        }
+    }
 }
