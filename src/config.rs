@@ -123,6 +123,12 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_WEBHOOK_RETRY_MAX", value_parser = humantime::parse_duration,
           default_value = "1h", global = true)]
     pub webhook_retry_max: Duration,
+
+    /// How long a replica holds a subscription it delivers for without renewing its lease;
+    /// after a crash, another replica takes over once it expires.
+    #[arg(long, env = "SAMVERKAN_WEBHOOK_LEASE", value_parser = humantime::parse_duration,
+          default_value = "60s", global = true)]
+    pub webhook_lease: Duration,
 }
 
 /// Log line format.
@@ -155,6 +161,7 @@ impl Settings {
             webhook_allow_private: false,
             webhook_retry_base: Duration::from_secs(5),
             webhook_retry_max: Duration::from_secs(3600),
+            webhook_lease: Duration::from_secs(60),
         }
     }
 }

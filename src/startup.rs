@@ -122,6 +122,7 @@ impl Application {
                 base: settings.webhook_retry_base,
                 max: settings.webhook_retry_max,
             },
+            settings.webhook_lease,
         );
         if settings.webhooks {
             deliverer.clone().spawn(signal.clone().into_inner());

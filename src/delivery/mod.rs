@@ -38,8 +38,6 @@ use crate::{
     },
 };
 
-/// How long a claimed subscription stays leased without renewal.
-const LEASE: Duration = Duration::from_secs(60);
 /// Events read per page.
 const PAGE: u64 = 100;
 /// Candidates tried per claim.
@@ -54,17 +52,26 @@ pub struct Deliverer {
     sender: Sender,
     replica: String,
     retries: RetrySchedule,
+    lease: Duration,
 }
 
 impl Deliverer {
     /// A deliverer with a replica name of its own.
-    pub fn new(db: DatabaseConnection, sender: Sender, retries: RetrySchedule) -> Self {
+    /// A deliverer with a replica name of its own, holding each subscription it serves for
+    /// `lease` at a time.
+    pub fn new(
+        db: DatabaseConnection,
+        sender: Sender,
+        retries: RetrySchedule,
+        lease: Duration,
+    ) -> Self {
         let replica = format!("{}-{}", std::process::id(), Uuid::now_v7().simple());
         Self {
             db,
             sender,
             replica,
             retries,
+            lease,
         }
     }
 
@@ -104,7 +111,7 @@ impl Deliverer {
     pub async fn round(&self) -> ApiResult<()> {
         let head = events::head(&self.db).await?;
         while let Some(hook) =
-            deliveries::claim(&self.db, &self.replica, head, LEASE, CLAIM).await?
+            deliveries::claim(&self.db, &self.replica, head, self.lease, CLAIM).await?
         {
             let id = hook.id;
             let served = self.serve(hook).await;
@@ -141,7 +148,7 @@ impl Deliverer {
                     return Ok(());
                 }
                 cursor = position;
-                deliveries::renew(&self.db, hook.id, &self.replica, LEASE).await?;
+                deliveries::renew(&self.db, hook.id, &self.replica, self.lease).await?;
             }
             if (page.events.len() as u64) < PAGE {
                 if page.next > cursor {
@@ -153,6 +160,19 @@ impl Deliverer {
         }
     }
 
+    /// Posts a delivery's message, signed with the subscription's current secrets.
+    async fn send(
+        &self,
+        hook: &webhook::Model,
+        delivery: &webhook_delivery::Model,
+    ) -> deliveries::Outcome {
+        let secrets = hooks::signing_secrets(hook);
+        let id = delivery.id.to_string();
+        self.sender
+            .send(&hook.url, &secrets, &id, &delivery.payload)
+            .await
+    }
+
     /// One attempt at a delivery in the subscription's order; true when it succeeded. A
     /// failure schedules the retry, or deactivates the subscription.
     async fn attempt(
@@ -160,16 +180,7 @@ impl Deliverer {
         hook: &webhook::Model,
         delivery: &webhook_delivery::Model,
     ) -> ApiResult<bool> {
-        let secrets = hooks::signing_secrets(hook);
-        let outcome = self
-            .sender
-            .send(
-                &hook.url,
-                &secrets,
-                &delivery.id.to_string(),
-                &delivery.payload,
-            )
-            .await;
+        let outcome = self.send(hook, delivery).await;
         if outcome.succeeded() {
             deliveries::record_attempt(&self.db, delivery, &outcome, &self.replica, None).await?;
             return Ok(true);
@@ -200,16 +211,7 @@ impl Deliverer {
         hook: &webhook::Model,
         delivery: &webhook_delivery::Model,
     ) -> ApiResult<deliveries::DeliveryRow> {
-        let secrets = hooks::signing_secrets(hook);
-        let outcome = self
-            .sender
-            .send(
-                &hook.url,
-                &secrets,
-                &delivery.id.to_string(),
-                &delivery.payload,
-            )
-            .await;
+        let outcome = self.send(hook, delivery).await;
         deliveries::record_attempt(&self.db, delivery, &outcome, &self.replica, None).await?;
         deliveries::get(&self.db, hook.id, delivery.id).await
     }

@@ -570,23 +570,8 @@ async fn two_replicas_share_the_work_and_deliver_nothing_twice(backend: Backend)
     let mut servers = Vec::new();
     let mut bases = Vec::new();
     for _ in 0..2 {
-        let port = free_port();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
-            .arg("serve")
-            .env("SAMVERKAN_DATABASE_URL", &database.url)
-            .env("SAMVERKAN_BIND", format!("127.0.0.1:{port}"))
-            .env("SAMVERKAN_JWT_SECRET", SECRET)
-            .env("SAMVERKAN_JWT_ISSUER", ISSUER)
-            .env("SAMVERKAN_JWT_AUDIENCE", AUDIENCE)
-            .env("SAMVERKAN_WEBHOOK_ALLOW_PRIVATE", "true")
-            .env("SAMVERKAN_WEBHOOK_RETRY_BASE", "100ms")
-            .env("SAMVERKAN_LOG", "warn")
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
+        let (child, base) = replica(&database.url, "60s").await;
         servers.push(child);
-        let base = format!("http://127.0.0.1:{port}");
-        wait_ready(&base).await;
         bases.push(base);
     }
     let client = reqwest::Client::new();
@@ -652,6 +637,94 @@ async fn two_replicas_share_the_work_and_deliver_nothing_twice(backend: Backend)
     drop(servers);
 }
 
+/// A `samverkan serve` process on `url` that may deliver to 127.0.0.1, with its base URL.
+async fn replica(url: &str, lease: &str) -> (tokio::process::Child, String) {
+    let port = free_port();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
+        .arg("serve")
+        .env("SAMVERKAN_DATABASE_URL", url)
+        .env("SAMVERKAN_BIND", format!("127.0.0.1:{port}"))
+        .env("SAMVERKAN_JWT_SECRET", SECRET)
+        .env("SAMVERKAN_JWT_ISSUER", ISSUER)
+        .env("SAMVERKAN_JWT_AUDIENCE", AUDIENCE)
+        .env("SAMVERKAN_WEBHOOK_ALLOW_PRIVATE", "true")
+        .env("SAMVERKAN_WEBHOOK_RETRY_BASE", "100ms")
+        .env("SAMVERKAN_WEBHOOK_LEASE", lease)
+        .env("SAMVERKAN_LOG", "warn")
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    wait_ready(&base).await;
+    (child, base)
+}
+
+/// The replica delivering for a subscription dies mid-way; the other takes over when its lease
+/// expires. Everything arrives, in order; at most the message in flight at the crash arrives
+/// twice, with the same `webhook-id`, so a receiver that remembers ids sees each event once.
+async fn a_crashed_replica_s_subscriptions_are_taken_over(backend: Backend) {
+    if backend != Backend::Postgres {
+        return;
+    }
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let receiver = Receiver::start().await;
+    receiver.script(Script {
+        delay: Duration::from_millis(100),
+        ..Script::default()
+    });
+    let (mut first, base) = replica(&database.url, "2s").await;
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}{HOOKS}"))
+        .bearer_auth(admin())
+        .json(&json!({"url": receiver.url("/crash")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let writes = 30;
+    for n in 0..writes {
+        let response = client
+            .post(format!("{base}/api/v1/organisations"))
+            .bearer_auth(admin())
+            .json(&json!({"name": format!("Förening {n}"), "kind": "ngo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    receiver
+        .until("the first deliveries", |r| r.delivered("/crash").len() >= 5)
+        .await;
+    let (_second, _) = replica(&database.url, "2s").await;
+    first.kill().await.unwrap();
+    receiver
+        .until("every event after the takeover", |r| {
+            let ids: HashSet<String> = r.delivered("/crash").into_iter().map(|m| m.id).collect();
+            ids.len() >= writes
+        })
+        .await;
+    let delivered = receiver.delivered("/crash");
+    let mut seen = HashSet::new();
+    let mut firsts = Vec::new();
+    for message in &delivered {
+        if seen.insert(message.id.clone()) {
+            firsts.push(message.json()["data"]["seq"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(firsts.len(), writes, "every event");
+    assert!(
+        firsts.windows(2).all(|w| w[0] < w[1]),
+        "in order: {firsts:?}"
+    );
+    assert!(
+        delivered.len() <= writes + 1,
+        "at most the message in flight twice"
+    );
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -681,4 +754,5 @@ crate::on_both_backends!(
     private_addresses_are_refused_unless_allowed,
     events_of_non_public_records_reach_only_subscriptions_that_ask,
     two_replicas_share_the_work_and_deliver_nothing_twice,
+    a_crashed_replica_s_subscriptions_are_taken_over,
 );
