@@ -78,7 +78,7 @@ pub fn all_types() -> Vec<String> {
         .iter()
         .filter(|e| **e != EntityType::IndicatorValues)
         .flat_map(|e| {
-            ["created", "updated", "archived"]
+            ["created", "updated", "archived", "withdrawn"]
                 .into_iter()
                 .map(move |verb| format!("{e}.{verb}"))
         })
@@ -89,10 +89,11 @@ pub fn all_types() -> Vec<String> {
 }
 
 /// The second part of every event type.
-pub const VERBS: [&str; 10] = [
+pub const VERBS: [&str; 11] = [
     "created",
     "updated",
     "archived",
+    "withdrawn",
     "erased",
     "superseded",
     "minutes_approved",
@@ -105,7 +106,7 @@ pub const VERBS: [&str; 10] = [
 /// The pattern of a comma-separated `types` filter, as the document states it: each entry a
 /// family (an entity type) alone, with `.*`, or with a verb. (A test checks it against
 /// [`EntityType::ALL`] and [`VERBS`].)
-pub const TYPES_PATTERN: &str = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$";
+pub const TYPES_PATTERN: &str = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$";
 
 /// Whether `text` names an event type or a family of them (`decision`, `decision.*`): a known
 /// family and verb (a pair that never occurs, such as `member.ping`, matches nothing).

@@ -59,7 +59,7 @@ pub struct FeedQuery {
     /// Only these event types, comma-separated: a type (`decision.created`) or a family
     /// (`decision`, `decision.*`). Default: every type.
     #[param(
-        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
+        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
         example = "decision,meeting.minutes_approved"
     )]
     pub types: Option<String>,
@@ -159,7 +159,9 @@ pub struct FeedHead {
 /// (not its version), so the parent appears in `updated_since` lists.
 ///
 /// Callers see the events of the records they may read: admin, secretary and member all;
-/// everyone else (`integration`, anonymous) those of public records only.
+/// everyone else (`integration`, anonymous) those of public records only. When a record they
+/// saw stops being public, they get a `<type>.withdrawn` event (its id, no state) instead of
+/// the change, so that their copies drop it.
 #[utoipa::path(
     tag = "events",
     operation_id = "list_events",
@@ -234,7 +236,7 @@ pub struct StreamQuery {
     pub after: Option<String>,
     /// As for `GET /events`.
     #[param(
-        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
+        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
         example = "decision"
     )]
     pub types: Option<String>,

@@ -379,6 +379,50 @@ async fn callers_see_the_events_of_what_they_may_read(backend: Backend) {
     }
 }
 
+async fn a_record_that_stops_being_public_is_withdrawn_from_public_readers(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let m = meeting(&app, true).await;
+    let decision = decide(&app, &m, true, &[]).await;
+    let start = head(&app).await;
+    let url = format!("/api/v1/decisions/{}", id(&decision));
+    let response = app
+        .patch_json(
+            &url,
+            Some(&admin()),
+            None,
+            &json!({"public": false, "title": "Personalärende"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let public = events_after(&app, &start, Some(&token(&[Role::Integration])), "").await;
+    assert_eq!(types(&public), ["decision.withdrawn"]);
+    assert_eq!(public[0]["data"]["record"], json!({"id": decision["id"]}));
+    assert!(
+        !serde_json::to_string(&public)
+            .unwrap()
+            .contains("Personalärende")
+    );
+    let internal = events_after(&app, &start, Some(&admin()), "").await;
+    assert_eq!(types(&internal), ["decision.updated", "decision.withdrawn"]);
+    assert_eq!(internal[0]["data"]["record"]["title"], "Personalärende");
+
+    // A further change of the non-public record is not withdrawn again.
+    let response = app
+        .patch_json(
+            &url,
+            Some(&admin()),
+            None,
+            &json!({"title": "Personalärende 2"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let after = public.last().unwrap()["data"]["seq"].to_string();
+    assert!(events_after(&app, &after, None, "").await.is_empty());
+}
+
 async fn filters_pick_types_organisations_and_groups(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -759,6 +803,7 @@ crate::on_both_backends!(
     a_child_change_moves_its_parent_into_updated_since,
     archives_are_tombstones_and_erasures_redact,
     callers_see_the_events_of_what_they_may_read,
+    a_record_that_stops_being_public_is_withdrawn_from_public_readers,
     filters_pick_types_organisations_and_groups,
     a_long_poll_wakes_on_a_new_event,
     the_stream_sends_new_events_and_resumes_from_last_event_id,

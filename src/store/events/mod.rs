@@ -66,7 +66,17 @@ pub async fn append<C: ConnectionTrait>(
         data["redact"] = serde_json::to_value(scrub(db, target, fields).await?)
             .map_err(|e| DbErr::Custom(e.to_string()))?;
     }
-    let inserted = change_event::ActiveModel {
+    // A record that public callers saw and no longer may: they get a `withdrawn` event (with
+    // no state) so that their copies drop it; everyone else gets the change itself.
+    let was_public = !scope.public
+        && Entity::find()
+            .filter(Column::EntityType.eq(entity_type))
+            .filter(Column::EntityId.eq(entity_id))
+            .order_by_desc(Column::Seq)
+            .one(db)
+            .await?
+            .is_some_and(|last| last.public && !last.event_type.ends_with(".withdrawn"));
+    let event = change_event::ActiveModel {
         occurred_at: Set(at),
         entity_type: Set(entity_type),
         entity_id: Set(entity_id),
@@ -81,9 +91,26 @@ pub async fn append<C: ConnectionTrait>(
         data: Set(Some(data)),
         position: Set(None),
         ..Default::default()
+    };
+    let withdrawn = was_public.then(|| change_event::ActiveModel {
+        event_type: Set(format!("{entity_type}.withdrawn")),
+        public: Set(true),
+        data: Set(Some(serde_json::json!({
+            "record": {"id": entity_id},
+            "href": scope.href,
+        }))),
+        ..event.clone()
+    });
+    insert(db, event).await?;
+    if let Some(withdrawn) = withdrawn {
+        insert(db, withdrawn).await?;
     }
-    .insert(db)
-    .await?;
+    Ok(())
+}
+
+/// Appends one event; on SQLite its position is its `seq` (writers commit in that order).
+async fn insert<C: ConnectionTrait>(db: &C, event: change_event::ActiveModel) -> Result<(), DbErr> {
+    let inserted = event.insert(db).await?;
     if db.get_database_backend() != DatabaseBackend::Postgres {
         Entity::update_many()
             .col_expr(Column::Position, sea_orm::sea_query::Expr::col(Column::Seq))
