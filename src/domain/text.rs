@@ -33,12 +33,29 @@ impl FieldErrors {
     }
 }
 
-/// Checks a one-line text: trimmed, `min..=max` characters, no control characters.
+/// Whether `c` changes how a text is shown without being seen: bidirectional overrides and
+/// isolates, zero-width characters, the byte-order mark, line and paragraph separators, and
+/// noncharacters. Names and titles refuse them (a name that reads differently than it is).
+pub fn is_display_trick(c: char) -> bool {
+    let n = u32::from(c);
+    matches!(n,
+        0x061C | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x2069 | 0xFEFF | 0xFDD0..=0xFDEF)
+        || n & 0xFFFE == 0xFFFE
+}
+
+/// Checks a one-line text: trimmed, `min..=max` characters, no control characters and no
+/// invisible or direction-changing characters ([`is_display_trick`]).
 pub fn one_line(value: &str, min: usize, max: usize) -> Result<String, String> {
     let value = value.trim();
     let len = value.chars().count();
     if value.chars().any(char::is_control) {
         return Err("must not contain control characters".into());
+    }
+    if let Some(c) = value.chars().find(|c| is_display_trick(*c)) {
+        return Err(format!(
+            "must not contain invisible or direction-changing characters (U+{:04X})",
+            u32::from(c)
+        ));
     }
     if len < min {
         return Err(if min == 1 {
@@ -51,6 +68,17 @@ pub fn one_line(value: &str, min: usize, max: usize) -> Result<String, String> {
         return Err(format!("must be at most {max} characters"));
     }
     Ok(value.to_owned())
+}
+
+/// A text cell as a spreadsheet may safely open it (OWASP's rule against CSV injection): a
+/// text that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`,
+/// so that it is shown as text, never evaluated as a formula.
+pub fn spreadsheet_safe(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
 }
 
 /// A name: 1 to 200 characters on one line.
@@ -105,6 +133,45 @@ pub fn swedish_sort_key(text: &str) -> String {
             other => other,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::one_line;
+
+    #[test]
+    fn names_refuse_invisible_and_direction_changing_characters() {
+        for trick in [
+            "evil\u{202E}gnp.exe",
+            "a\u{200B}b",
+            "a\u{2028}b",
+            "\u{FEFF}Växjö",
+            "a\u{2066}b",
+            "a\u{FDD0}b",
+            "a\u{1FFFE}b",
+        ] {
+            assert!(one_line(trick, 1, 200).is_err(), "{trick:?}");
+        }
+        assert_eq!(
+            one_line(" Växjö kommun ", 1, 200).as_deref(),
+            Ok("Växjö kommun")
+        );
+        assert!(one_line("Åsa Öberg-Ängström", 1, 200).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_become_text() {
+        for formula in ["=HYPERLINK(\"x\")", "@cmd", "+1", "-2", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(formula.into()), format!("'{formula}"));
+        }
+        assert_eq!(spreadsheet_safe("Växjö kommun".into()), "Växjö kommun");
+        assert_eq!(spreadsheet_safe(String::new()), "");
+    }
 }
 
 #[cfg(test)]

@@ -56,7 +56,8 @@ pub struct NewMember {
     #[serde(default)]
     #[schema(schema_with = fields::optional_phone, example = "+46 470-123 45")]
     pub phone: Option<String>,
-    /// The JWT `sub` of the person's own login, 1–200 characters; unique.
+    /// The JWT `sub` of the person's own login, 1–200 characters; unique. Only an admin may
+    /// set it (403 otherwise).
     #[serde(default)]
     #[schema(schema_with = fields::optional_line)]
     pub subject: Option<String>,
@@ -99,7 +100,7 @@ pub struct MemberPatch {
     #[serde(default)]
     #[schema(schema_with = fields::optional_phone)]
     pub phone: Patch<String>,
-    /// Login subject; unique.
+    /// Login subject; unique. Only an admin may set or change it (403 otherwise).
     #[serde(default)]
     #[schema(schema_with = fields::optional_line)]
     pub subject: Patch<String>,
@@ -196,6 +197,9 @@ pub async fn create_member(
     write: Write<AdminOrSecretary>,
     JsonBody(body, digest): JsonBody<NewMember>,
 ) -> ApiResult<HttpResponse> {
+    if body.subject.is_some() {
+        subject_setter(&write.identity)?;
+    }
     let member = Member::parse(body.into())?;
     let response = write
         .create::<Entity, _>(
@@ -250,16 +254,35 @@ pub async fn update_member(
     id: web::Path<Uuid>,
     JsonBody(patch, _): JsonBody<MemberPatch>,
 ) -> ApiResult<HttpResponse> {
+    let identity = write.identity.clone();
     let row = store::update(
         &write.db,
         &write.actor,
         id.into_inner(),
         &write.precondition,
-        |current| Member::parse(patch.apply(current)?),
+        |current| {
+            let member = Member::parse(patch.apply(current)?)?;
+            if member.subject != current.subject {
+                subject_setter(&identity)?;
+            }
+            Ok(member)
+        },
     )
     .await?;
     let view = MemberView::with_contact(row);
     Ok(no_store(kit::updated(view.version, &view)))
+}
+
+/// Only an admin links a member to a login (`subject`): whoever holds that login is "the
+/// person themself" and may read the member's export.
+fn subject_setter(identity: &crate::auth::Identity) -> ApiResult<()> {
+    if identity.roles.contains(&crate::domain::Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "only an admin may set or change a member's login subject".into(),
+        ))
+    }
 }
 
 /// Delete a member (admin, secretary): deleting archives, the soft delete.

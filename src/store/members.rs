@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 pub use erasure::erase;
 
-use super::{Actor, Archivable, Precondition, Versioned, contains_pattern, now, record_creation};
+use super::{Actor, Archivable, Precondition, contains_pattern, now, record_creation};
 use crate::{
     domain::member::Member,
     entities::{
@@ -88,34 +88,24 @@ pub async fn get_many<C: ConnectionTrait>(db: &C, ids: Vec<Uuid>) -> ApiResult<V
     Ok(Entity::find().filter(Column::Id.is_in(ids)).all(db).await?)
 }
 
-impl Versioned for Entity {
-    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
+crate::store::write::versioned!(ENTITY_TYPE, audit = audit_copy);
 
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    /// No name, title, contact data or login: only ids and non-personal facts.
-    fn audit_json(model: &Model) -> Option<Value> {
-        Some(json!({
-            "id": model.id,
-            "organisation_id": model.organisation_id,
-            "has_email": model.email.is_some(),
-            "has_phone": model.phone.is_some(),
-            "has_subject": model.subject.is_some(),
-            "erased": model.erased_at.is_some(),
-            "archived": model.archived,
-            "version": model.version,
-            "created_at": model.created_at,
-            "updated_at": model.updated_at,
-        }))
-    }
+/// No name, title, contact data or login: only ids and non-personal facts.
+fn audit_copy(model: &Model) -> Option<Value> {
+    Some(json!({
+        "id": model.id,
+        "organisation_id": model.organisation_id,
+        "has_email": model.email.is_some(),
+        "has_phone": model.phone.is_some(),
+        "has_subject": model.subject.is_some(),
+        // Which login the member is linked to, as a digest: a change is visible in the log.
+        "subject_sha256": model.subject.as_ref().map(|s| format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(s))),
+        "erased": model.erased_at.is_some(),
+        "archived": model.archived,
+        "version": model.version,
+        "created_at": model.created_at,
+        "updated_at": model.updated_at,
+    }))
 }
 
 impl Archivable for Entity {

@@ -8,9 +8,7 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{
-    Action, Actor, Archivable, Precondition, Versioned, lock_row, now, record_creation, write_next,
-};
+use super::{Action, Actor, Archivable, Precondition, lock_row, now, record_creation, write_next};
 use crate::{
     domain::{
         membership::{Membership, MembershipRole},
@@ -116,27 +114,15 @@ impl Archivable for Entity {
     }
 }
 
-impl Versioned for Entity {
-    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
+crate::store::write::versioned!(ENTITY_TYPE, audit = audit_copy);
 
-    fn id(model: &Model) -> Uuid {
-        model.id
+/// The note is left out, since free text may name people.
+fn audit_copy(model: &Model) -> Option<Value> {
+    let mut value = serde_json::to_value(model).ok()?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("has_note".into(), Value::Bool(model.note.is_some()));
     }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    /// The note is left out, since free text may name people.
-    fn audit_json(model: &Model) -> Option<Value> {
-        let mut value = serde_json::to_value(model).ok()?;
-        if let Some(object) = value.as_object_mut() {
-            object.insert("has_note".into(), Value::Bool(model.note.is_some()));
-        }
-        Some(value)
-    }
+    Some(value)
 }
 
 fn fields(m: &Membership) -> ActiveModel {

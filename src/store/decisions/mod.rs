@@ -21,7 +21,6 @@ pub use follow_up::{assigned_to, assignee_names, follow_ups};
 pub use list::{DecisionFilter, list, of_meeting};
 pub use record::{insert, scrub, update};
 
-use super::Versioned;
 use crate::{
     entities::{
         decision::{Column, Entity, Model},
@@ -33,39 +32,27 @@ use crate::{
 /// The entity type in the audit log and the change events.
 pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Decision;
 
-impl Versioned for Entity {
-    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
+crate::store::write::versioned!(ENTITY_TYPE, audit = audit_copy, event = event_copy);
 
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    /// Title and text may name people (e.g. an election): the audit log holds their digests.
-    fn audit_json(model: &Model) -> Option<Value> {
-        let mut value = serde_json::to_value(model).ok()?;
-        if let Some(object) = value.as_object_mut() {
-            for field in ["title", "text"] {
-                if let Some(Value::String(text)) = object.remove(field) {
-                    object.insert(
-                        format!("{field}_sha256"),
-                        json!(format!("{:x}", Sha256::digest(text))),
-                    );
-                }
+/// Title and text may name people (e.g. an election): the audit log holds their digests.
+fn audit_copy(model: &Model) -> Option<Value> {
+    let mut value = serde_json::to_value(model).ok()?;
+    if let Some(object) = value.as_object_mut() {
+        for field in ["title", "text"] {
+            if let Some(Value::String(text)) = object.remove(field) {
+                object.insert(
+                    format!("{field}_sha256"),
+                    json!(format!("{:x}", Sha256::digest(text))),
+                );
             }
         }
-        Some(value)
     }
+    Some(value)
+}
 
-    /// Clients that mirror decisions need their title and text.
-    fn event_json(model: &Model) -> Option<Value> {
-        serde_json::to_value(model).ok()
-    }
+/// Clients that mirror decisions need their title and text.
+fn event_copy(model: &Model) -> Option<Value> {
+    serde_json::to_value(model).ok()
 }
 
 /// The decision with `id`. Callers who may not see everything see it only when it and its

@@ -9,7 +9,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use serde_json::Value;
 use uuid::Uuid;
 
 pub use values::{
@@ -17,7 +16,7 @@ pub use values::{
     upsert_values, values,
 };
 
-use super::{Actor, Precondition, Versioned, now, record_creation};
+use super::{Actor, Precondition, now, record_creation};
 use crate::{
     domain::indicator::{
         Category, HistoryChange, HistoryEntry, Indicator, IndicatorKind, IndicatorStatus,
@@ -30,23 +29,7 @@ use crate::{
 /// The entity type of definitions in the audit log and the change events.
 pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Indicator;
 
-impl Versioned for Entity {
-    const ENTITY: crate::domain::EntityType = ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
-
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    fn audit_json(model: &Model) -> Option<Value> {
-        serde_json::to_value(model).ok()
-    }
-}
+crate::store::write::versioned!(ENTITY_TYPE);
 
 /// Filters of the indicator list.
 #[derive(Debug, Clone, Default)]

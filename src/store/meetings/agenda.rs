@@ -20,44 +20,31 @@ use crate::{
     error::{ApiError, ApiResult},
     pagination::PageRequest,
     store::{
-        Action, Actor, Archivable, Precondition, Versioned, lock_row, now, record_creation, search,
-        write_next,
+        Action, Actor, Archivable, Precondition, lock_row, now, record_creation, search, write_next,
     },
 };
 
 /// The entity type of agenda items.
 pub const ITEM_ENTITY_TYPE: EntityType = EntityType::AgendaItem;
 
-impl Versioned for Entity {
-    const ENTITY: EntityType = ITEM_ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
+crate::store::write::versioned!(ITEM_ENTITY_TYPE, audit = audit_copy);
 
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    /// The minutes text may name people: the audit log holds its SHA-256 only.
-    fn audit_json(model: &Model) -> Option<Value> {
-        Some(json!({
-            "id": model.id,
-            "meeting_id": model.meeting_id,
-            "number": model.number,
-            "position": model.position,
-            "title": model.title,
-            "presenter_ids": model.presenter_ids,
-            "guest_ids": model.guest_ids,
-            "minutes_sha256": model.minutes.as_deref().map(|m| format!("{:x}", Sha256::digest(m))),
-            "public": model.public,
-            "archived": model.archived,
-            "version": model.version,
-            "updated_at": model.updated_at,
-        }))
-    }
+/// The minutes text may name people: the audit log holds its SHA-256 only.
+fn audit_copy(model: &Model) -> Option<Value> {
+    Some(json!({
+        "id": model.id,
+        "meeting_id": model.meeting_id,
+        "number": model.number,
+        "position": model.position,
+        "title": model.title,
+        "presenter_ids": model.presenter_ids,
+        "guest_ids": model.guest_ids,
+        "minutes_sha256": model.minutes.as_deref().map(|m| format!("{:x}", Sha256::digest(m))),
+        "public": model.public,
+        "archived": model.archived,
+        "version": model.version,
+        "updated_at": model.updated_at,
+    }))
 }
 
 impl Archivable for Entity {

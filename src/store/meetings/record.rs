@@ -8,7 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
@@ -24,29 +23,13 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
-    store::{Actor, Archivable, Precondition, Versioned, now, record_creation, search},
+    store::{Actor, Archivable, Precondition, now, record_creation, search},
 };
 
 /// The entity type of meetings in the audit log and the change events.
 pub const ENTITY_TYPE: EntityType = EntityType::Meeting;
 
-impl Versioned for Entity {
-    const ENTITY: EntityType = ENTITY_TYPE;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
-
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
-
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    fn audit_json(model: &Model) -> Option<Value> {
-        serde_json::to_value(model).ok()
-    }
-}
+crate::store::write::versioned!(ENTITY_TYPE);
 
 impl Archivable for Entity {
     const ARCHIVED: Column = Column::Archived;

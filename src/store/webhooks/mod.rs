@@ -11,7 +11,7 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{Actor, Archivable, Precondition, Versioned, now, record_creation};
+use super::{Actor, Archivable, Precondition, now, record_creation};
 use crate::{
     domain::{
         EntityType,
@@ -22,46 +22,34 @@ use crate::{
     pagination::PageRequest,
 };
 
-impl Versioned for Entity {
-    const ENTITY: EntityType = EntityType::Webhook;
-    const VERSION: Column = Column::Version;
-    const UPDATED_AT: Column = Column::UpdatedAt;
+crate::store::write::versioned!(EntityType::Webhook, audit = audit_copy, event = event_copy);
 
-    fn id(model: &Model) -> Uuid {
-        model.id
-    }
+/// The subscription without its secrets.
+fn audit_copy(model: &Model) -> Option<Value> {
+    Some(json!({
+        "id": model.id,
+        "url": model.url,
+        "description": model.description,
+        "types": model.types.0,
+        "concerns": model.concerns,
+        "group_id": model.group_id,
+        "include_non_public": model.include_non_public,
+        "active": model.active,
+        "deactivated_reason": model.deactivated_reason,
+        "archived": model.archived,
+        "version": model.version,
+    }))
+}
 
-    fn version(model: &Model) -> i32 {
-        model.version
-    }
-
-    /// The subscription without its secrets.
-    fn audit_json(model: &Model) -> Option<Value> {
-        Some(json!({
-            "id": model.id,
-            "url": model.url,
-            "description": model.description,
-            "types": model.types.0,
-            "concerns": model.concerns,
-            "group_id": model.group_id,
-            "include_non_public": model.include_non_public,
-            "active": model.active,
-            "deactivated_reason": model.deactivated_reason,
-            "archived": model.archived,
-            "version": model.version,
-        }))
-    }
-
-    /// Which subscription changed and whether it delivers; not where it delivers.
-    fn event_json(model: &Model) -> Option<Value> {
-        Some(json!({
-            "id": model.id,
-            "active": model.active,
-            "deactivated_reason": model.deactivated_reason,
-            "archived": model.archived,
-            "version": model.version,
-        }))
-    }
+/// Which subscription changed and whether it delivers; not where it delivers.
+fn event_copy(model: &Model) -> Option<Value> {
+    Some(json!({
+        "id": model.id,
+        "active": model.active,
+        "deactivated_reason": model.deactivated_reason,
+        "archived": model.archived,
+        "version": model.version,
+    }))
 }
 
 impl Archivable for Entity {

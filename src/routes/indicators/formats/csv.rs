@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::csv_rows::CSV_HEADER;
 use crate::{
     auth::Caller,
-    domain::indicator::check_rows,
+    domain::{indicator::check_rows, text::spreadsheet_safe},
     entities::organisation,
     error::{ApiError, ApiResult},
     extract::Query,
@@ -117,7 +117,10 @@ fn csv_error(e: impl std::fmt::Display) -> ApiError {
 ///
 /// UTF-8, one header row (`organisation_id,municipality_code,organisation,period,gender,
 /// age_group,value,suppressed,status,note,source_ref`), ordered by organisation, period, gender
-/// and age group. The same format is accepted by the import.
+/// and age group. The same format is accepted by the import. A text cell (organisation name,
+/// age group, note, source reference) that begins with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return is written with a leading `'`, so that a spreadsheet shows it as text instead of
+/// evaluating it as a formula (OWASP's rule against CSV injection).
 #[utoipa::path(
     tag = "indicators",
     operation_id = "export_indicator_values_csv",
@@ -158,15 +161,15 @@ pub async fn export_indicator_values_csv(
             v.organisation_id.to_string(),
             org.and_then(|o| o.municipality_code.clone())
                 .unwrap_or_default(),
-            org.map(|o| o.name.clone()).unwrap_or_default(),
+            spreadsheet_safe(org.map(|o| o.name.clone()).unwrap_or_default()),
             v.period.clone(),
             v.gender.as_str().to_owned(),
-            v.age_group.clone(),
+            spreadsheet_safe(v.age_group.clone()),
             v.value.map(|x| x.to_string()).unwrap_or_default(),
             v.suppressed.to_string(),
             v.status.as_str().to_owned(),
-            v.note.clone().unwrap_or_default(),
-            v.source_ref.clone().unwrap_or_default(),
+            spreadsheet_safe(v.note.clone().unwrap_or_default()),
+            spreadsheet_safe(v.source_ref.clone().unwrap_or_default()),
         ];
         writer.write_record(&record).map_err(csv_error)?;
     }

@@ -1,0 +1,141 @@
+//! Findings of the outside attack (issue 12) and their regression tests: display tricks in
+//! names, and who may link a member to a login.
+
+use reqwest::StatusCode;
+use samverkan::auth::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Names and titles that would read differently than they are.
+const TRICKS: [&str; 6] = [
+    "Växjö\u{202E}gnp.exe",
+    "Väx\u{200B}jö kommun",
+    "Växjö\u{2028}kommun",
+    "\u{FEFF}Växjö kommun",
+    "Växjö \u{2066}kommun",
+    "Växjö \u{FDD0}kommun",
+];
+
+async fn names_and_titles_refuse_display_tricks(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let group = app.create_group("Styrgrupp").await;
+    let meeting = app
+        .post_json(
+            "/api/v1/meetings",
+            Some(&admin()),
+            &json!({"group_id": group["id"], "title": "Möte",
+                    "starts_at": "2022-02-04T09:00:00Z", "ends_at": "2022-02-04T12:00:00Z"}),
+        )
+        .await;
+    assert_eq!(meeting.status(), StatusCode::CREATED);
+    let meeting: Value = meeting.json().await.unwrap();
+    let items = format!(
+        "/api/v1/meetings/{}/agenda-items",
+        meeting["id"].as_str().unwrap()
+    );
+    let before = app.count_rows("audit_log").await;
+    for trick in TRICKS {
+        for (path, body, field) in [
+            (
+                "/api/v1/organisations".to_owned(),
+                json!({"name": trick, "kind": "ngo"}),
+                "name",
+            ),
+            ("/api/v1/members".to_owned(), json!({"name": trick}), "name"),
+            (
+                "/api/v1/meetings".to_owned(),
+                json!({"group_id": group["id"], "title": trick,
+                       "starts_at": "2022-02-04T09:00:00Z", "ends_at": "2022-02-04T12:00:00Z"}),
+                "title",
+            ),
+            (
+                items.clone(),
+                json!({"number": "1", "title": trick}),
+                "title",
+            ),
+        ] {
+            let response = app.post_json(&path, Some(&admin()), &body).await;
+            let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+            assert_eq!(
+                error_fields(&problem),
+                [field],
+                "{path} {trick:?}: {problem}"
+            );
+        }
+    }
+    assert_eq!(app.count_rows("audit_log").await, before, "nothing written");
+}
+
+async fn only_an_admin_links_a_member_to_a_login(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let secretary = token_for("secretary-1", &[Role::Secretary], None);
+    // A secretary may create and change members, but not say whose login they are.
+    let response = app
+        .post_json(
+            "/api/v1/members",
+            Some(&secretary),
+            &json!({"name": "Siv Exempelsson", "subject": "secretary-1"}),
+        )
+        .await;
+    assert_problem(response, StatusCode::FORBIDDEN).await;
+    let member = app.create_member(json!({"name": "Siv Exempelsson"})).await;
+    let url = format!("/api/v1/members/{}", member["id"].as_str().unwrap());
+    let response = app
+        .patch_json(
+            &url,
+            Some(&secretary),
+            None,
+            &json!({"subject": "secretary-1"}),
+        )
+        .await;
+    assert_problem(response, StatusCode::FORBIDDEN).await;
+    let me = app.get("/api/v1/me", Some(&secretary)).await;
+    assert_problem(me, StatusCode::NOT_FOUND).await;
+    let response = app
+        .patch_json(
+            &url,
+            Some(&secretary),
+            None,
+            &json!({"title": "Processledare"}),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "other fields stay open to a secretary"
+    );
+
+    // An admin may, and the change is in the audit log (as a digest).
+    let response = app
+        .patch_json(&url, Some(&admin()), None, &json!({"subject": "siv-login"}))
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let audit: Value = app
+        .get(
+            &format!(
+                "/api/v1/audit?entity_type=member&entity_id={}",
+                member["id"].as_str().unwrap()
+            ),
+            Some(&admin()),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let last = audit["items"].as_array().unwrap().last().unwrap().clone();
+    assert_ne!(
+        last["before"]["subject_sha256"], last["after"]["subject_sha256"],
+        "{last}"
+    );
+    assert!(!audit.to_string().contains("siv-login"));
+}
+
+crate::on_both_backends!(
+    names_and_titles_refuse_display_tricks,
+    only_an_admin_links_a_member_to_a_login,
+);
