@@ -129,6 +129,22 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_WEBHOOK_LEASE", value_parser = humantime::parse_duration,
           default_value = "60s", global = true)]
     pub webhook_lease: Duration,
+
+    /// The base URL the service is reached at (e.g. `https://samverkan.kronoberg.se`), for the
+    /// absolute URLs it writes (calendar feeds, Kolada pages). Unset: the forwarding headers of
+    /// a trusted proxy, or else the address the server listens on.
+    #[arg(long, env = "SAMVERKAN_PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
+
+    /// Comma-separated addresses of reverse proxies whose `Forwarded` / `X-Forwarded-*`
+    /// headers are believed when `SAMVERKAN_PUBLIC_URL` is unset; none by default.
+    #[arg(
+        long,
+        env = "SAMVERKAN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Log line format.
@@ -162,6 +178,8 @@ impl Settings {
             webhook_retry_base: Duration::from_secs(5),
             webhook_retry_max: Duration::from_secs(3600),
             webhook_lease: Duration::from_secs(60),
+            public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }

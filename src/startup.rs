@@ -19,6 +19,7 @@ use crate::{
     metrics::HttpMetrics,
     middleware::{RouteTable, request_context, unrouted},
     openapi::{ApiDoc, document},
+    public_url::PublicBase,
     routes::{self, AppState},
     signal::FeedSignal,
 };
@@ -128,6 +129,13 @@ impl Application {
             deliverer.clone().spawn(signal.clone().into_inner());
         }
         let deliverer = web::Data::new(deliverer);
+        let public_base = web::Data::new(PublicBase {
+            url: settings
+                .public_url
+                .as_ref()
+                .map(|url| url.as_str().trim_end_matches('/').to_owned()),
+            trusted_proxies: settings.trusted_proxies.clone(),
+        });
 
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -155,6 +163,7 @@ impl Application {
                 .app_data(body_limit)
                 .app_data(signal.clone())
                 .app_data(deliverer.clone())
+                .app_data(public_base.clone())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
                 }))

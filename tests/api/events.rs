@@ -473,8 +473,14 @@ async fn filters_pick_types_organisations_and_groups(backend: Backend) {
         let response = app.get(&format!("{EVENTS}?{bad}"), None).await;
         assert_problem(response, StatusCode::BAD_REQUEST).await;
     }
-    let response = app.get(EVENTS, Some("not-a-token")).await;
-    assert_problem(response, StatusCode::UNAUTHORIZED).await;
+    for path in [
+        EVENTS.to_owned(),
+        format!("{EVENTS}/head"),
+        format!("{EVENTS}/stream"),
+    ] {
+        let response = app.get(&path, Some("not-a-token")).await;
+        assert_problem(response, StatusCode::UNAUTHORIZED).await;
+    }
 }
 
 async fn a_long_poll_wakes_on_a_new_event(backend: Backend) {

@@ -135,7 +135,94 @@ async fn only_an_admin_links_a_member_to_a_login(backend: Backend) {
     assert!(!audit.to_string().contains("siv-login"));
 }
 
+/// The absolute URLs of a calendar feed and of a Kolada page, fetched with forged host headers.
+async fn absolute_urls(app: &TestApp) -> (String, String) {
+    let group = app.create_group("Styrgrupp").await;
+    let response = app
+        .post_json(
+            "/api/v1/meetings",
+            Some(&admin()),
+            &json!({"group_id": group["id"], "title": "Möte", "public": true,
+                    "starts_at": "2022-02-04T09:00:00Z", "ends_at": "2022-02-04T12:00:00Z"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    app.create_municipality("Växjö kommun", "0780").await;
+    app.create_municipality("Ljungby kommun", "0781").await;
+    let forged = |path: &str| {
+        app.client
+            .get(app.url(path))
+            .header("Host", "evil.example")
+            .header("X-Forwarded-Host", "evil.example")
+            .header("X-Forwarded-Proto", "https")
+            .header("Forwarded", "host=evil.example;proto=https")
+    };
+    let calendar = forged("/api/v1/meetings.ics").send().await.unwrap();
+    assert_eq!(calendar.status(), StatusCode::OK);
+    let calendar = calendar.text().await.unwrap();
+    let page: Value = forged("/kolada/v3/municipality?per_page=1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url_line = calendar
+        .lines()
+        .find(|l| l.starts_with("URL"))
+        .unwrap_or_else(|| panic!("a URL line: {calendar}"))
+        .to_owned();
+    (url_line, page["next_url"].as_str().unwrap().to_owned())
+}
+
+async fn absolute_urls_never_come_from_request_headers(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let (calendar, next) = absolute_urls(&app).await;
+    let own = app.address.clone();
+    assert!(
+        calendar.contains(&format!("{own}/api/v1/meetings/")),
+        "{calendar}"
+    );
+    assert!(
+        next.starts_with(&format!("{own}/kolada/v3/municipality?")),
+        "{next}"
+    );
+    assert!(!calendar.contains("evil") && !next.contains("evil"));
+
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.public_url = Some("https://samverkan.kronoberg.example/".parse().unwrap());
+    })
+    .await
+    else {
+        return;
+    };
+    let (calendar, next) = absolute_urls(&app).await;
+    assert!(
+        calendar.contains("https://samverkan.kronoberg.example/api/v1/meetings/"),
+        "{calendar}"
+    );
+    assert!(next.starts_with("https://samverkan.kronoberg.example/kolada/v3/municipality?"));
+
+    // Behind a proxy the operator trusts, its forwarding headers are believed.
+    let Some(app) = spawn_app_with(backend, |s| {
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await
+    else {
+        return;
+    };
+    let (calendar, next) = absolute_urls(&app).await;
+    assert!(
+        calendar.contains("https://evil.example/api/v1/meetings/"),
+        "{calendar}"
+    );
+    assert!(next.starts_with("https://evil.example/kolada/"), "{next}");
+}
+
 crate::on_both_backends!(
+    absolute_urls_never_come_from_request_headers,
     names_and_titles_refuse_display_tricks,
     only_an_admin_links_a_member_to_a_login,
 );

@@ -13,7 +13,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
-use samverkan::entities::webhook;
+use samverkan::{auth::Role, entities::webhook};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -248,6 +248,42 @@ async fn a_subscription_shows_its_secret_once_and_follows_the_protocol(backend: 
         .await;
     assert_problem(response, StatusCode::PRECONDITION_FAILED).await;
     assert_eq!(get_json(&app, &url).await["version"], 1);
+    // A change: a new version, the filters replaced; a refused change leaves it as it was.
+    let response = app
+        .patch_json(
+            &url,
+            Some(&admin()),
+            Some("\"1\""),
+            &json!({"description": "Växjö diarium (test)", "types": ["organisation", "decision.*"]}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let changed: Value = response.json().await.unwrap();
+    assert_eq!(changed["version"], 2);
+    assert_eq!(changed["types"], json!(["organisation", "decision.*"]));
+    assert!(changed.get("secret").is_none());
+    for bad in [
+        json!({"url": "ftp://example.org/hook"}),
+        json!({"types": ["nonsense"]}),
+        json!({"url": null}),
+    ] {
+        let response = app.patch_json(&url, Some(&admin()), None, &bad).await;
+        assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let response = app
+        .patch_json(
+            &url,
+            Some(&token(&[Role::Secretary])),
+            None,
+            &json!({"active": false}),
+        )
+        .await;
+    assert_problem(response, StatusCode::FORBIDDEN).await;
+    assert_eq!(
+        get_json(&app, &url).await["version"],
+        2,
+        "unchanged after the refusals"
+    );
 
     // A delivery: signed with the secret, the body the CloudEvent.
     municipalities(&app, &["0780"]).await;

@@ -275,7 +275,6 @@ impl Paging {
 
 /// The absolute URL of this request with another page.
 fn page_url(req: &HttpRequest, pairs: &[(String, String)], page: usize, per_page: usize) -> String {
-    let info = req.connection_info();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| k != "page" && k != "per_page") {
         query.append_pair(k, v);
@@ -283,9 +282,8 @@ fn page_url(req: &HttpRequest, pairs: &[(String, String)], page: usize, per_page
     query.append_pair("page", &page.to_string());
     query.append_pair("per_page", &per_page.to_string());
     format!(
-        "{}://{}{}?{}",
-        info.scheme(),
-        info.host(),
+        "{}{}?{}",
+        crate::public_url::base_url(req),
         req.path(),
         query.finish()
     )

@@ -31,7 +31,7 @@ const FEED_LIMIT: u64 = 2000;
 const TEXT_CALENDAR: &str = "text/calendar; charset=utf-8";
 
 fn event(req: &HttpRequest, row: meeting::Model) -> MeetingEvent {
-    let info = req.connection_info();
+    let base = crate::public_url::base_url(req);
     let location: Location = row.location.0;
     let mut place = location.describe();
     if let Some(url) = &location.online_url {
@@ -48,12 +48,7 @@ fn event(req: &HttpRequest, row: meeting::Model) -> MeetingEvent {
         starts_at: row.starts_at,
         ends_at: row.ends_at,
         location: (!place.is_empty()).then_some(place),
-        url: Some(format!(
-            "{}://{}{API_BASE}/meetings/{}",
-            info.scheme(),
-            info.host(),
-            row.id
-        )),
+        url: Some(format!("{base}{API_BASE}/meetings/{}", row.id)),
         status: match row.status {
             _ if row.archived => EventStatus::Cancelled,
             MeetingStatus::Cancelled => EventStatus::Cancelled,
