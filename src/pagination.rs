@@ -56,7 +56,8 @@ impl Cursor {
             "i" => Some(Self::Id(rest.parse().ok()?)),
             "u" | "a" => {
                 let (micros, id) = rest.split_once(':')?;
-                let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+                let at = DateTime::from_timestamp_micros(micros.parse().ok()?)
+                    .filter(|at| crate::domain::time::in_range(*at))?;
                 let id = id.parse().ok()?;
                 Some(if kind == "u" {
                     Self::Updated(at, id)
@@ -252,10 +253,15 @@ pub fn query_timestamp<'de, D: Deserializer<'de>>(
     let Some(text) = Option::<String>::deserialize(de)? else {
         return Ok(None);
     };
-    DateTime::parse_from_rfc3339(&text)
+    let at = DateTime::parse_from_rfc3339(&text)
         .or_else(|_| DateTime::parse_from_rfc3339(&text.replace(' ', "+")))
-        .map(|at| Some(at.with_timezone(&Utc)))
+        .map(|at| at.with_timezone(&Utc))
         .map_err(|_| {
             serde::de::Error::custom("must be an RFC 3339 timestamp, e.g. 2026-01-31T12:00:00Z")
-        })
+        })?;
+    if crate::domain::time::in_range(at) {
+        Ok(Some(at))
+    } else {
+        Err(serde::de::Error::custom(crate::domain::time::OUT_OF_RANGE))
+    }
 }

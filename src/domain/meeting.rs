@@ -242,6 +242,11 @@ impl UncheckedMeeting {
         if let Some(title) = errors.check("title", one_line(&self.title, 1, 200)) {
             self.title = title;
         }
+        for (field, at) in [("starts_at", self.starts_at), ("ends_at", self.ends_at)] {
+            if !super::time::in_range(at) {
+                errors.add(field, super::time::OUT_OF_RANGE);
+            }
+        }
         if self.ends_at <= self.starts_at {
             errors.add("ends_at", "must be after starts_at");
         } else if self.ends_at - self.starts_at > chrono::Duration::hours(MAX_HOURS) {

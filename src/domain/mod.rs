@@ -12,6 +12,7 @@ pub mod membership;
 pub mod organisation;
 pub mod role;
 pub mod text;
+pub mod time;
 pub mod webhook;
 
 pub use enums::EntityType;

@@ -174,9 +174,13 @@ pub struct ValueQuery {
     /// Only this status.
     #[param(inline)]
     pub status: Option<ValueStatus>,
-    /// Only values changed at or after this time (RFC 3339).
+    /// Only values changed at or after this time (RFC 3339, in the years 1900 to 2200).
     #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
     pub updated_since: Option<DateTime<Utc>>,
     /// `json` (default: [`ValueSeries`]) or `json-stat` (a [`JsonStatDataset`]).
     pub format: Option<ValueFormat>,

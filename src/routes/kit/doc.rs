@@ -114,11 +114,13 @@ impl IntoParams for PagingParams {
             ),
             query(
                 "updated_since",
-                "Only records changed at or after this time (RFC 3339), deleted and archived \
-                 ones included as tombstones, ordered by change",
-                string_schema().format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
-                    utoipa::openapi::KnownFormat::DateTime,
-                ))),
+                "Only records changed at or after this time (RFC 3339, in the years 1900 to \
+                 2200), deleted and archived ones included as tombstones, ordered by change",
+                string_schema()
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::DateTime,
+                    )))
+                    .pattern(Some("^(19[0-9]{2}|2[01][0-9]{2}|2200)-")),
             ),
         ]
     }

@@ -103,8 +103,12 @@ impl From<Entry> for DataEntry {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct DataParams {
-    /// Only values changed on or after this day (YYYY-MM-DD).
-    #[param(value_type = Option<String>, format = Date)]
+    /// Only values changed on or after this day (YYYY-MM-DD, in the years 1900 to 2200).
+    #[param(
+        value_type = Option<String>,
+        format = Date,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"
+    )]
     from_date: Option<String>,
 }
 
@@ -155,9 +159,12 @@ fn from_date(pairs: &[(String, String)]) -> ApiResult<Option<chrono::DateTime<ch
         .map(|text| {
             NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .ok()
+                .filter(|day| crate::domain::time::date_in_range(*day))
                 .and_then(|day| day.and_hms_opt(0, 0, 0))
                 .map(|at| at.and_utc())
-                .ok_or_else(|| bad_parameter("from_date", "must be a date, YYYY-MM-DD"))
+                .ok_or_else(|| {
+                    bad_parameter("from_date", "must be a date, YYYY-MM-DD, in 1900 to 2200")
+                })
         })
         .transpose()
 }

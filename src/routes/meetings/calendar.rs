@@ -72,13 +72,21 @@ fn ics(body: String) -> HttpResponse {
 pub struct CalendarQuery {
     /// Only this group's meetings.
     pub group_id: Option<Uuid>,
-    /// Starting at or after this time (RFC 3339).
+    /// Starting at or after this time (RFC 3339, in the years 1900 to 2200).
     #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
     pub from: Option<DateTime<Utc>>,
-    /// Starting before this time (RFC 3339).
+    /// Starting before this time (RFC 3339, in the years 1900 to 2200).
     #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
     pub to: Option<DateTime<Utc>>,
 }
 

@@ -223,13 +223,21 @@ pub struct MeetingQuery {
     /// Only of this kind.
     #[param(inline)]
     pub kind: Option<MeetingKind>,
-    /// Starting at or after this time (RFC 3339).
+    /// Starting at or after this time (RFC 3339, in the years 1900 to 2200).
     #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
     pub from: Option<DateTime<Utc>>,
-    /// Starting before this time (RFC 3339).
+    /// Starting before this time (RFC 3339, in the years 1900 to 2200).
     #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(value_type = Option<String>, format = DateTime)]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
     pub to: Option<DateTime<Utc>>,
     /// Include deleted meetings (always included with `updated_since`).
     #[serde(default)]
