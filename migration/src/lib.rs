@@ -22,6 +22,7 @@ mod m20261122_000011_index_indicator_values;
 mod m20261122_000012_add_revision_publications;
 mod m20261206_000013_extend_change_events;
 mod m20261206_000014_create_webhooks;
+mod m20261206_000015_allow_event_withdrawal;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_add_revision_publications::Migration),
             Box::new(m20261206_000013_extend_change_events::Migration),
             Box::new(m20261206_000014_create_webhooks::Migration),
+            Box::new(m20261206_000015_allow_event_withdrawal::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod members;
 pub mod memberships;
 pub mod organisations;
 pub mod search;
+pub mod visibility;
 pub mod webhooks;
 pub mod write;
 

@@ -21,13 +21,13 @@ use crate::{domain::EntityType, entities::search_document, error::ApiResult, sea
 /// At most this many matching records are ranked per query.
 pub const MAX_CANDIDATES: u64 = 5000;
 
-/// A record's parent in the index (the meeting of an agenda item or a decision): a record is
-/// public only when its parent is too.
+/// A record's parent in the index (the meeting of an agenda item or a decision) and whether
+/// everything above the record is public (for a decision: its item and its meeting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Parent {
     /// The parent's id.
     pub id: Uuid,
-    /// Whether the parent is public.
+    /// Whether everything above the record is public.
     pub public: bool,
 }
 
@@ -113,22 +113,27 @@ pub async fn remove_children<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Follows a change of a parent's `public` flag: its records become public where their own
-/// flag allows, or all non-public.
-pub async fn set_public_for_parent<C: ConnectionTrait>(
+/// Sets whether the given records of one type are found by everyone: where `parent_visible`,
+/// as their own flag says; otherwise not (see [`crate::store::visibility`]).
+pub async fn set_visible<C: ConnectionTrait>(
     db: &C,
-    parent_id: Uuid,
-    public: bool,
+    entity_type: EntityType,
+    ids: Vec<Uuid>,
+    parent_visible: bool,
 ) -> Result<(), DbErr> {
     use search_document::Column as C;
-    let value = if public {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let value = if parent_visible {
         Expr::col(C::OwnPublic)
     } else {
         Expr::value(false)
     };
     search_document::Entity::update_many()
         .col_expr(C::Public, value)
-        .filter(C::ParentId.eq(parent_id))
+        .filter(C::EntityType.eq(entity_type))
+        .filter(C::EntityId.is_in(ids))
         .exec(db)
         .await?;
     Ok(())

@@ -159,8 +159,8 @@ async fn the_audit_log_cannot_be_changed_even_in_the_database(backend: Backend) 
         "UPDATE audit_log SET actor = 'mallory'",
         "DELETE FROM audit_log",
         "DELETE FROM change_events",
-        // The events are append-only too, but for the two updates the service makes: a
-        // position handed out once, and the state an erasure scrubs.
+        // The events are append-only too, but for the three updates the service makes: a
+        // position handed out once, the state an erasure scrubs, and a withdrawal's hiding.
         "UPDATE change_events SET entity_type = 'meeting'",
         "UPDATE change_events SET event_type = 'organisation.archived'",
         "UPDATE change_events SET position = position + 100",
@@ -170,6 +170,14 @@ async fn the_audit_log_cannot_be_changed_even_in_the_database(backend: Backend) 
             "{sql} must fail"
         );
     }
+    // An event may be taken from public readers (a withdrawal), never given to them.
+    let hide = "UPDATE change_events SET public = false";
+    assert!(app.db.execute_unprepared(hide).await.is_ok(), "{hide}");
+    let show = "UPDATE change_events SET public = true";
+    assert!(
+        app.db.execute_unprepared(show).await.is_err(),
+        "{show} must fail"
+    );
     assert_eq!(app.count_rows("audit_log").await, 1);
     assert_eq!(app.count_rows("change_events").await, 1);
 }

@@ -25,4 +25,5 @@ mod memberships;
 mod organisations;
 mod platform;
 mod search;
+mod visibility;
 mod webhooks;

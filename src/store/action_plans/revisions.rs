@@ -23,6 +23,7 @@ use crate::{
     store::{
         Actor, lock_row, now, record_creation,
         search::{Parent, index},
+        visibility,
     },
 };
 
@@ -48,9 +49,7 @@ pub async fn list_revisions<C: ConnectionTrait>(
 ) -> ApiResult<(Vec<revision::Model>, Option<String>)> {
     let mut select = revision::Entity::find().filter(revision::Column::ActionPlanId.eq(plan_id));
     if !sees_all {
-        select = select.filter(
-            revision::Column::Status.is_in([RevisionStatus::Approved, RevisionStatus::Superseded]),
-        );
+        select = select.filter(visibility::revisions_condition());
     }
     let rows = page
         .apply(select, revision::Column::Id, revision::Column::UpdatedAt)
@@ -80,7 +79,7 @@ pub async fn get_revision<C: ConnectionTrait>(
     sees_all: bool,
 ) -> ApiResult<revision::Model> {
     match find_revision(db, plan_id, number).await? {
-        Some(r) if sees_all || r.status.is_settled() => Ok(r),
+        Some(r) if sees_all || visibility::revision(r.status) => Ok(r),
         _ => Err(ApiError::NotFound),
     }
 }
@@ -192,7 +191,7 @@ pub(super) async fn index_revision<C: ConnectionTrait>(
             id: plan_id,
             public: true,
         }),
-        rev.status.is_settled(),
+        visibility::revision(rev.status),
         &format!("{plan_title} – revision {}", rev.number),
         &body,
     )

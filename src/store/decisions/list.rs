@@ -1,5 +1,5 @@
-//! The decision list and the decisions of a meeting, with the one rule of who sees what: a
-//! caller who does not see unpublished records sees public decisions of public meetings.
+//! The decision list and the decisions of a meeting; a caller who does not see unpublished
+//! records sees the decisions [`crate::store::visibility`] makes public.
 
 use chrono::NaiveDate;
 use sea_orm::{
@@ -46,21 +46,13 @@ pub struct DecisionFilter {
     pub to: Option<NaiveDate>,
     /// Only decisions that ask someone to act.
     pub assignments_only: bool,
-    /// Only public decisions of public meetings.
+    /// Only public decisions (public themselves, their agenda item and their meeting).
     pub public_only: bool,
 }
 
-/// Only decisions that are public and taken at public meetings.
+/// Only decisions that are public (see [`crate::store::visibility`]).
 pub(super) fn publicly_visible() -> Condition {
-    Condition::all().add(Column::Public.eq(true)).add(
-        Column::MeetingId.in_subquery(
-            Query::select()
-                .column(meeting::Column::Id)
-                .from(meeting::Entity)
-                .and_where(meeting::Column::Public.eq(true))
-                .to_owned(),
-        ),
-    )
+    crate::store::visibility::decisions_condition()
 }
 
 /// The SQL form of [`crate::domain::decision::is_overdue`] (or of its negation).

@@ -22,11 +22,9 @@ pub use list::{DecisionFilter, list, of_meeting};
 pub use record::{insert, scrub, update};
 
 use crate::{
-    entities::{
-        decision::{Column, Entity, Model},
-        meeting,
-    },
+    entities::decision::{Column, Entity, Model},
     error::{ApiError, ApiResult},
+    store::visibility,
 };
 
 /// The entity type in the audit log and the change events.
@@ -55,20 +53,13 @@ fn event_copy(model: &Model) -> Option<Value> {
     serde_json::to_value(model).ok()
 }
 
-/// The decision with `id`. Callers who may not see everything see it only when it and its
-/// meeting are public (404 otherwise, like a decision that does not exist).
+/// The decision with `id`. Callers who may not see everything see it only when it is public
+/// by [`visibility::decision`] (404 otherwise, like a decision that does not exist).
 pub async fn get<C: ConnectionTrait>(db: &C, id: Uuid, sees_all: bool) -> ApiResult<Model> {
     let Some(decision) = Entity::find_by_id(id).one(db).await? else {
         return Err(ApiError::NotFound);
     };
-    if sees_all {
-        return Ok(decision);
-    }
-    let meeting_public = meeting::Entity::find_by_id(decision.meeting_id)
-        .one(db)
-        .await?
-        .is_some_and(|m| m.public);
-    if decision.public && meeting_public {
+    if sees_all || visibility::decision_is_public(db, &decision).await? {
         Ok(decision)
     } else {
         Err(ApiError::NotFound)

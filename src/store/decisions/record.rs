@@ -23,7 +23,9 @@ use crate::{
         meeting, member, organisation,
     },
     error::{ApiError, ApiResult},
-    store::{Action, Actor, Precondition, meetings, now, record_creation, search, write_next},
+    store::{
+        Action, Actor, Precondition, meetings, now, record_creation, search, visibility, write_next,
+    },
 };
 
 /// Takes a decision: checks it against the meeting (not cancelled, not locked) and its agenda
@@ -89,7 +91,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
     .insert(txn)
     .await?;
     record_creation::<Entity, _>(txn, actor, &model).await?;
-    index(txn, &model, &meeting).await?;
+    index(txn, &model, &item, &meeting).await?;
     Ok(model)
 }
 
@@ -141,6 +143,10 @@ pub async fn update(
             }
             let d = change(current)?;
             check_refs(txn, &d).await?;
+            let item = agenda_item::Entity::find_by_id(current.agenda_item_id)
+                .one(txn)
+                .await?
+                .ok_or(ApiError::NotFound)?;
             let next = ActiveModel {
                 id: Set(id),
                 ..changeable(&d)
@@ -151,7 +157,7 @@ pub async fn update(
                 public: d.public,
                 ..current.clone()
             };
-            index(txn, &indexed, &meeting).await?;
+            index(txn, &indexed, &item, &meeting).await?;
             Ok(next)
         },
     )
@@ -250,15 +256,16 @@ pub async fn scrub(
     Ok(())
 }
 
-/// Puts a decision in the search index (visible when it and its meeting are public).
+/// Puts a decision in the search index (visible by the rule of [`visibility::decision`]).
 async fn index(
     txn: &DatabaseTransaction,
     model: &Model,
+    item: &agenda_item::Model,
     meeting: &meeting::Model,
 ) -> ApiResult<()> {
     let parent = search::Parent {
         id: meeting.id,
-        public: meeting.public,
+        public: visibility::agenda_item(item, meeting),
     };
     search::index(
         txn,

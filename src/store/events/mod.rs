@@ -11,6 +11,7 @@
 //! - on SQLite writers run one at a time (`BEGIN IMMEDIATE`), so insertion order is commit
 //!   order and an event's position is its `seq`, set in its own transaction.
 
+mod cascade;
 mod scope;
 
 use chrono::{DateTime, Utc};
@@ -67,15 +68,16 @@ pub async fn append<C: ConnectionTrait>(
             .map_err(|e| DbErr::Custom(e.to_string()))?;
     }
     // A record that public callers saw and no longer may: they get a `withdrawn` event (with
-    // no state) so that their copies drop it; everyone else gets the change itself.
-    let was_public = !scope.public
-        && Entity::find()
-            .filter(Column::EntityType.eq(entity_type))
-            .filter(Column::EntityId.eq(entity_id))
-            .order_by_desc(Column::Seq)
-            .one(db)
-            .await?
-            .is_some_and(|last| last.public && !last.event_type.ends_with(".withdrawn"));
+    // no state) so that their copies drop it, as do the records under it; everyone else gets
+    // the change itself.
+    let last = if !scope.public || cascade::has_children(entity_type) {
+        cascade::last_event(db, entity_type, entity_id).await?
+    } else {
+        None
+    };
+    let seen = last.as_ref().is_some_and(cascade::seen_in_public);
+    let was_public = !scope.public && seen;
+    let became_public = scope.public && last.is_some() && !seen;
     let event = change_event::ActiveModel {
         occurred_at: Set(at),
         entity_type: Set(entity_type),
@@ -92,18 +94,14 @@ pub async fn append<C: ConnectionTrait>(
         position: Set(None),
         ..Default::default()
     };
-    let withdrawn = was_public.then(|| change_event::ActiveModel {
-        event_type: Set(format!("{entity_type}.withdrawn")),
-        public: Set(true),
-        data: Set(Some(serde_json::json!({
-            "record": {"id": entity_id},
-            "href": scope.href,
-        }))),
-        ..event.clone()
-    });
+    let withdrawn = was_public.then(|| cascade::withdrawal(&event, scope.href.as_deref()));
     insert(db, event).await?;
     if let Some(withdrawn) = withdrawn {
+        cascade::hide_earlier(db, entity_type, entity_id).await?;
         insert(db, withdrawn).await?;
+    }
+    if was_public || became_public {
+        cascade::follow_children(db, at, entity_type, entity_id, became_public).await?;
     }
     Ok(())
 }

@@ -2,9 +2,8 @@
 //! group, its path, and whether the public may see its events. Decided here once for every
 //! kind of record, from the rows as the write left them.
 //!
-//! A record is never more visible than the records it sits under: an agenda item's events are
-//! public only when the item and its meeting are; a decision's when it, its item and its
-//! meeting are; a revision's (and its responses') once the revision is approved or superseded.
+//! Whether its events are public follows the one rule of [`crate::store::visibility`]: a record
+//! is never more visible than the records it sits under.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -20,7 +19,7 @@ use crate::{
         action_plan, action_plan_revision, agenda_item, consultation_response, decision, indicator,
         meeting, membership,
     },
-    store::Versioned,
+    store::{Versioned, visibility},
 };
 
 /// Where a changed record sits.
@@ -97,7 +96,7 @@ pub async fn describe<C: ConnectionTrait>(
             let row = meeting(db, id).await?;
             Scope {
                 group_id: Some(row.group_id),
-                public: row.public,
+                public: visibility::meeting(&row),
                 href: Some(format!("/api/v1/meetings/{id}")),
                 ..Scope::default()
             }
@@ -108,7 +107,7 @@ pub async fn describe<C: ConnectionTrait>(
             Scope {
                 parent: Some(parent),
                 group_id: Some(row.group_id),
-                public: row.public,
+                public: visibility::meeting(&row),
                 href: Some(format!("/api/v1/meetings/{id}/attendance")),
                 ..Scope::default()
             }
@@ -124,7 +123,7 @@ pub async fn describe<C: ConnectionTrait>(
                 parent: Some(parent.clone()),
                 ancestors: vec![parent],
                 group_id: Some(row.group_id),
-                public: item.public && row.public,
+                public: visibility::agenda_item(&item, &row),
                 href: Some(format!("/api/v1/meetings/{}/agenda-items/{id}", row.id)),
                 ..Scope::default()
             }
@@ -145,7 +144,7 @@ pub async fn describe<C: ConnectionTrait>(
                 ancestors: vec![parent, reference(EntityType::AgendaItem, item.id)],
                 concerns: Some(row.concerns.0.clone()).filter(|c| !c.is_empty()),
                 group_id: Some(held.group_id),
-                public: row.public && item.public && held.public,
+                public: visibility::decision(&row, &item, &held),
                 href: Some(format!("/api/v1/decisions/{id}")),
             }
         }
@@ -180,7 +179,7 @@ pub async fn describe<C: ConnectionTrait>(
                 parent: Some(parent.clone()),
                 ancestors: vec![parent],
                 group_id: Some(row.group_id),
-                public: rev.status.is_settled(),
+                public: visibility::revision(rev.status),
                 href: Some(format!(
                     "/api/v1/action-plans/{}/revisions/{}",
                     row.id, rev.number
@@ -201,7 +200,7 @@ pub async fn describe<C: ConnectionTrait>(
                 ancestors: vec![parent, reference(EntityType::ActionPlan, row.id)],
                 concerns: Some(vec![response.organisation_id]),
                 group_id: Some(row.group_id),
-                public: rev.status.is_settled(),
+                public: visibility::revision(rev.status),
                 href: Some(format!(
                     "/api/v1/action-plans/{}/revisions/{}/responses",
                     row.id, rev.number
@@ -224,6 +223,7 @@ pub async fn touch<C: ConnectionTrait>(
         match ancestor.entity_type {
             EntityType::Meeting => touch_one::<meeting::Entity, _>(db, id, at).await?,
             EntityType::AgendaItem => touch_one::<agenda_item::Entity, _>(db, id, at).await?,
+            EntityType::Decision => touch_one::<decision::Entity, _>(db, id, at).await?,
             EntityType::Indicator => touch_one::<indicator::Entity, _>(db, id, at).await?,
             EntityType::ActionPlan => touch_one::<action_plan::Entity, _>(db, id, at).await?,
             EntityType::ActionPlanRevision => {

@@ -20,7 +20,8 @@ use crate::{
     error::{ApiError, ApiResult},
     pagination::PageRequest,
     store::{
-        Action, Actor, Archivable, Precondition, lock_row, now, record_creation, search, write_next,
+        Action, Actor, Archivable, Precondition, lock_row, now, record_creation, search,
+        visibility, write_next,
     },
 };
 
@@ -66,7 +67,7 @@ pub async fn agenda_of<C: ConnectionTrait>(
         .filter(Column::MeetingId.eq(meeting_id))
         .filter(Column::Archived.eq(false));
     if !sees_all {
-        select = select.filter(Column::Public.eq(true));
+        select = select.filter(visibility::agenda_items_condition());
     }
     Ok(select
         .order_by_asc(Column::Position)
@@ -85,7 +86,7 @@ pub async fn list_items<C: ConnectionTrait>(
 ) -> ApiResult<(Vec<Model>, Option<String>)> {
     let mut select = Entity::find().filter(Column::MeetingId.eq(meeting_id));
     if !sees_all {
-        select = select.filter(Column::Public.eq(true));
+        select = select.filter(visibility::agenda_items_condition());
     }
     if page.is_change_pull() {
         let rows = page
@@ -323,6 +324,15 @@ pub async fn update_item(
             }
             // In the write's transaction: undone with it when nothing is written.
             index(txn, meeting_id, meeting.public, item_id, &item).await?;
+            if item.public != current.public {
+                visibility::follow_in_search(
+                    txn,
+                    meeting_id,
+                    meeting.public,
+                    Some((item_id, item.public)),
+                )
+                .await?;
+            }
             Ok(next)
         },
     )

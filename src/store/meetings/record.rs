@@ -23,7 +23,7 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
-    store::{Actor, Archivable, Precondition, now, record_creation, search},
+    store::{Actor, Archivable, Precondition, now, record_creation, search, visibility},
 };
 
 /// The entity type of meetings in the audit log and the change events.
@@ -267,7 +267,7 @@ pub async fn update(
             check_refs(txn, id, &m).await?;
             if m.public != current.public {
                 // In the write's transaction: undone with it when nothing is written.
-                search::set_public_for_parent(txn, id, m.public).await?;
+                visibility::follow_in_search(txn, id, m.public, None).await?;
             }
             Ok(ActiveModel {
                 id: Set(id),
