@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `token` and `openapi`.
+//! The command line: `serve` (the default), `migrate`, `token`, `openapi`, `audit verify` and
+//! `seed`.
 
 use std::{io::Write, process::ExitCode, time::Duration};
 
@@ -55,6 +56,12 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Check the audit log.
+    Audit {
+        /// What to check.
+        #[command(subcommand)]
+        check: AuditCommand,
+    },
     /// Fill an empty database with data.
     Seed {
         /// The demo collaboration: the steering group of Barnens bästa gäller! i Kronoberg as
@@ -62,6 +69,13 @@ pub enum Command {
         #[arg(long, required = true)]
         demo: bool,
     },
+}
+
+/// The audit log's checks.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the chain of seals and name the first row that does not verify (exit code 1 then).
+    Verify,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -84,6 +98,9 @@ pub async fn run(cli: Cli) -> ExitCode {
             ttl,
         } => token(&settings, roles, org, sub, ttl),
         Command::Seed { demo: _ } => seed_demo(&settings).await,
+        Command::Audit {
+            check: AuditCommand::Verify,
+        } => verify_audit(&settings).await,
         Command::Openapi => document()
             .to_pretty_json()
             .map_err(|e| StartupError::Config(e.to_string()))
@@ -123,6 +140,23 @@ async fn migrate(settings: &Settings, status_only: bool) -> Result<(), StartupEr
         lines.push(format!("{:?}\t{}", migration.status(), migration.name()));
     }
     print(&lines.join("\n"))
+}
+
+/// Prints the chain check as JSON; a broken chain is an error (exit code 1).
+async fn verify_audit(settings: &Settings) -> Result<(), StartupError> {
+    let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
+    let db = config.connect().await?;
+    let report = crate::store::audit::chain::verify(&db).await?;
+    let json =
+        serde_json::to_string_pretty(&report).map_err(|e| StartupError::Config(e.to_string()))?;
+    print(&json)?;
+    match report.first_broken {
+        None => Ok(()),
+        Some(row) => Err(StartupError::AuditBroken(format!(
+            "row {} does not verify ({})",
+            row.id, row.reason
+        ))),
+    }
 }
 
 async fn seed_demo(settings: &Settings) -> Result<(), StartupError> {

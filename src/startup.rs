@@ -45,6 +45,9 @@ pub enum StartupError {
     /// A configuration value is unusable.
     #[error("configuration: {0}")]
     Config(String),
+    /// `audit verify` found a row that does not verify.
+    #[error("audit log: {0}")]
+    AuditBroken(String),
     /// `seed` refused or failed.
     #[error("seed: {0}")]
     Seed(String),
@@ -86,7 +89,11 @@ impl Application {
             settings.db_pool_size,
             settings.db_acquire_timeout,
         )?;
-        let setup = db_config.connect().await?;
+        // Migrations run on one connection: SQLite keeps a schema per connection, and DDL
+        // spread over a pool can meet a stale one.
+        let setup = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?
+            .connect()
+            .await?;
         db::migrate(&setup).await?;
         setup.close().await?;
 

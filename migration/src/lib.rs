@@ -8,6 +8,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod seal;
+
 mod m20261122_000001_create_audit_log;
 mod m20261122_000002_create_organisations;
 mod m20261122_000003_create_idempotency_keys;
@@ -23,6 +25,7 @@ mod m20261122_000012_add_revision_publications;
 mod m20261206_000013_extend_change_events;
 mod m20261206_000014_create_webhooks;
 mod m20261206_000015_allow_event_withdrawal;
+mod m20261206_000016_seal_audit_log;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -46,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_extend_change_events::Migration),
             Box::new(m20261206_000014_create_webhooks::Migration),
             Box::new(m20261206_000015_allow_event_withdrawal::Migration),
+            Box::new(m20261206_000016_seal_audit_log::Migration),
         ]
     }
 }

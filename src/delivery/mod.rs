@@ -160,12 +160,21 @@ impl Deliverer {
         }
     }
 
-    /// Posts a delivery's message, signed with the subscription's current secrets.
+    /// Posts a delivery's message, signed with the subscription's current secrets: read again
+    /// for each message, so that one sent after a rotation (or a change of URL) carries the
+    /// new secret even when the round began before it.
     async fn send(
         &self,
         hook: &webhook::Model,
         delivery: &webhook_delivery::Model,
     ) -> deliveries::Outcome {
+        let current = <webhook::Entity as sea_orm::EntityTrait>::find_by_id(hook.id)
+            .one(&self.db)
+            .await;
+        let hook = match &current {
+            Ok(Some(current)) => current,
+            _ => hook,
+        };
         let secrets = hooks::signing_secrets(hook);
         let id = delivery.id.to_string();
         self.sender

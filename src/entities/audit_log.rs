@@ -20,10 +20,15 @@ pub struct Model {
     pub entity_type: EntityType,
     pub entity_id: Uuid,
     pub request_id: Option<String>,
-    /// The record before the write, as its `Versioned::audit_json` keeps it (any JSON).
+    /// The record before the write, as its `Versioned::audit_json` keeps it, free text replaced
+    /// by references into `audit_texts`.
     pub before: Option<Json>,
     /// The record after the write.
     pub after: Option<Json>,
+    /// The seal of the row before (see `migration::seal`).
+    pub previous_sha256: Option<String>,
+    /// The seal of this row: its content and the previous seal.
+    pub sha256: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

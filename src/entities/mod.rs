@@ -6,6 +6,7 @@ pub mod actor;
 pub mod agenda_item;
 pub mod attendance;
 pub mod audit_log;
+pub mod audit_text;
 pub mod change_event;
 pub mod consultation_response;
 pub mod decision;

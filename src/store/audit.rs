@@ -6,8 +6,17 @@ use sea_orm::{
 use serde_json::Value;
 use uuid::Uuid;
 
+use migration::seal;
+
 use super::{Actor, actors, now};
-use crate::{domain::EntityType, entities::audit_log, error::ApiResult, pagination::PageRequest};
+use crate::{
+    domain::EntityType,
+    entities::{audit_log, audit_text},
+    error::ApiResult,
+    pagination::PageRequest,
+};
+
+pub mod chain;
 
 pub use crate::domain::audit::Action;
 
@@ -32,23 +41,59 @@ pub struct Change {
 }
 
 /// Appends the audit row and the change event of `change`; call inside the write's transaction.
+/// The row's free text goes to `audit_texts` and the row is sealed onto the chain (see
+/// [`migration::seal`]); on PostgreSQL the chain's head is held by a transaction-scoped lock,
+/// so that rows are sealed in the order they are numbered.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
     change: Change,
 ) -> Result<(), DbErr> {
     let at = now();
-    let actor_id = actor.id(db).await?;
+    let actor_id = actor.id(db).await?.to_string();
+    let roles = serde_json::to_value(&actor.roles).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let mut moved = Vec::new();
+    let mut before = change.before.clone();
+    let mut after = change.after.clone();
+    for value in [before.as_mut(), after.as_mut()].into_iter().flatten() {
+        seal::split(value, &mut moved);
+    }
+    for text in moved {
+        audit_text::ActiveModel {
+            id: Set(text.id),
+            entity_type: Set(change.entity_type),
+            entity_id: Set(change.entity_id),
+            field: Set(text.field),
+            text: Set(text.text),
+        }
+        .insert(db)
+        .await?;
+    }
+    let previous = chain::head_for_append(db).await?;
+    let content = seal::Content {
+        occurred_at: at,
+        actor: &actor_id,
+        actor_roles: &roles,
+        action: change.action.as_str(),
+        entity_type: change.entity_type.as_str(),
+        entity_id: change.entity_id,
+        request_id: actor.request_id.as_deref(),
+        before: before.as_ref(),
+        after: after.as_ref(),
+    };
+    let sealed = seal::seal(&content, &previous);
     audit_log::ActiveModel {
         occurred_at: Set(at),
-        actor: Set(actor_id.to_string()),
+        actor: Set(actor_id),
         actor_roles: Set(actor.roles.clone().into()),
         action: Set(change.action),
         entity_type: Set(change.entity_type),
         entity_id: Set(change.entity_id),
         request_id: Set(actor.request_id.clone()),
-        before: Set(change.before.clone()),
-        after: Set(change.after.clone()),
+        before: Set(before),
+        after: Set(after),
+        previous_sha256: Set(Some(previous)),
+        sha256: Set(Some(sealed)),
         ..Default::default()
     }
     .insert(db)
@@ -107,6 +152,7 @@ pub async fn list<C: ConnectionTrait>(
         .filter_map(|row| row.actor.parse().ok())
         .collect();
     let subjects = actors::subjects(db, ids).await?;
+    let rows = chain::with_texts(db, rows).await?;
     let rows = rows
         .into_iter()
         .map(|row| {

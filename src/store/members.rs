@@ -5,6 +5,7 @@
 //! has its id and non-personal fields only, so that erasure leaves no trace behind.
 
 mod erasure;
+mod scrub;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,

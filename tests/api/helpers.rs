@@ -363,6 +363,11 @@ impl TestApp {
         hits
     }
 
+    /// The URL of the test's database.
+    pub fn database_url(&self) -> String {
+        self._database.url.clone()
+    }
+
     /// Rows in a table, counted directly in the database.
     pub async fn count_rows(&self, table: &str) -> i64 {
         let backend = self.db.get_database_backend();

@@ -8,6 +8,7 @@ mod helpers;
 mod action_plans;
 mod assignments;
 mod audit;
+mod audit_chain;
 mod auth;
 mod contract;
 mod decisions;

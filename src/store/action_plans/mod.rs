@@ -22,6 +22,7 @@ pub use publications::add_publication;
 pub use responses::{NewResponse, insert_response, list_responses};
 pub use revisions::{
     NewRevision, get_revision, in_force, insert_revision, latest_draft, list_revisions,
+    reindex_revisions,
 };
 
 use super::Versioned;

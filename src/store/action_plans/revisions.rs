@@ -171,6 +171,18 @@ pub(super) async fn check_refs<C: ConnectionTrait>(db: &C, content: &Content) ->
     errors.finish()
 }
 
+/// Rebuilds the search entries of every revision of every plan (after an erasure rewrote
+/// their text).
+pub async fn reindex_revisions<C: ConnectionTrait>(db: &C) -> ApiResult<()> {
+    let plans = crate::entities::action_plan::Entity::find().all(db).await?;
+    for plan in plans {
+        for rev in revisions_of(db, plan.id).await? {
+            index_revision(db, plan.id, &plan.title, &rev).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Puts a revision of the plan titled `plan_title` in the search index (found by everyone once
 /// approved or superseded).
 pub(super) async fn index_revision<C: ConnectionTrait>(

@@ -357,7 +357,7 @@ pub async fn scrub_mentions<C: ConnectionTrait>(
 }
 
 /// `value` with `pattern` replaced in every string it holds.
-fn scrub_value(value: Value, pattern: &regex::Regex, replacement: &str) -> Value {
+pub(crate) fn scrub_value(value: Value, pattern: &regex::Regex, replacement: &str) -> Value {
     match value {
         Value::String(text) => Value::String(pattern.replace_all(&text, replacement).into_owned()),
         Value::Array(items) => Value::Array(

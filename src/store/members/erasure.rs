@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{Model, get};
 use crate::{
     domain::{EntityType, member::erased_name},
-    entities::{agenda_item, attendance, idempotency_key, member::ActiveModel, membership},
+    entities::{attendance, idempotency_key, member::ActiveModel, membership},
     error::ApiResult,
     store::{Action, Actor, Precondition, actors, begin_write, now, write_next},
 };
@@ -45,7 +45,7 @@ pub async fn erase(
     .flatten()
     .collect();
     scrub_notes(&txn, actor, &personal, &pseudonym).await?;
-    scrub_meetings(&txn, actor, &personal, &pseudonym).await?;
+    scrub_meetings(&txn, actor, id, &personal, &pseudonym).await?;
     if let Some(subject) = &current.subject
         && let Some(actor_id) = actors::erase(&txn, subject).await?
     {
@@ -115,16 +115,26 @@ async fn scrub_notes(
     Ok(())
 }
 
-/// Replaces each of `values` by `pseudonym` in attendance notes and agenda minutes texts.
+/// Replaces each of `values` by `pseudonym` in attendance notes, decisions, every record
+/// [`super::scrub::scrub_records`] covers, the change feed and the audit log's texts.
 /// Approved (locked) minutes are scrubbed too: erasure is the one change the lock yields to.
 async fn scrub_meetings(
     txn: &DatabaseTransaction,
     actor: &Actor,
+    member_id: Uuid,
     values: &[&str],
     pseudonym: &str,
 ) -> ApiResult<()> {
     let Some(pattern) = any_of(values) else {
-        return Ok(());
+        return crate::store::audit::chain::erase_texts(
+            txn,
+            EntityType::Member,
+            member_id,
+            None,
+            pseudonym,
+        )
+        .await
+        .map_err(Into::into);
     };
     let notes = attendance::Entity::find()
         .filter(attendance::Column::Note.is_not_null())
@@ -143,33 +153,18 @@ async fn scrub_meetings(
         .update(txn)
         .await?;
     }
-    let items = agenda_item::Entity::find()
-        .filter(agenda_item::Column::Minutes.is_not_null())
-        .all(txn)
-        .await?;
-    for item in items {
-        let Some(text) = item.minutes.as_deref().filter(|t| pattern.is_match(t)) else {
-            continue;
-        };
-        let text = pattern.replace_all(text, pseudonym).into_owned();
-        let next = agenda_item::ActiveModel {
-            id: Set(item.id),
-            minutes: Set(Some(text)),
-            ..Default::default()
-        };
-        let item = write_next(txn, actor, &item, next, Action::Update, &Precondition::None).await?;
-        crate::store::search::update_text(
-            txn,
-            EntityType::AgendaItem,
-            item.id,
-            &item.title,
-            item.minutes.as_deref().unwrap_or_default(),
-        )
-        .await?;
-    }
+    super::scrub::scrub_records(txn, actor, &pattern, pseudonym).await?;
     crate::store::decisions::scrub(txn, actor, &pattern, pseudonym).await?;
-    // Last: the events of the scrubs above hold the pseudonym already.
+    // Last: the events and audit rows of the scrubs above hold the pseudonym already.
     crate::store::events::scrub_mentions(txn, &pattern, pseudonym).await?;
+    crate::store::audit::chain::erase_texts(
+        txn,
+        EntityType::Member,
+        member_id,
+        Some(&pattern),
+        pseudonym,
+    )
+    .await?;
     Ok(())
 }
 
