@@ -1,5 +1,6 @@
 //! Decisions: their kinds and statuses, and the assignment, funding and election parts.
 
+use crate::domain::time::Day;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -103,7 +104,7 @@ pub struct Elected {
     pub represents_id: Option<Uuid>,
     /// First day (default: the decision date).
     #[serde(default)]
-    pub start_date: Option<NaiveDate>,
+    pub start_date: Option<Day>,
 }
 
 /// The fields of a decision as a client sends them, before any check.

@@ -3,6 +3,11 @@
 //! both databases, and calendar feeds stay valid RFC 5545.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{KnownFormat, ObjectBuilder, RefOr, Schema, SchemaFormat, Type},
+};
 
 /// The first year accepted.
 pub const MIN_YEAR: i32 = 1900;
@@ -11,6 +16,59 @@ pub const MAX_YEAR: i32 = 2200;
 
 /// The message of a date or time outside the range.
 pub const OUT_OF_RANGE: &str = "must be in the years 1900 to 2200";
+
+/// The pattern of a date in the accepted range, as the OpenAPI document states it.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$";
+
+/// A calendar date in the accepted range: what every date a request sends (a field or a query
+/// parameter) is read as, so that none outside it reaches a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Day(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let day = NaiveDate::deserialize(de)?;
+        if date_in_range(day) {
+            Ok(Self(day))
+        } else {
+            Err(serde::de::Error::custom(OUT_OF_RANGE))
+        }
+    }
+}
+
+impl std::ops::Deref for Day {
+    type Target = NaiveDate;
+
+    fn deref(&self) -> &NaiveDate {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<Day> for NaiveDate {
+    fn from(day: Day) -> Self {
+        day.0
+    }
+}
+
+impl PartialSchema for Day {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .pattern(Some(DATE_PATTERN))
+            .description(Some("A date (ISO 8601), in the years 1900 to 2200"))
+            .into()
+    }
+}
+
+impl ToSchema for Day {}
 
 /// Whether `day` is in the accepted range.
 pub fn date_in_range(day: NaiveDate) -> bool {

@@ -3,6 +3,7 @@
 
 mod roster;
 
+use crate::domain::time::Day;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -104,10 +105,10 @@ pub struct NewMembership {
     pub represents_id: Option<Uuid>,
     /// First day.
     #[schema(example = "2021-06-04")]
-    pub start_date: NaiveDate,
+    pub start_date: Day,
     /// Last day (not before `start_date`).
     #[serde(default)]
-    pub end_date: Option<NaiveDate>,
+    pub end_date: Option<Day>,
     /// The member this one stands in for during the period (an existing member, not the
     /// member themself).
     #[serde(default)]
@@ -131,8 +132,8 @@ impl From<NewMembership> for UncheckedMembership {
             group_id: new.group_id,
             role: new.role,
             represents_id: new.represents_id,
-            start_date: new.start_date,
-            end_date: new.end_date,
+            start_date: new.start_date.into(),
+            end_date: new.end_date.map(NaiveDate::from),
             substitute_for_member_id: new.substitute_for_member_id,
             voting_right: new.voting_right,
             note: new.note,
@@ -164,12 +165,12 @@ pub struct MembershipPatch {
     pub represents_id: Patch<Uuid>,
     /// First day.
     #[serde(default)]
-    #[schema(value_type = NaiveDate)]
-    pub start_date: Patch<NaiveDate>,
+    #[schema(value_type = Day)]
+    pub start_date: Patch<Day>,
     /// Last day (not before `start_date`).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub end_date: Patch<NaiveDate>,
+    #[schema(value_type = Option<Day>)]
+    pub end_date: Patch<Day>,
     /// Stands in for this member (not the member themself).
     #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
@@ -202,10 +203,12 @@ impl MembershipPatch {
                 .keep("group_id", current.group_id, &mut errors),
             role: self.role.keep("role", current.role, &mut errors),
             represents_id: self.represents_id.or(current.represents_id),
-            start_date: self
-                .start_date
-                .keep("start_date", current.start_date, &mut errors),
-            end_date: self.end_date.or(current.end_date),
+            start_date: self.start_date.map(NaiveDate::from).keep(
+                "start_date",
+                current.start_date,
+                &mut errors,
+            ),
+            end_date: self.end_date.map(NaiveDate::from).or(current.end_date),
             substitute_for_member_id: self
                 .substitute_for_member_id
                 .or(current.substitute_for_member_id),
@@ -240,7 +243,7 @@ pub struct MembershipQuery {
     pub role: Option<MembershipRole>,
     /// Only those running on this date (YYYY-MM-DD).
     #[param(value_type = Option<String>, format = Date)]
-    pub active_on: Option<NaiveDate>,
+    pub active_on: Option<Day>,
     /// Include archived memberships (always included with `updated_since`).
     #[serde(default)]
     pub include_archived: bool,
@@ -269,7 +272,7 @@ pub async fn list_memberships(
         group_id: q.group_id,
         represents_id: q.represents_id,
         role: q.role,
-        active_on: q.active_on,
+        active_on: q.active_on.map(NaiveDate::from),
         include_archived: q.include_archived,
     };
     let rows = store::list(&state.db, &filter, &page).await?;

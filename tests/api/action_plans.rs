@@ -976,7 +976,7 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
     acts[0]["status"] = json!("done");
     acts[0]["due"] = json!("2021-06-30");
     content["sections"][0]["goals"][0]["activities"][0]["due"] = json!("2021-H2");
-    content["sections"][0]["goals"][0]["activities"][1]["due"] = json!("2999-12-31");
+    content["sections"][0]["goals"][0]["activities"][1]["due"] = json!("2199-12-31");
     new_revision(&app, &plan, &json!({"content": content})).await;
     let url = format!("{}/progress", plan_url(&plan));
     // Nothing in force yet; a draft is followed only on request, by members.

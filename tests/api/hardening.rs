@@ -286,7 +286,86 @@ async fn dates_and_times_are_bounded(backend: Backend) {
     assert_eq!(app.count_rows("meetings").await, 0);
 }
 
+/// Every date a request sends (fields and query parameters) is bounded like timestamps: a year
+/// PostgreSQL cannot store was a 500 there.
+async fn dates_are_bounded_in_fields_and_query_parameters(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let group = app.create_group("Styrgrupp").await;
+    let member = app.create_member(json!({"name": "Karin Lind"})).await;
+    let group_id = group["id"].as_str().unwrap();
+    for path in [
+        "/api/v1/memberships?active_on=-9999-01-01".to_owned(),
+        "/api/v1/decisions?due_before=2201-01-01".to_owned(),
+        "/api/v1/decisions?from=0001-01-01".to_owned(),
+        "/api/v1/decisions?to=%2B12345-01-01".to_owned(),
+        format!("/api/v1/organisations/{group_id}/roster?on=1899-12-31"),
+    ] {
+        let response = app.get(&path, None).await;
+        let problem = assert_problem(response, StatusCode::BAD_REQUEST).await;
+        assert!(
+            problem["detail"].as_str().unwrap().contains("1900 to 2200"),
+            "{path}: {problem}"
+        );
+    }
+    let before = app.count_rows("audit_log").await;
+    for (start, end, field) in [
+        ("-9999-01-01", None, "start_date"),
+        ("1899-12-31", None, "start_date"),
+        ("2021-01-01", Some("+12345-01-01"), "end_date"),
+    ] {
+        let response = app
+            .post_json(
+                "/api/v1/memberships",
+                Some(&admin()),
+                &json!({"member_id": member["id"], "group_id": group_id, "role": "member",
+                        "start_date": start, "end_date": end}),
+            )
+            .await;
+        let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(error_fields(&problem), [field], "{problem}");
+    }
+    let response = app
+        .post_json(
+            "/api/v1/action-plans",
+            Some(&admin()),
+            &json!({"group_id": group_id, "title": "Handlingsplan"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let plan: Value = response.json().await.unwrap();
+    let response = app
+        .post_json(
+            &format!(
+                "/api/v1/action-plans/{}/revisions",
+                plan["id"].as_str().unwrap()
+            ),
+            Some(&admin()),
+            &json!({"content": {"sections": [{"key": "s", "title": "Samverkan", "goals": [
+                {"key": "g", "title": "Mål", "activities": [
+                    {"key": "a", "text": "Aktivitet", "due": "0001-06-30"}]}]}]}}),
+        )
+        .await;
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert!(
+        error_fields(&problem).iter().any(|f| f.ends_with("due")),
+        "{problem}"
+    );
+    assert_eq!(
+        app.count_rows("audit_log").await,
+        before + 1,
+        "only the plan"
+    );
+    // The edges are accepted.
+    let response = app
+        .get("/api/v1/memberships?active_on=1900-01-01", None)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 crate::on_both_backends!(
+    dates_are_bounded_in_fields_and_query_parameters,
     dates_and_times_are_bounded,
     absolute_urls_never_come_from_request_headers,
     names_and_titles_refuse_display_tricks,

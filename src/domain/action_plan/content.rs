@@ -46,7 +46,7 @@ pub struct Activity {
     /// When: a date (`2022-06-30`) or a period (`2022`, `2022-H1`, `2022-Q3`, `2022-05`).
     #[serde(default)]
     #[schema(
-        pattern = r"^[0-9]{4}(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?))?$"
+        pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(H[12]|Q[1-4]|(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?))?$"
     )]
     pub due: Option<String>,
     /// Where it is (default `planned`).
@@ -216,7 +216,7 @@ fn check_key(key: &str) -> Result<String, String> {
 pub fn check_due(due: &str) -> Result<String, String> {
     let bad = || {
         format!(
-            "`{due}` is neither a date (2022-06-30) nor a period (2022, 2022-H1, 2022-Q3, 2022-05)"
+            "`{due}` is neither a date (2022-06-30) nor a period (2022, 2022-H1, 2022-Q3, 2022-05) in the years 1900 to 2200"
         )
     };
     let b = due.as_bytes();
@@ -230,7 +230,7 @@ pub fn check_due(due: &str) -> Result<String, String> {
         return Err(bad());
     }
     let valid = if b.len() == 10 {
-        NaiveDate::parse_from_str(due, "%Y-%m-%d").is_ok()
+        NaiveDate::parse_from_str(due, "%Y-%m-%d").is_ok_and(crate::domain::time::date_in_range)
     } else {
         due.parse::<Period>().is_ok()
     };

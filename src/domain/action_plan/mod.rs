@@ -5,6 +5,7 @@
 mod content;
 mod diff;
 
+use crate::domain::time::Day;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -155,7 +156,7 @@ pub struct Publication {
     )]
     pub url: String,
     /// The day it was published.
-    pub published_at: NaiveDate,
+    pub published_at: Day,
 }
 
 impl Publication {
@@ -246,7 +247,7 @@ mod tests {
         let p = |url: &str| Publication {
             channel: Channel::Website,
             url: url.into(),
-            published_at: NaiveDate::from_ymd_opt(2021, 11, 10).unwrap(),
+            published_at: Day(NaiveDate::from_ymd_opt(2021, 11, 10).unwrap()),
         };
         assert_eq!(
             p(" https://example.se/a ").check().unwrap().url,

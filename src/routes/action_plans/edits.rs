@@ -1,6 +1,7 @@
 //! Changes to a revision: edits of a draft (PATCH, PUT) and the moves of its life cycle, to
 //! consultation and to approved by a decision (PATCH `status`, or the approval action).
 
+use crate::domain::time::Day;
 use actix_web::{HttpResponse, patch, post, put, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -42,7 +43,7 @@ pub struct RevisionReplace {
     pub change_summary: Option<String>,
     /// First day in force once approved.
     #[serde(default)]
-    pub valid_from: Option<NaiveDate>,
+    pub valid_from: Option<Day>,
 }
 
 /// Changes to a revision: edits of a draft, or a move to another status. `consultation`
@@ -61,16 +62,16 @@ pub struct RevisionPatch {
     pub change_summary: Patch<String>,
     /// First day in force (`null` clears it).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub valid_from: Patch<NaiveDate>,
+    #[schema(value_type = Option<Day>)]
+    pub valid_from: Patch<Day>,
     /// `draft`, `consultation` or `approved`.
     #[serde(default)]
     #[schema(value_type = RevisionStatus)]
     pub status: Patch<RevisionStatus>,
     /// Last day for consultation responses (`null` clears it).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub consultation_deadline: Patch<NaiveDate>,
+    #[schema(value_type = Option<Day>)]
+    pub consultation_deadline: Patch<Day>,
     /// The approving decision.
     #[serde(default)]
     #[schema(value_type = Uuid)]
@@ -103,9 +104,9 @@ impl RevisionPatch {
         Ok(RevisionChange {
             content: content.map(CheckedContent::parse).transpose()?,
             change_summary,
-            valid_from: changed(self.valid_from),
+            valid_from: changed(self.valid_from.map(NaiveDate::from)),
             status,
-            consultation_deadline: changed(self.consultation_deadline),
+            consultation_deadline: changed(self.consultation_deadline.map(NaiveDate::from)),
             decision_id,
         })
     }
@@ -170,7 +171,7 @@ pub async fn replace_plan_revision(
     let (content, change_summary, valid_from) = Revision::parse(UncheckedRevision {
         content: body.content,
         change_summary: body.change_summary,
-        valid_from: body.valid_from,
+        valid_from: body.valid_from.map(NaiveDate::from),
     })?
     .into_parts();
     let change = RevisionChange {
@@ -199,7 +200,7 @@ pub struct RevisionApproval {
     pub decision_id: Uuid,
     /// First day in force (default: the one the revision names, else the decision's date).
     #[serde(default)]
-    pub valid_from: Option<NaiveDate>,
+    pub valid_from: Option<Day>,
 }
 
 /// Approve a draft or a revision in consultation by a decision of kind `approval` (admin,
@@ -227,7 +228,7 @@ pub async fn approve_plan_revision(
     let change = RevisionChange {
         status: Some(RevisionStatus::Approved),
         decision_id: Some(body.decision_id),
-        valid_from: body.valid_from.map(Some),
+        valid_from: body.valid_from.map(|day| Some(day.into())),
         ..Default::default()
     };
     let row = store::update_revision(

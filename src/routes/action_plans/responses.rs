@@ -1,5 +1,6 @@
 //! Consultation responses (remissvar) to a revision sent out for consultation.
 
+use crate::domain::time::Day;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -74,7 +75,7 @@ pub struct NewConsultationResponse {
     /// The organisation that responded.
     pub organisation_id: Uuid,
     /// When it arrived.
-    pub received_on: NaiveDate,
+    pub received_on: Day,
     /// In short, 1–2000 characters.
     #[schema(min_length = 1, max_length = 2000)]
     pub summary: String,
@@ -105,7 +106,7 @@ impl NewConsultationResponse {
         errors.finish()?;
         Ok(NewResponse {
             organisation_id: self.organisation_id,
-            received_on: self.received_on,
+            received_on: self.received_on.into(),
             summary: summary.unwrap_or_default(),
             text,
         })

@@ -1,6 +1,7 @@
 //! Revisions of an action plan: the record, drafting a new one, reading, listing, and the
 //! revision in force on a date. Changes to a revision are in [`super::edits`].
 
+use crate::domain::time::Day;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -135,7 +136,7 @@ pub struct NewRevisionBody {
     pub change_summary: Option<String>,
     /// First day in force once approved (default: the approval date).
     #[serde(default)]
-    pub valid_from: Option<NaiveDate>,
+    pub valid_from: Option<Day>,
 }
 
 /// The revisions of a plan (drafts and consultations only for admin, secretary and member).
@@ -189,7 +190,7 @@ pub async fn create_plan_revision(
     let revision = Revision::parse(UncheckedRevision {
         content: body.content.unwrap_or_default(),
         change_summary: body.change_summary,
-        valid_from: body.valid_from,
+        valid_from: body.valid_from.map(NaiveDate::from),
     })?;
     let new = NewRevision {
         from_revision: body.from_revision,
@@ -236,7 +237,7 @@ pub async fn get_plan_revision(
 pub struct OnQuery {
     /// The date (default: today).
     #[param(value_type = Option<String>, format = Date)]
-    pub on: Option<NaiveDate>,
+    pub on: Option<Day>,
 }
 
 /// The revision in force on a date: the latest approved or superseded revision valid from
@@ -257,8 +258,12 @@ pub async fn get_current_plan_revision(
     Query(query): Query<OnQuery>,
 ) -> ApiResult<HttpResponse> {
     let plan = store::get(&state.db, id.into_inner()).await?;
-    let row = store::in_force(&state.db, plan.id, query.on.unwrap_or_else(today))
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let row = store::in_force(
+        &state.db,
+        plan.id,
+        query.on.map_or_else(today, NaiveDate::from),
+    )
+    .await?
+    .ok_or(ApiError::NotFound)?;
     Ok(kit::read(&req, row.version, &RevisionView::from(row)))
 }

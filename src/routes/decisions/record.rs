@@ -1,5 +1,6 @@
 //! The decision record: list, record, read and change a decision.
 
+use crate::domain::time::Day;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -75,7 +76,7 @@ pub struct NewDecision {
     pub assignees: Vec<Assignee>,
     /// Due date (only assignments; they need it or `report_to_meeting_id`).
     #[serde(default)]
-    pub due_date: Option<NaiveDate>,
+    pub due_date: Option<Day>,
     /// The meeting to report to (only assignments).
     #[serde(default)]
     pub report_to_meeting_id: Option<Uuid>,
@@ -88,10 +89,10 @@ pub struct NewDecision {
     pub amount_sek: Option<i64>,
     /// Funded period start (only funding).
     #[serde(default)]
-    pub period_start: Option<NaiveDate>,
+    pub period_start: Option<Day>,
     /// Funded period end (only funding; not before the start).
     #[serde(default)]
-    pub period_end: Option<NaiveDate>,
+    pub period_end: Option<Day>,
     /// Funders (only funding).
     #[serde(default)]
     #[schema(max_items = 50)]
@@ -119,13 +120,13 @@ impl From<NewDecision> for UncheckedDecision {
             concerns: n.concerns,
             public: n.public,
             assignees: n.assignees,
-            due_date: n.due_date,
+            due_date: n.due_date.map(NaiveDate::from),
             report_to_meeting_id: n.report_to_meeting_id,
             follow_up_status: n.follow_up_status,
             reported_in_decision_id: None,
             amount_sek: n.amount_sek,
-            period_start: n.period_start,
-            period_end: n.period_end,
+            period_start: n.period_start.map(NaiveDate::from),
+            period_end: n.period_end.map(NaiveDate::from),
             funders: n.funders,
             elects: n.elects,
             ends_membership_ids: n.ends_membership_ids,
@@ -167,8 +168,8 @@ pub struct DecisionPatch {
     pub public: Patch<bool>,
     /// Due date (assignments).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub due_date: Patch<NaiveDate>,
+    #[schema(value_type = Option<Day>)]
+    pub due_date: Patch<Day>,
     /// The meeting to report to (assignments).
     #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
@@ -210,7 +211,7 @@ impl DecisionPatch {
             concerns: self.concerns.keep("concerns", c.concerns.0, &mut errors),
             public: self.public.keep("public", c.public, &mut errors),
             assignees: c.assignees.0,
-            due_date: self.due_date.or(c.due_date),
+            due_date: self.due_date.map(NaiveDate::from).or(c.due_date),
             report_to_meeting_id: self.report_to_meeting_id.or(c.report_to_meeting_id),
             follow_up_status: self
                 .follow_up_status
@@ -253,15 +254,15 @@ pub struct DecisionQuery {
     pub assignee_id: Option<Uuid>,
     /// Assignments due before this date.
     #[param(value_type = Option<String>, format = Date)]
-    pub due_before: Option<NaiveDate>,
+    pub due_before: Option<Day>,
     /// Only open assignments past (true) their due date, or only the others (false).
     pub overdue: Option<bool>,
     /// Decided on or after this date.
     #[param(value_type = Option<String>, format = Date)]
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Decided on or before this date.
     #[param(value_type = Option<String>, format = Date)]
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
 }
 
 impl DecisionQuery {
@@ -274,10 +275,10 @@ impl DecisionQuery {
             concerns: self.concerns,
             follow_up_status: self.follow_up_status,
             assignee_id: self.assignee_id,
-            due_before: self.due_before,
+            due_before: self.due_before.map(NaiveDate::from),
             overdue: self.overdue,
-            from: self.from,
-            to: self.to,
+            from: self.from.map(NaiveDate::from),
+            to: self.to.map(NaiveDate::from),
             assignments_only: false,
             public_only: !sees_unpublished,
         }

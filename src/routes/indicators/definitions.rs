@@ -1,6 +1,7 @@
 //! Indicator definitions: what is measured, how, and the history of renames, category moves and
 //! retirements, each with its decision.
 
+use crate::domain::time::Day;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -218,8 +219,8 @@ pub struct IndicatorPatch {
     pub decision_id: Patch<Uuid>,
     /// When the change took effect (default today).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub effective_on: Patch<NaiveDate>,
+    #[schema(value_type = Option<Day>)]
+    pub effective_on: Patch<Day>,
 }
 
 impl IndicatorPatch {
@@ -257,6 +258,7 @@ impl IndicatorPatch {
             decision_id: self.decision_id.or(None),
             effective_on: self
                 .effective_on
+                .map(NaiveDate::from)
                 .or(None)
                 .unwrap_or_else(crate::store::today),
         })

@@ -70,6 +70,15 @@ impl<T> Patch<T> {
         }
     }
 
+    /// The patch with its value turned into another type.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Self::Absent => Patch::Absent,
+            Self::Null => Patch::Null,
+            Self::Value(value) => Patch::Value(f(value)),
+        }
+    }
+
     /// Whether the field was sent (as a value or `null`).
     pub fn is_present(&self) -> bool {
         !matches!(self, Self::Absent)

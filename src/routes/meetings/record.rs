@@ -1,6 +1,7 @@
 //! The meeting record: create, read, change (the status lifecycle), delete; the request
 //! bodies and filters. The view of a meeting is in [`super::view`].
 
+use crate::domain::time::Day;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
 use sea_orm::DatabaseConnection;
@@ -159,8 +160,8 @@ pub struct MeetingPatch {
     pub public: Patch<bool>,
     /// When the minutes were approved (with `status: minutes_approved`).
     #[serde(default)]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub minutes_approved_on: Patch<NaiveDate>,
+    #[schema(value_type = Option<Day>)]
+    pub minutes_approved_on: Patch<Day>,
     /// The meeting that approved them (with `status: minutes_approved`).
     #[serde(default)]
     #[schema(value_type = Option<Uuid>)]
@@ -197,7 +198,10 @@ impl MeetingPatch {
                 .documents
                 .keep("documents", view.documents, &mut errors),
             public: self.public.keep("public", view.public, &mut errors),
-            minutes_approved_on: self.minutes_approved_on.or(view.minutes_approved_on),
+            minutes_approved_on: self
+                .minutes_approved_on
+                .map(NaiveDate::from)
+                .or(view.minutes_approved_on),
             minutes_approved_in_meeting_id: self
                 .minutes_approved_in_meeting_id
                 .or(view.minutes_approved_in_meeting_id),

@@ -1,6 +1,7 @@
 //! A group's roster on a date: who sits in it, in which role, for whom, ordered the way the
 //! group presents itself (chair, vice-chair, then by represented organisation and name).
 
+use crate::domain::time::Day;
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, get, web};
@@ -69,7 +70,7 @@ pub struct Roster {
 pub struct RosterQuery {
     /// The date (YYYY-MM-DD); today (Europe/Stockholm) when absent.
     #[param(value_type = Option<String>, format = Date)]
-    pub on: Option<NaiveDate>,
+    pub on: Option<Day>,
 }
 
 /// The roster of a group on a date: everyone sitting in it, with role, whom they represent and
@@ -99,7 +100,7 @@ pub async fn get_roster(
     if group.kind != OrganisationKind::Group {
         return Err(ApiError::NotFound);
     }
-    let on = query.on.unwrap_or_else(store::today);
+    let on = query.on.map_or_else(store::today, NaiveDate::from);
     let seats = store::memberships::running_on(&state.db, group.id, on).await?;
 
     let mut member_ids: Vec<Uuid> = seats.iter().map(|s| s.member_id).collect();

@@ -83,7 +83,7 @@ pub(super) async fn change_seats(
             group_id: meeting.group_id,
             role: elected.role,
             represents_id: elected.represents_id,
-            start_date: elected.start_date.unwrap_or(decided_on),
+            start_date: elected.start_date.map_or(decided_on, NaiveDate::from),
             end_date: None,
             substitute_for_member_id: None,
             voting_right: true,
