@@ -6,18 +6,21 @@
 //! `sub` are required, `nbf` is honoured, and the leeway is [`LEEWAY_SECONDS`].
 
 use std::{
-    collections::HashMap,
     future::{Ready, ready},
     path::Path,
     sync::Arc,
     time::Duration,
 };
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
-use jsonwebtoken::{
-    Algorithm, DecodingKey, EncodingKey, Header, Validation,
-    jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet},
+use actix_web::{
+    FromRequest, HttpMessage, HttpRequest,
+    body::MessageBody,
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::Next,
+    web,
 };
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -34,6 +37,12 @@ pub const MIN_SECRET_BYTES: usize = 32;
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
 pub use crate::domain::Role;
+
+mod jwks;
+mod verifier;
+
+pub use jwks::{JwksSource, start as start_jwks};
+pub use verifier::{Authenticator, ClaimMap, KeyError};
 
 /// The claims samverkan reads from a token (validated ones are checked by jsonwebtoken too).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -88,170 +97,6 @@ impl Identity {
                 names.join(", ")
             )))
         }
-    }
-}
-
-/// One verification key and the only validation it may be used with.
-struct VerifyingKey {
-    key: DecodingKey,
-    validation: Validation,
-}
-
-/// Verifies tokens; built once at start from the settings.
-pub struct Authenticator {
-    shared: VerifyingKey,
-    by_kid: HashMap<String, VerifyingKey>,
-    public_read: bool,
-}
-
-/// Why the token configuration was refused at start.
-#[derive(Debug, thiserror::Error)]
-pub enum KeyError {
-    /// The HS256 secret is too short.
-    #[error("the JWT secret must be at least {MIN_SECRET_BYTES} bytes (got {0})")]
-    SecretTooShort(usize),
-    /// The JWKS file could not be read or used.
-    #[error("JWKS {path}: {reason}")]
-    Jwks {
-        /// The file.
-        path: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The secret file could not be read or created.
-    #[error("JWT secret file {path}: {source}")]
-    SecretFile {
-        /// The file.
-        path: String,
-        /// The I/O error.
-        source: std::io::Error,
-    },
-}
-
-fn validation(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
-    let mut validation = Validation::new(alg);
-    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-    validation.set_issuer(&[issuer]);
-    validation.set_audience(&[audience]);
-    validation.leeway = LEEWAY_SECONDS;
-    validation.validate_nbf = true;
-    validation
-}
-
-/// The algorithm a JWKS key is pinned to: its `alg`, or the one its key type implies.
-fn pinned_algorithm(jwk: &Jwk) -> Result<Algorithm, String> {
-    let alg = match (&jwk.algorithm, jwk.common.key_algorithm) {
-        (AlgorithmParameters::OctetKey(_), _) => {
-            return Err("symmetric (oct) keys are not accepted in a JWKS".into());
-        }
-        (_, Some(declared)) => Algorithm::try_from(declared).map_err(|e| e.to_string())?,
-        (AlgorithmParameters::RSA(_), None) => Algorithm::RS256,
-        (AlgorithmParameters::EllipticCurve(p), None) => match p.curve {
-            EllipticCurve::P256 => Algorithm::ES256,
-            EllipticCurve::P384 => Algorithm::ES384,
-            _ => return Err("unsupported elliptic curve".into()),
-        },
-        (AlgorithmParameters::OctetKeyPair(p), None) if p.curve == EllipticCurve::Ed25519 => {
-            Algorithm::EdDSA
-        }
-        _ => return Err("unsupported key type".into()),
-    };
-    if matches!(alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
-        return Err("HMAC algorithms are not accepted in a JWKS".into());
-    }
-    Ok(alg)
-}
-
-impl Authenticator {
-    /// Builds the verifier from the shared secret and an optional JWKS file.
-    pub fn new(
-        secret: &SecretString,
-        issuer: &str,
-        audience: &str,
-        jwks_file: Option<&Path>,
-        public_read: bool,
-    ) -> Result<Self, KeyError> {
-        let secret = secret.expose_secret().as_bytes();
-        if secret.len() < MIN_SECRET_BYTES {
-            return Err(KeyError::SecretTooShort(secret.len()));
-        }
-        let shared = VerifyingKey {
-            key: DecodingKey::from_secret(secret),
-            validation: validation(Algorithm::HS256, issuer, audience),
-        };
-        let mut by_kid = HashMap::new();
-        if let Some(path) = jwks_file {
-            let jwks_error = |reason: String| KeyError::Jwks {
-                path: path.display().to_string(),
-                reason,
-            };
-            let text = std::fs::read_to_string(path).map_err(|e| jwks_error(e.to_string()))?;
-            let set: JwkSet = serde_json::from_str(&text).map_err(|e| jwks_error(e.to_string()))?;
-            for jwk in &set.keys {
-                let kid = jwk
-                    .common
-                    .key_id
-                    .clone()
-                    .ok_or_else(|| jwks_error("every key needs a kid".into()))?;
-                let alg = pinned_algorithm(jwk).map_err(|e| jwks_error(format!("{kid}: {e}")))?;
-                let key =
-                    DecodingKey::from_jwk(jwk).map_err(|e| jwks_error(format!("{kid}: {e}")))?;
-                by_kid.insert(
-                    kid,
-                    VerifyingKey {
-                        key,
-                        validation: validation(alg, issuer, audience),
-                    },
-                );
-            }
-        }
-        Ok(Self {
-            shared,
-            by_kid,
-            public_read,
-        })
-    }
-
-    /// Whether unauthenticated callers may read what is published.
-    pub fn public_read(&self) -> bool {
-        self.public_read
-    }
-
-    /// Verifies `token` and returns the caller, or a 401.
-    pub fn verify(&self, token: &str) -> Result<Identity, ApiError> {
-        let invalid = |detail: &str| ApiError::unauthenticated(detail, true);
-        if token.len() > MAX_TOKEN_BYTES {
-            return Err(invalid("the token is too long"));
-        }
-        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid("malformed token"))?;
-        if header.jku.is_some() || header.jwk.is_some() || header.x5u.is_some() {
-            return Err(invalid(
-                "keys or key URLs in the token header are not accepted",
-            ));
-        }
-        let key = match &header.kid {
-            Some(kid) => self
-                .by_kid
-                .get(kid)
-                .ok_or_else(|| invalid("unknown key id"))?,
-            None => &self.shared,
-        };
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &key.key, &key.validation).map_err(|e| {
-                tracing::debug!(error = %e, "token refused");
-                invalid("the token is invalid or expired")
-            })?;
-        let claims = data.claims;
-        let roles = claims
-            .roles
-            .iter()
-            .filter_map(|name| serde_json::from_value(serde_json::Value::String(name.clone())).ok())
-            .collect();
-        Ok(Identity {
-            sub: claims.sub,
-            roles,
-            org: claims.org,
-        })
     }
 }
 
@@ -333,6 +178,44 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
     }
 }
 
+/// The outcome of verifying a request's bearer token, reached once per request by
+/// [`authenticate`] and read by the extractors and the rate limiter.
+#[derive(Debug, Clone)]
+pub struct Verified(pub Result<Identity, String>);
+
+/// The middleware that verifies the bearer token (asynchronously: an unknown key may need a
+/// JWKS fetch) and leaves the outcome in the request's extensions.
+pub async fn authenticate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let token = bearer_token(req.request())
+        .ok()
+        .flatten()
+        .map(str::to_owned);
+    if let (Some(token), Some(auth)) = (
+        token,
+        req.app_data::<web::Data<Arc<Authenticator>>>().cloned(),
+    ) {
+        let outcome = auth
+            .authenticate(&token)
+            .await
+            .map_err(|e| e.problem().detail.unwrap_or_default());
+        req.extensions_mut().insert(Verified(outcome));
+    }
+    next.call(req).await
+}
+
+/// The caller of a token: the outcome [`authenticate`] reached, or a verification now.
+fn verified(req: &HttpRequest, auth: &Authenticator, token: &str) -> Result<Identity, ApiError> {
+    match req.extensions().get::<Verified>() {
+        Some(Verified(outcome)) => outcome
+            .clone()
+            .map_err(|detail| ApiError::unauthenticated(detail, true)),
+        None => auth.verify(token),
+    }
+}
+
 fn authenticator(req: &HttpRequest) -> Result<&Arc<Authenticator>, ApiError> {
     req.app_data::<web::Data<Arc<Authenticator>>>()
         .map(|data| data.get_ref())
@@ -374,7 +257,7 @@ impl FromRequest for Caller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = authenticator(req).and_then(|auth| match bearer_token(req)? {
-            Some(token) => auth.verify(token).map(Caller::User),
+            Some(token) => verified(req, auth, token).map(Caller::User),
             None if auth.public_read() => Ok(Caller::Anonymous),
             None => Err(ApiError::unauthenticated(
                 "a bearer token is required",
@@ -395,7 +278,7 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let result = authenticator(req).and_then(|auth| match bearer_token(req)? {
-            Some(token) => auth.verify(token).map(AuthUser),
+            Some(token) => verified(req, auth, token).map(AuthUser),
             None => Err(ApiError::unauthenticated(
                 "a bearer token is required",
                 false,

@@ -56,6 +56,45 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_JWKS_FILE", global = true)]
     pub jwks_file: Option<PathBuf>,
 
+    /// JWKS URL of an identity provider (HTTPS; HTTP only on a loopback address): its keys are
+    /// kept as its cache headers say and fetched again when a token names an unknown key.
+    #[arg(long, env = "SAMVERKAN_JWKS_URL", global = true)]
+    pub jwks_url: Option<url::Url>,
+
+    /// The shortest interval between two fetches of the JWKS URL caused by unknown keys.
+    #[arg(long, env = "SAMVERKAN_JWKS_MIN_REFRESH", value_parser = humantime::parse_duration,
+          default_value = "60s", global = true)]
+    pub jwks_min_refresh: Duration,
+
+    /// The claim holding a token's role names (a dotted path such as `realm_access.roles`; an
+    /// array of names or one string of names separated by spaces or commas).
+    #[arg(
+        long,
+        env = "SAMVERKAN_JWT_ROLES_CLAIM",
+        default_value = "roles",
+        global = true
+    )]
+    pub jwt_roles_claim: String,
+
+    /// The claim holding the id of the organisation a token acts for.
+    #[arg(
+        long,
+        env = "SAMVERKAN_JWT_ORG_CLAIM",
+        default_value = "org",
+        global = true
+    )]
+    pub jwt_org_claim: String,
+
+    /// Comma-separated `name=role` pairs mapping the identity provider's names (groups) to
+    /// roles, e.g. `samverkan-admins=admin,sekreterare=secretary`.
+    #[arg(
+        long,
+        env = "SAMVERKAN_JWT_ROLE_MAP",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub jwt_role_map: Vec<String>,
+
     /// Whether unauthenticated callers may read what is published.
     #[arg(long, env = "SAMVERKAN_PUBLIC_READ", default_value = "true",
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
@@ -145,6 +184,43 @@ pub struct Settings {
         global = true
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+
+    /// Requests per minute a token's subject may make, sustained (0: no limit).
+    #[arg(
+        long,
+        env = "SAMVERKAN_RATE_LIMIT",
+        default_value = "1200",
+        global = true
+    )]
+    pub rate_limit: u32,
+
+    /// Requests per minute a client address without a valid token may make (0: no limit).
+    #[arg(
+        long,
+        env = "SAMVERKAN_RATE_LIMIT_ANONYMOUS",
+        default_value = "600",
+        global = true
+    )]
+    pub rate_limit_anonymous: u32,
+
+    /// Requests a caller may make at once before the per-minute rate applies.
+    #[arg(
+        long,
+        env = "SAMVERKAN_RATE_LIMIT_BURST",
+        default_value = "100",
+        global = true
+    )]
+    pub rate_limit_burst: u32,
+
+    /// Comma-separated origins (e.g. `https://intranet.kronoberg.se`) whose browser scripts may
+    /// call the API (CORS); none by default.
+    #[arg(
+        long,
+        env = "SAMVERKAN_CORS_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_origins: Vec<url::Url>,
 }
 
 /// Log line format.
@@ -166,6 +242,11 @@ impl Settings {
             jwt_issuer: "samverkan".into(),
             jwt_audience: "samverkan".into(),
             jwks_file: None,
+            jwks_url: None,
+            jwks_min_refresh: Duration::from_secs(60),
+            jwt_roles_claim: "roles".into(),
+            jwt_org_claim: "org".into(),
+            jwt_role_map: Vec::new(),
             public_read: true,
             log: "info".into(),
             log_format: LogFormat::Pretty,
@@ -180,6 +261,10 @@ impl Settings {
             webhook_lease: Duration::from_secs(60),
             public_url: None,
             trusted_proxies: Vec::new(),
+            rate_limit: 1200,
+            rate_limit_anonymous: 600,
+            rate_limit_burst: 100,
+            cors_origins: Vec::new(),
         }
     }
 }

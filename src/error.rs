@@ -123,6 +123,10 @@ pub enum ApiError {
     /// The request body is not JSON.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// The caller sent more requests than its rate limit allows; retry after this many
+    /// seconds.
+    #[error("too many requests")]
+    TooManyRequests(u64),
     /// The database is unreachable or busy; retry later.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -159,6 +163,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => 413,
             Self::NotAcceptable(_) => 406,
             Self::UnsupportedMediaType(_) => 415,
+            Self::TooManyRequests(_) => 429,
             Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
         }
@@ -179,6 +184,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
@@ -207,6 +213,9 @@ impl ApiError {
             ),
             Self::PayloadTooLarge(limit) => Some(format!(
                 "the request body exceeds the limit of {limit} bytes"
+            )),
+            Self::TooManyRequests(seconds) => Some(format!(
+                "the rate limit of this caller is reached; retry in {seconds} s"
             )),
             Self::Unavailable(_) => {
                 Some("the database is unavailable or busy; retry shortly".into())

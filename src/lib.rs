@@ -19,6 +19,7 @@ pub mod openapi; // The OpenAPI 3.1 document.
 pub mod pagination; // Keyset pagination and updated_since.
 pub mod plan_document; // An action plan revision as a Markdown or HTML document.
 pub mod public_url; // The base URL of absolute URLs, never from an untrusted header.
+pub mod rate_limit; // Rate limits per token subject and per client address.
 pub mod routes; // The HTTP handlers, one module per resource.
 pub mod search; // Swedish full-text search: tokens, stems, snippets.
 pub mod signal; // Wakes change-feed readers when a write commits.

@@ -35,6 +35,26 @@ impl PublicBase {
     }
 }
 
+/// The address of the client that sent `req`: the peer, or, when the peer is a trusted proxy,
+/// the nearest address in `X-Forwarded-For` that is not one (a client can prepend anything, so
+/// the list is read from the right).
+pub fn client_address(
+    peer: Option<IpAddr>,
+    forwarded_for: Option<&str>,
+    trusted: &[IpAddr],
+) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = forwarded_for.unwrap_or_default();
+    forwarded
+        .rsplit(',')
+        .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+        .find(|hop| !trusted.contains(hop))
+        .or(Some(peer))
+}
+
 /// The base for `req`: the app's [`PublicBase`], or the listening address when it has none.
 pub fn base_url(req: &HttpRequest) -> String {
     req.app_data::<actix_web::web::Data<PublicBase>>()

@@ -2,14 +2,23 @@
 
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
-use actix_web::{App, HttpServer, dev::Server, http::Method, middleware::from_fn, web};
+use actix_web::{
+    App, HttpServer,
+    dev::Server,
+    http::Method,
+    middleware::{Condition, from_fn},
+    web,
+};
 use secrecy::{ExposeSecret, SecretString};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::{Authenticator, KeyError, MIN_SECRET_BYTES, load_or_create_secret},
+    auth::{
+        Authenticator, ClaimMap, JwksSource, KeyError, MIN_SECRET_BYTES, Role, authenticate,
+        load_or_create_secret, start_jwks,
+    },
     config::Settings,
     db::{self, DbConfig, UrlError},
     delivery::{Deliverer, Sender},
@@ -20,6 +29,7 @@ use crate::{
     middleware::{RouteTable, request_context, unrouted},
     openapi::{ApiDoc, document},
     public_url::PublicBase,
+    rate_limit::{Limit, RateLimits, rate_limit},
     routes::{self, AppState},
     signal::FeedSignal,
 };
@@ -54,6 +64,63 @@ pub enum StartupError {
     /// The listener could not be bound.
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Where tokens carry roles and organisation, from the settings.
+fn claim_map(settings: &Settings) -> Result<ClaimMap, StartupError> {
+    let mut role_names = std::collections::HashMap::new();
+    for pair in settings
+        .jwt_role_map
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+    {
+        let (name, role) = pair.split_once('=').ok_or_else(|| {
+            StartupError::Config(format!("SAMVERKAN_JWT_ROLE_MAP: `{pair}` is not name=role"))
+        })?;
+        let role: Role = serde_json::from_value(serde_json::Value::String(role.trim().into()))
+            .map_err(|_| {
+                StartupError::Config(format!("SAMVERKAN_JWT_ROLE_MAP: `{role}` is not a role"))
+            })?;
+        role_names.insert(name.trim().to_owned(), role);
+    }
+    Ok(ClaimMap {
+        roles: settings.jwt_roles_claim.clone(),
+        org: settings.jwt_org_claim.clone(),
+        role_names,
+    })
+}
+
+/// CORS for the whole API from `origins` (scheme, host and port each): the methods, request
+/// headers and response headers a browser client of the API needs.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    origins
+        .iter()
+        .fold(actix_cors::Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin)
+        })
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            "authorization",
+            "content-type",
+            "if-match",
+            "if-none-match",
+            "idempotency-key",
+            "last-event-id",
+            "accept",
+            "accept-language",
+        ])
+        .expose_headers([
+            "etag",
+            "location",
+            "link",
+            "retry-after",
+            "ratelimit",
+            "ratelimit-policy",
+            "x-request-id",
+            "idempotent-replayed",
+            "content-disposition",
+        ])
+        .max_age(3600)
 }
 
 /// The HS256 secret: `SAMVERKAN_JWT_SECRET`, else the key file beside the SQLite database.
@@ -98,13 +165,21 @@ impl Application {
         setup.close().await?;
 
         let secret = jwt_secret(&settings, &db_config)?;
-        let authenticator = Arc::new(Authenticator::new(
+        let mut authenticator = Authenticator::new(
             &secret,
             &settings.jwt_issuer,
             &settings.jwt_audience,
             settings.jwks_file.as_deref(),
             settings.public_read,
-        )?);
+        )?
+        .with_claims(claim_map(&settings)?);
+        if let Some(url) = &settings.jwks_url {
+            let source = JwksSource::new(url.clone(), settings.jwks_min_refresh)
+                .map_err(StartupError::Config)?;
+            authenticator = authenticator.with_jwks(source);
+        }
+        let authenticator = Arc::new(authenticator);
+        start_jwks(&authenticator).await;
 
         let openapi = document();
         let routes = RouteTable::new(
@@ -144,6 +219,25 @@ impl Application {
             trusted_proxies: settings.trusted_proxies.clone(),
         });
 
+        let rate_limits = Arc::new(RateLimits::new(
+            Limit {
+                per_minute: settings.rate_limit,
+                burst: settings.rate_limit_burst,
+            },
+            Limit {
+                per_minute: settings.rate_limit_anonymous,
+                burst: settings.rate_limit_burst,
+            },
+            settings.trusted_proxies.clone(),
+        ));
+        rate_limits.spawn_cleanup();
+        let rate_limits = web::Data::from(rate_limits);
+        let cors_origins: Vec<String> = settings
+            .cors_origins
+            .iter()
+            .map(|url| url.origin().ascii_serialization())
+            .collect();
+
         let listener = TcpListener::bind(settings.bind)?;
         let port = listener.local_addr()?.port();
         tracing::info!(address = %listener.local_addr()?, "listening");
@@ -175,8 +269,15 @@ impl Application {
                     ApiError::BadRequest(format!("invalid path parameter: {err}")).into()
                 }))
                 .service(web::redirect("/docs", "/docs/"))
+                .app_data(rate_limits.clone())
                 .default_service(web::to(unrouted))
+                .wrap(from_fn(rate_limit))
+                .wrap(from_fn(authenticate))
                 .wrap(from_fn(request_context))
+                .wrap(Condition::new(
+                    !cors_origins.is_empty(),
+                    cors(&cors_origins),
+                ))
         })
         .listen(listener)?
         .shutdown_timeout(SHUTDOWN_TIMEOUT.as_secs())

@@ -38,6 +38,9 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { allow } => {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
+            ApiError::TooManyRequests(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "2"));
             }

@@ -40,7 +40,9 @@ fn problem(status: u16, description: &str) -> (String, RefOr<Response>) {
 }
 
 fn problems(list: &[(u16, &str)]) -> BTreeMap<String, RefOr<Response>> {
+    // Every route is rate limited (health probes aside), so every set has the 429.
     list.iter()
+        .chain(std::iter::once(&TOO_MANY))
         .map(|(status, description)| problem(*status, description))
         .collect()
 }
@@ -57,6 +59,10 @@ const PRECONDITION: (u16, &str) = (412, "If-Match does not match the current ver
 const TOO_LARGE: (u16, &str) = (413, "The request body is too large");
 const MEDIA_TYPE: (u16, &str) = (415, "The request body is not JSON");
 const INVALID: (u16, &str) = (422, "Invalid fields; `errors` names each one");
+const TOO_MANY: (u16, &str) = (
+    429,
+    "The caller's rate limit is reached; retry after `Retry-After` seconds",
+);
 const UNAVAILABLE: (u16, &str) = (503, "The database is unavailable or busy");
 const INTERNAL: (u16, &str) = (500, "Internal error; quote the request id");
 
