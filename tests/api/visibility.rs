@@ -39,6 +39,8 @@ struct Record {
     hidden_item: Value,
     decision: Value,
     assignment: Value,
+    /// An action plan whose revision 1 is in consultation (not public), with a response.
+    plan: Value,
 }
 
 async fn record(app: &TestApp) -> Record {
@@ -83,6 +85,27 @@ async fn record(app: &TestApp) -> Record {
                "assignees": [{"kind": "organisation", "id": id(&group)}]}),
     )
     .await;
+    let plan = created(
+        app,
+        "/api/v1/action-plans",
+        json!({"group_id": id(&group), "title": "Handlingsplan"}),
+    )
+    .await;
+    let revisions = format!("/api/v1/action-plans/{}/revisions", id(&plan));
+    created(app, &revisions, json!({"content": {"sections": []}})).await;
+    patch(
+        app,
+        &format!("{revisions}/1"),
+        json!({"status": "consultation", "consultation_deadline": "2021-05-20"}),
+    )
+    .await;
+    created(
+        app,
+        &format!("{revisions}/1/responses"),
+        json!({"organisation_id": id(&group), "received_on": "2021-05-18",
+               "summary": format!("Synpunkter om {SECRET}")}),
+    )
+    .await;
     Record {
         group,
         meeting,
@@ -90,6 +113,7 @@ async fn record(app: &TestApp) -> Record {
         hidden_item,
         decision,
         assignment,
+        plan,
     }
 }
 
@@ -113,6 +137,8 @@ fn anonymous_reads(app: &TestApp, r: &Record) -> Vec<String> {
             id(&r.decision)
         } else if path.starts_with("/api/v1/organisations") {
             id(&r.group)
+        } else if path.starts_with("/api/v1/action-plans") {
+            id(&r.plan)
         } else {
             id(&r.meeting)
         };
@@ -143,24 +169,29 @@ fn anonymous_reads(app: &TestApp, r: &Record) -> Vec<String> {
         "/api/v1/search?q=personalärende".to_owned(),
         "/api/v1/events?after=0&limit=1000".to_owned(),
         "/api/v1/meetings.ics".to_owned(),
+        format!("/api/v1/action-plans/{}/revisions?{since}", id(&r.plan)),
+        format!("/api/v1/action-plans/{}/revisions/1/responses", id(&r.plan)),
+        "/api/v1/search?q=synpunkter".to_owned(),
     ]);
     let _ = app;
     paths
 }
 
-/// The anonymous reads (and an integration token's, which sees public records only) that
-/// mention `needle`.
+/// The anonymous reads (and those of an integration and a reporter token, which see public
+/// records only) that mention `needle`.
 async fn leaks(app: &TestApp, r: &Record, needle: &str) -> Vec<String> {
     let integration = token(&[Role::Integration]);
+    let reporter = token_for("reporter", &[Role::Reporter], id(&r.group).parse().ok());
     let mut found = Vec::new();
     for path in anonymous_reads(app, r) {
-        for caller in [None, Some(integration.as_str())] {
+        for (who, caller) in [
+            ("anonymous", None),
+            ("integration", Some(integration.as_str())),
+            ("reporter", Some(reporter.as_str())),
+        ] {
             let body = app.get(&path, caller).await.text().await.unwrap();
             if body.to_lowercase().contains(&needle.to_lowercase()) {
-                found.push(format!(
-                    "{path} ({})",
-                    caller.map_or("anonymous", |_| "integration")
-                ));
+                found.push(format!("{path} ({who})"));
             }
         }
     }
@@ -172,6 +203,15 @@ async fn a_decision_is_never_more_visible_than_its_agenda_item(backend: Backend)
         return;
     };
     let r = record(&app).await;
+    // The response is there for those who see drafts: the scan below proves something.
+    let responses = format!("/api/v1/action-plans/{}/revisions/1/responses", id(&r.plan));
+    let body = app
+        .get(&responses, Some(&admin()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains(SECRET), "{body}");
     for needle in [
         SECRET,
         id(&r.decision),
