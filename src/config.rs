@@ -212,6 +212,13 @@ pub struct Settings {
     )]
     pub rate_limit_burst: u32,
 
+    /// Start even when the database may lose committed writes in a crash (PostgreSQL with
+    /// `fsync` or `synchronous_commit` off, SQLite without `synchronous=FULL`): for throwaway
+    /// test databases only.
+    #[arg(long, env = "SAMVERKAN_ALLOW_UNSAFE_DURABILITY", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub allow_unsafe_durability: bool,
+
     /// Comma-separated origins (e.g. `https://intranet.kronoberg.se`) whose browser scripts may
     /// call the API (CORS); none by default.
     #[arg(
@@ -265,6 +272,7 @@ impl Settings {
             rate_limit_anonymous: 600,
             rate_limit_burst: 100,
             cors_origins: Vec::new(),
+            allow_unsafe_durability: false,
         }
     }
 }

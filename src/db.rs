@@ -8,7 +8,7 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
+    ConnectionTrait, DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
     sqlx::{
         postgres::{PgConnectOptions, PgPoolOptions},
         sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -112,6 +112,35 @@ impl DbConfig {
         db.ping().await?;
         Ok(db)
     }
+}
+
+/// Refuses a database that would lose committed writes in a crash: PostgreSQL with `fsync` or
+/// `synchronous_commit` off, SQLite without `synchronous=FULL`. The reason, when refused.
+pub async fn check_durability(db: &DatabaseConnection) -> Result<Option<String>, DbErr> {
+    let backend = db.get_database_backend();
+    let settings: &[(&str, &str)] = match backend {
+        sea_orm::DatabaseBackend::Postgres => &[
+            ("SHOW fsync", "on"),
+            (
+                "SHOW synchronous_commit",
+                "on|remote_write|remote_apply|local",
+            ),
+        ],
+        _ => &[("PRAGMA synchronous", "2|3")],
+    };
+    for (query, safe) in settings {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(backend, *query))
+            .await?
+            .ok_or_else(|| DbErr::Custom(format!("{query}: no answer")))?;
+        let value = row
+            .try_get_by_index::<String>(0)
+            .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))?;
+        if !safe.split('|').any(|s| s == value) {
+            return Ok(Some(format!("`{query}` is `{value}`")));
+        }
+    }
+    Ok(None)
 }
 
 /// Applies every pending migration.

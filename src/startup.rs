@@ -162,6 +162,16 @@ impl Application {
             .connect()
             .await?;
         db::migrate(&setup).await?;
+        if let Some(reason) = db::check_durability(&setup).await? {
+            if settings.allow_unsafe_durability {
+                tracing::warn!(%reason, "the database may lose committed writes in a crash");
+            } else {
+                return Err(StartupError::Config(format!(
+                    "the database may lose committed writes in a crash ({reason}); fix it, \
+                     or set SAMVERKAN_ALLOW_UNSAFE_DURABILITY=true (tests only)"
+                )));
+            }
+        }
         setup.close().await?;
 
         let secret = jwt_secret(&settings, &db_config)?;

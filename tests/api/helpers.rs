@@ -138,29 +138,45 @@ pub async fn spawn_app_with(
     backend: Backend,
     change: impl FnOnce(&mut Settings),
 ) -> Option<TestApp> {
-    LazyLock::force(&TRACING);
     let database = TestDatabase::create(backend).await?;
     let mut settings = test_settings(&database.url);
     change(&mut settings);
-    let app = Application::build(settings)
-        .await
-        .expect("build the application");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    let db = Database::connect(&database.url)
-        .await
-        .expect("connect to the test database");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("HTTP client");
-    Some(TestApp {
-        address,
-        client,
-        db,
-        _database: database,
-    })
+    Some(TestApp::serve(settings, database).await)
+}
+
+impl TestApp {
+    /// Starts a server with these settings on a database the caller runs (e.g. a PostgreSQL
+    /// cluster of the test's own).
+    pub async fn start(settings: Settings) -> Self {
+        let database = TestDatabase {
+            url: settings.database_url.clone(),
+            _dir: None,
+        };
+        Self::serve(settings, database).await
+    }
+
+    async fn serve(settings: Settings, database: TestDatabase) -> Self {
+        LazyLock::force(&TRACING);
+        let app = Application::build(settings)
+            .await
+            .expect("build the application");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let db = Database::connect(&database.url)
+            .await
+            .expect("connect to the test database");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("HTTP client");
+        TestApp {
+            address,
+            client,
+            db,
+            _database: database,
+        }
+    }
 }
 
 /// A token signed with the test secret.

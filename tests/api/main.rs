@@ -14,6 +14,7 @@ mod contract;
 mod decisions;
 mod demo;
 mod events;
+mod faults;
 mod hardening;
 mod idempotency;
 mod identity;
