@@ -23,6 +23,7 @@ mod indicator_summary;
 mod indicators;
 mod kolada;
 mod limits;
+mod logs;
 mod meetings;
 mod members;
 mod memberships;
