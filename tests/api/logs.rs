@@ -2,7 +2,7 @@
 //! number or webhook secret, whatever the requests carried.
 
 use std::{
-    process::{Command, Stdio},
+    process::Command,
     time::Duration,
 };
 
