@@ -242,7 +242,7 @@ pub struct MembershipQuery {
     /// Only in this role.
     pub role: Option<MembershipRole>,
     /// Only those running on this date (YYYY-MM-DD).
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     pub active_on: Option<Day>,
     /// Include archived memberships (always included with `updated_since`).
     #[serde(default)]

@@ -1,10 +1,7 @@
 //! Issue 12: the logs of a full run (at `debug`, as JSON) hold no token, e-mail address, phone
 //! number or webhook secret, whatever the requests carried.
 
-use std::{
-    process::Command,
-    time::Duration,
-};
+use std::{process::Command, time::Duration};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

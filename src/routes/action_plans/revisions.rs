@@ -236,7 +236,7 @@ pub async fn get_plan_revision(
 #[into_params(parameter_in = Query)]
 pub struct OnQuery {
     /// The date (default: today).
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     pub on: Option<Day>,
 }
 

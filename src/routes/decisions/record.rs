@@ -253,15 +253,15 @@ pub struct DecisionQuery {
     /// Assignments given to this organisation, group or member.
     pub assignee_id: Option<Uuid>,
     /// Assignments due before this date.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     pub due_before: Option<Day>,
     /// Only open assignments past (true) their due date, or only the others (false).
     pub overdue: Option<bool>,
     /// Decided on or after this date.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     pub from: Option<Day>,
     /// Decided on or before this date.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     pub to: Option<Day>,
 }
 

@@ -69,7 +69,7 @@ pub struct Roster {
 #[into_params(parameter_in = Query)]
 pub struct RosterQuery {
     /// The date (YYYY-MM-DD); today (Europe/Stockholm) when absent.
-    #[param(value_type = Option<String>, format = Date)]
+    #[param(value_type = Option<String>, format = Date, pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$")]
     pub on: Option<Day>,
 }
 
