@@ -11,6 +11,7 @@ use std::{
 
 use jsonwebtoken::{
     Algorithm, DecodingKey, Validation,
+    errors::ErrorKind,
     jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet},
 };
 use secrecy::{ExposeSecret, SecretString};
@@ -90,6 +91,18 @@ impl ClaimMap {
 }
 
 /// The value at a dotted path of the claims (a claim whose own name has dots wins).
+/// Claims only an OpenID Connect ID token carries (RFC 8725 §3.11: do not accept one kind of
+/// token for another).
+const ID_TOKEN_CLAIMS: [&str; 3] = ["nonce", "at_hash", "c_hash"];
+
+/// `typ` values of an access token: plain `JWT` or RFC 9068's `at+jwt` (with or without the
+/// `application/` prefix, in any case).
+fn is_access_token_type(typ: &str) -> bool {
+    let typ = typ.to_ascii_lowercase();
+    let typ = typ.strip_prefix("application/").unwrap_or(&typ);
+    matches!(typ, "jwt" | "at+jwt")
+}
+
 fn lookup<'a>(claims: &'a Value, path: &str) -> Option<&'a Value> {
     if let Some(value) = claims.get(path) {
         return Some(value);
@@ -327,6 +340,9 @@ impl Authenticator {
                 "keys or key URLs in the token header are not accepted",
             ));
         }
+        if !header.typ.as_deref().is_none_or(is_access_token_type) {
+            return Err(invalid("the token is not an access token"));
+        }
         let url_keys = self
             .url_keys
             .read()
@@ -342,9 +358,17 @@ impl Authenticator {
         let data =
             jsonwebtoken::decode::<Value>(token, &key.key, &key.validation).map_err(|e| {
                 tracing::debug!(error = %e, "token refused");
-                invalid("the token is invalid or expired")
+                match e.kind() {
+                    ErrorKind::InvalidSignature => {
+                        invalid("the token's signature does not match this service's signing key")
+                    }
+                    _ => invalid("the token is invalid or expired"),
+                }
             })?;
         drop(url_keys);
+        if ID_TOKEN_CLAIMS.iter().any(|c| data.claims.get(c).is_some()) {
+            return Err(invalid("an ID token is not an access token"));
+        }
         let identity = self
             .claims
             .identity(&data.claims)

@@ -331,6 +331,69 @@ async fn tokens_with_missing_or_malformed_claims_are_refused(backend: Backend) {
     }
 }
 
+/// Row 6: only access tokens are accepted. An OpenID Connect ID token (it carries `nonce`,
+/// `at_hash` or `c_hash`) and a `typ` other than `JWT` or `at+jwt` are refused.
+async fn id_tokens_and_other_token_kinds_are_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for (claim, value) in [
+        ("nonce", json!("n-0S6_WzA2Mj")),
+        ("at_hash", json!("77QmUPtjPfzWtF2AnpK9RQ")),
+        ("c_hash", json!("LDktKdoQak3Pk0cnXxCltA")),
+    ] {
+        let token = signed(&claims_with(json!({ claim: value })));
+        let response = app.get(AUDIT, Some(&token)).await;
+        let case = format!("an ID token with {claim}");
+        assert_unauthenticated(response, &case).await;
+    }
+    let typed = |typ: &str| {
+        let mut jose = Header::new(Algorithm::HS256);
+        jose.typ = Some(typ.to_owned());
+        jsonwebtoken::encode(
+            &jose,
+            &admin_claims(),
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .expect("sign")
+    };
+    for typ in ["JWT", "at+jwt", "application/at+JWT"] {
+        let response = app.get(AUDIT, Some(&typed(typ))).await;
+        assert_status(response, StatusCode::OK, &format!("typ {typ}")).await;
+    }
+    for typ in [
+        "id_token+jwt",
+        "logout+jwt",
+        "secevent+jwt",
+        "dpop+jwt",
+        "JWS",
+    ] {
+        let response = app.get(AUDIT, Some(&typed(typ))).await;
+        let problem = assert_problem(response, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(
+            problem["detail"], "the token is not an access token",
+            "typ {typ}"
+        );
+    }
+}
+
+/// A token signed with another key (say a second key file made by `samverkan token` against
+/// another database) is told so, not "invalid or expired".
+async fn a_signature_mismatch_says_so(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let token = hs256(&admin_claims(), b"another-secret-of-at-least-32-bytes!!");
+
+    let response = app.get(AUDIT, Some(&token)).await;
+
+    let problem = assert_problem(response, StatusCode::UNAUTHORIZED).await;
+    assert_eq!(
+        problem["detail"],
+        "the token's signature does not match this service's signing key"
+    );
+}
+
 async fn an_audience_list_naming_this_api_is_accepted(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -602,6 +665,8 @@ async fn with_public_read_a_bad_token_is_still_refused(backend: Backend) {
 }
 
 crate::on_both_backends!(
+    id_tokens_and_other_token_kinds_are_refused,
+    a_signature_mismatch_says_so,
     a_request_without_authorization_is_challenged,
     malformed_authorization_headers_are_challenged,
     a_token_with_alg_none_is_refused,

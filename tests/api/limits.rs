@@ -193,7 +193,53 @@ async fn cors_is_off_by_default_and_follows_the_allowlist(backend: Backend) {
     );
 }
 
+/// Row 25: a client that trickles its request head (one header line a second, for 10 s) is cut
+/// off at the 5 s `client_request_timeout`, with a 408, and does not hold its connection.
+async fn a_slow_client_is_cut_off_at_the_request_timeout(backend: Backend) {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let started = Instant::now();
+    let trickle = tokio::spawn(async move {
+        let mut lines = 0;
+        writer
+            .write_all(b"GET /api/v1/organisations HTTP/1.1\r\nHost: x\r\n")
+            .await?;
+        for _ in 0..10 {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            writer.write_all(b"X-Slow: 1\r\n").await?;
+            lines += 1;
+        }
+        Ok::<_, std::io::Error>(lines)
+    });
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(15), reader.read_to_end(&mut answer)).await;
+    let elapsed = started.elapsed();
+    trickle.abort();
+
+    assert!(read.is_ok(), "the connection was still open after 15 s");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "the slow client got {answer:?}"
+    );
+    assert!(
+        elapsed >= Duration::from_secs(4) && elapsed < Duration::from_secs(9),
+        "cut off after {elapsed:?}, not at the 5 s request timeout"
+    );
+    // The server still answers others.
+    let response = app.get("/api/v1/organisations", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 crate::on_both_backends!(
+    a_slow_client_is_cut_off_at_the_request_timeout,
     each_caller_has_its_own_rate_limit,
     cors_is_off_by_default_and_follows_the_allowlist,
 );

@@ -15,10 +15,15 @@ const SPACE: &str = r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029
 /// Unicode control characters (`char::is_control`), as a regex class body.
 const CONTROL: &str = r"\u0000-\u001F\u007F-\u009F";
 
-/// One line of 1 to `max` characters after trimming, with no control characters.
+/// What `domain::text::is_display_trick` refuses in a one-line text (the noncharacters above
+/// the Basic Multilingual Plane cannot be written in a JSON Schema pattern and are left out).
+const TRICK: &str = r"\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF";
+
+/// One line of 1 to `max` characters after trimming, with no control characters and none of
+/// the invisible or direction-changing characters names refuse.
 fn one_line_pattern(max: usize) -> String {
     format!(
-        "^[{SPACE}]*[^{SPACE}{CONTROL}](?:[^{CONTROL}]{{0,{inner}}}[^{SPACE}{CONTROL}])?[{SPACE}]*$",
+        "^[{SPACE}]*[^{SPACE}{CONTROL}{TRICK}](?:[^{CONTROL}{TRICK}]{{0,{inner}}}[^{SPACE}{CONTROL}{TRICK}])?[{SPACE}]*$",
         inner = max - 2
     )
 }
@@ -129,6 +134,12 @@ mod tests {
         "a\u{1c}",
         "Karin\tLind",
         "rad ett\nrad två",
+        "Karin\u{202E}Lind",
+        "\u{200B}",
+        "Karin\u{2028}",
+        "Kar\u{2028}in",
+        "\u{FEFF}Karin",
+        "Karin\u{2066}",
     ];
 
     #[test]
