@@ -12,7 +12,7 @@ use crate::{
     config::Settings,
     db::DbConfig,
     openapi::document,
-    startup::{Application, StartupError, jwt_secret},
+    startup::{Application, SecretSource, StartupError, jwt_secret_from},
     telemetry,
 };
 
@@ -53,6 +53,10 @@ pub enum Command {
         /// How long the token is valid, e.g. `30m`, `8h`, `7d`.
         #[arg(long, value_parser = humantime::parse_duration, default_value = "1h")]
         ttl: Duration,
+        /// Create the key file beside the SQLite database when it does not exist (otherwise
+        /// refused: the server makes it on first start).
+        #[arg(long)]
+        create_key: bool,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -96,7 +100,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             org,
             sub,
             ttl,
-        } => token(&settings, roles, org, sub, ttl),
+            create_key,
+        } => token(&settings, roles, org, sub, ttl, create_key),
         Command::Seed { demo: _ } => seed_demo(&settings).await,
         Command::Audit {
             check: AuditCommand::Verify,
@@ -178,9 +183,14 @@ fn token(
     org: Option<Uuid>,
     sub: String,
     ttl: Duration,
+    create_key: bool,
 ) -> Result<(), StartupError> {
     let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
-    let secret = jwt_secret(settings, &config)?;
+    let (secret, source) = jwt_secret_from(settings, &config, create_key)?;
+    match source {
+        SecretSource::Environment => eprintln!("signed with SAMVERKAN_JWT_SECRET"),
+        SecretSource::File(path) => eprintln!("signed with the key in {}", path.display()),
+    }
     let identity = Identity { sub, roles, org };
     let jwt = mint(
         &secret,

@@ -77,6 +77,8 @@ pub struct MeetingEvent {
     pub starts_at: DateTime<Utc>,
     /// `DTEND`, written in Stockholm local time.
     pub ends_at: DateTime<Utc>,
+    /// Whole days: `DTSTART` and `DTEND` are dates (`VALUE=DATE`, the end exclusive).
+    pub all_day: bool,
     /// `LOCATION`, e.g. "Digitalt via Teams" or "Bolmen, Nygatan 20, Växjö".
     pub location: Option<String>,
     /// `URL`, an absolute address of the meeting.
@@ -136,13 +138,20 @@ fn vevent(meeting: &MeetingEvent) -> Event {
     event
         .uid(&format!("{}@{UID_DOMAIN}", meeting.id))
         .timestamp(meeting.updated_at)
-        .starts(local_date_time(meeting.starts_at))
-        .ends(local_date_time(meeting.ends_at))
         .summary(&clean_text(&meeting.title))
         .status(meeting.status.into())
         .sequence(meeting.sequence)
         .created(meeting.created_at)
         .last_modified(meeting.updated_at);
+    if meeting.all_day {
+        event
+            .starts(crate::domain::time::swedish_date(meeting.starts_at))
+            .ends(crate::domain::time::swedish_date(meeting.ends_at));
+    } else {
+        event
+            .starts(local_date_time(meeting.starts_at))
+            .ends(local_date_time(meeting.ends_at));
+    }
     if let Some(description) = &meeting.description {
         event.description(&clean_text(description));
     }

@@ -15,6 +15,7 @@
 
 mod dates;
 mod markdown;
+mod proceedings;
 #[cfg(test)]
 mod tests;
 
@@ -24,6 +25,7 @@ use chrono_tz::Europe::Stockholm;
 use dates::time_span;
 use markdown::one_line;
 pub(crate) use markdown::{CSS, escape_html, md_escape, render_safe};
+pub use proceedings::Proceedings;
 
 /// Label language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +82,8 @@ pub struct DecisionLine {
     pub reference: String,
     /// What was decided, as plain text.
     pub text: String,
+    /// How it was reached and what it asks.
+    pub proceedings: Proceedings,
 }
 
 /// One agenda item.
@@ -96,6 +100,8 @@ pub struct Item {
     pub minutes: Option<String>,
     /// Decisions taken under the item.
     pub decisions: Vec<DecisionLine>,
+    /// (name, note) of each member who declared a conflict of interest (jäv).
+    pub conflicts: Vec<(String, Option<String>)>,
 }
 
 /// Everything the minutes document says.
@@ -107,6 +113,8 @@ pub struct Minutes {
     pub starts_at: DateTime<Utc>,
     /// When the meeting ends.
     pub ends_at: DateTime<Utc>,
+    /// Held over whole days: the minutes give the dates only.
+    pub all_day: bool,
     /// Where, e.g. "Digitalt via Teams" or "Bolmen, Nygatan 20, Växjö".
     pub place: String,
     /// Caller-localised status, e.g. "Inställt" or "Protokollet justerat
@@ -124,6 +132,8 @@ pub struct Minutes {
     pub minutes_taker: Option<String>,
     /// Who checks (justerar) the minutes.
     pub checkers: Vec<String>,
+    /// The valid signatures, e.g. "Anna Ek (ordförande) 2021-11-12".
+    pub signatures: Vec<String>,
 }
 
 /// The minutes as Markdown.
@@ -189,6 +199,8 @@ struct Labels {
     decisions: &'static str,
     minutes_taker: &'static str,
     checkers: &'static str,
+    conflicts: &'static str,
+    signed: &'static str,
     substituting: &'static str,
     remote: &'static str,
     item: &'static str,
@@ -208,6 +220,8 @@ const SV: Labels = Labels {
     decisions: "Beslut",
     minutes_taker: "Vid anteckningarna",
     checkers: "Justeras",
+    conflicts: "Jäv",
+    signed: "Justerat",
     substituting: "ersätter",
     remote: "deltog på distans",
     item: "punkt",
@@ -227,6 +241,8 @@ const EN: Labels = Labels {
     decisions: "Decisions",
     minutes_taker: "Minutes taken by",
     checkers: "Checked by",
+    conflicts: "Conflicts of interest",
+    signed: "Signed",
     substituting: "substituting for",
     remote: "remote",
     item: "item",
@@ -265,7 +281,11 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
     }
     out.push(Block::Ours(labelled(
         l.time,
-        &time_span(m.starts_at, m.ends_at, lang),
+        &if m.all_day {
+            dates::day_span(m.starts_at, m.ends_at, lang)
+        } else {
+            time_span(m.starts_at, m.ends_at, lang)
+        },
     )));
     out.push(Block::Ours(labelled(l.place, &md_escape(&m.place))));
 
@@ -305,6 +325,16 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
             };
             out.push(Block::Ours(labelled(label, &presenters.join(", "))));
         }
+        if !item.conflicts.is_empty() {
+            let lines: Vec<String> = item
+                .conflicts
+                .iter()
+                .map(|(name, note)| {
+                    md_escape(&proceedings::conflict_note(name, note.as_deref(), lang))
+                })
+                .collect();
+            out.push(Block::Ours(labelled_list(l.conflicts, &lines, None)));
+        }
         if let Some(text) = non_empty(item.minutes.as_deref()) {
             out.push(Block::Secretary(text.to_owned()));
         }
@@ -314,6 +344,21 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
             many => {
                 let lines: Vec<String> = many.iter().map(decision_line).collect();
                 out.push(Block::Ours(labelled_list(l.decisions, &lines, None)));
+            }
+        }
+        for decision in &item.decisions {
+            let notes = proceedings::decision_notes(&decision.proceedings, lang);
+            if !notes.is_empty() {
+                let mut block = String::new();
+                if item.decisions.len() > 1 {
+                    block.push_str(&format!("*{}*\n\n", md_escape(&decision.reference)));
+                }
+                let lines: Vec<String> = notes
+                    .iter()
+                    .map(|n| format!("- {}", md_escape(n)))
+                    .collect();
+                block.push_str(&lines.join("\n"));
+                out.push(Block::Ours(block));
             }
         }
     }
@@ -329,6 +374,10 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
         .collect();
     if !checkers.is_empty() {
         out.push(Block::Ours(labelled(l.checkers, &checkers.join(", "))));
+    }
+    if !m.signatures.is_empty() {
+        let lines: Vec<String> = m.signatures.iter().map(|s| md_escape(s)).collect();
+        out.push(Block::Ours(labelled_list(l.signed, &lines, None)));
     }
     out
 }

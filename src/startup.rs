@@ -123,12 +123,43 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
         .max_age(3600)
 }
 
-/// The HS256 secret: `SAMVERKAN_JWT_SECRET`, else the key file beside the SQLite database.
-/// Refused when shorter than [`MIN_SECRET_BYTES`].
+/// The HS256 secret: `SAMVERKAN_JWT_SECRET`, else the key file beside the SQLite database
+/// (created on first use). Refused when shorter than [`MIN_SECRET_BYTES`].
 pub fn jwt_secret(settings: &Settings, db: &DbConfig) -> Result<SecretString, StartupError> {
-    let secret = match (&settings.jwt_secret, db.sqlite_file()) {
-        (Some(secret), _) => secret.clone(),
-        (None, Some(file)) => load_or_create_secret(&file.with_file_name("jwt-secret"))?,
+    jwt_secret_from(settings, db, true).map(|(secret, _)| secret)
+}
+
+/// Where the HS256 secret came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// `SAMVERKAN_JWT_SECRET`.
+    Environment,
+    /// The key file at this path.
+    File(std::path::PathBuf),
+}
+
+/// The HS256 secret and where it came from; a missing key file is created only when `create`
+/// (the server creates it on first start; `samverkan token` only with `--create-key`, so that
+/// a token made against another database does not silently get a key of its own).
+pub fn jwt_secret_from(
+    settings: &Settings,
+    db: &DbConfig,
+    create: bool,
+) -> Result<(SecretString, SecretSource), StartupError> {
+    let (secret, source) = match (&settings.jwt_secret, db.sqlite_file()) {
+        (Some(secret), _) => (secret.clone(), SecretSource::Environment),
+        (None, Some(file)) => {
+            let path = file.with_file_name("jwt-secret");
+            if !create && !path.exists() {
+                return Err(StartupError::Config(format!(
+                    "no signing key at {}: the server creates it beside its database on first \
+                     start. Run this command with the server's SAMVERKAN_DATABASE_URL, or pass \
+                     --create-key to make a new key (the server then needs a restart to use it)",
+                    path.display()
+                )));
+            }
+            (load_or_create_secret(&path)?, SecretSource::File(path))
+        }
         (None, None) => {
             return Err(StartupError::Config(
                 "SAMVERKAN_JWT_SECRET must be set when the database is PostgreSQL".into(),
@@ -139,7 +170,7 @@ pub fn jwt_secret(settings: &Settings, db: &DbConfig) -> Result<SecretString, St
     if len < MIN_SECRET_BYTES {
         return Err(KeyError::SecretTooShort(len).into());
     }
-    Ok(secret)
+    Ok((secret, source))
 }
 
 /// A built server, bound to its port, not yet running.

@@ -26,6 +26,7 @@ mod m20261206_000013_extend_change_events;
 mod m20261206_000014_create_webhooks;
 mod m20261206_000015_allow_event_withdrawal;
 mod m20261206_000016_seal_audit_log;
+mod m20261206_000017_record_proceedings;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_create_webhooks::Migration),
             Box::new(m20261206_000015_allow_event_withdrawal::Migration),
             Box::new(m20261206_000016_seal_audit_log::Migration),
+            Box::new(m20261206_000017_record_proceedings::Migration),
         ]
     }
 }

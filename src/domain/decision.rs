@@ -8,6 +8,9 @@ use uuid::Uuid;
 
 use super::{
     membership::MembershipRole,
+    proceedings::{
+        DecisionOutcome, MemberVote, Reservation, VoteCounts, check_reservations, check_votes,
+    },
     text::{FieldErrors, multi_line, one_line},
 };
 use crate::{error::ApiResult, string_enum};
@@ -59,7 +62,8 @@ string_enum! {
 }
 
 /// Whether a decision is an open assignment past its due date on `today`: adopted, its
-/// follow-up open, and due before today. Computed, never stored.
+/// follow-up open, and due before today. Computed, never stored; every view of an assignment
+/// (lists, follow-ups, minutes) uses this one rule.
 pub fn is_overdue(
     status: DecisionStatus,
     follow_up_status: Option<FollowUpStatus>,
@@ -69,6 +73,16 @@ pub fn is_overdue(
     follow_up_status == Some(FollowUpStatus::Open)
         && status == DecisionStatus::Adopted
         && due_date.is_some_and(|due| due < today)
+}
+
+/// Whether an assignment runs with no date and nothing to report to ("löpande"): an open
+/// ongoing assignment is followed up at every later meeting of its group.
+pub fn is_ongoing(
+    follow_up_status: Option<FollowUpStatus>,
+    due_date: Option<NaiveDate>,
+    report_to: [Option<Uuid>; 3],
+) -> bool {
+    follow_up_status.is_some() && due_date.is_none() && report_to.iter().all(Option::is_none)
 }
 
 string_enum! {
@@ -134,6 +148,10 @@ pub struct UncheckedDecision {
     pub due_date: Option<NaiveDate>,
     /// The meeting to report to.
     pub report_to_meeting_id: Option<Uuid>,
+    /// The member to report to.
+    pub report_to_member_id: Option<Uuid>,
+    /// The group (or organisation) to report to.
+    pub report_to_group_id: Option<Uuid>,
     /// Follow-up status (assignments).
     pub follow_up_status: Option<FollowUpStatus>,
     /// The decision in which it was reported.
@@ -150,6 +168,14 @@ pub struct UncheckedDecision {
     pub elects: Vec<Elected>,
     /// Memberships ended (election).
     pub ends_membership_ids: Vec<Uuid>,
+    /// What came of the proposal.
+    pub outcome: DecisionOutcome,
+    /// Reservations entered against it.
+    pub reservations: Vec<Reservation>,
+    /// Votes by name.
+    pub votes: Vec<MemberVote>,
+    /// Counted votes.
+    pub vote_counts: Option<VoteCounts>,
 }
 
 /// A decision whose own fields are consistent (the store checks its references); only
@@ -215,11 +241,19 @@ impl UncheckedDecision {
         if self.kind == DecisionKind::Assignment && self.assignees.is_empty() {
             errors.add("assignees", "an assignment names who is to act");
         }
+        check_reservations(&mut errors, &mut self.reservations);
+        check_votes(&mut errors, &self.votes, self.vote_counts);
         if self.is_assignment() {
-            if self.due_date.is_none() && self.report_to_meeting_id.is_none() {
+            if self.outcome != DecisionOutcome::Adopted {
                 errors.add(
-                    "due_date",
-                    "an assignment has a due date or a meeting to report to",
+                    "outcome",
+                    "an assignment is given only by an adopted decision",
+                );
+            }
+            if self.report_to_member_id.is_some() && self.report_to_group_id.is_some() {
+                errors.add(
+                    "report_to_group_id",
+                    "an assignment reports to a member or a group, not both",
                 );
             }
             self.follow_up_status.get_or_insert(FollowUpStatus::Open);
@@ -227,6 +261,8 @@ impl UncheckedDecision {
             for (field, set) in [
                 ("due_date", self.due_date.is_some()),
                 ("report_to_meeting_id", self.report_to_meeting_id.is_some()),
+                ("report_to_member_id", self.report_to_member_id.is_some()),
+                ("report_to_group_id", self.report_to_group_id.is_some()),
                 ("follow_up_status", self.follow_up_status.is_some()),
                 (
                     "reported_in_decision_id",
@@ -240,10 +276,8 @@ impl UncheckedDecision {
         }
         let funding = self.kind == DecisionKind::Funding;
         if funding {
-            match self.amount_sek {
-                None => errors.add("amount_sek", "a funding decision has an amount"),
-                Some(amount) if amount < 0 => errors.add("amount_sek", "must not be negative"),
-                Some(_) => {}
+            if self.amount_sek.is_some_and(|amount| amount < 0) {
+                errors.add("amount_sek", "must not be negative");
             }
             if let (Some(start), Some(end)) = (self.period_start, self.period_end)
                 && end < start

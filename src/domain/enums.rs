@@ -93,6 +93,8 @@ string_enum! {
         ConsultationResponse = "consultation_response",
         /// A webhook subscription.
         Webhook = "webhook",
+        /// A signature of a meeting's minutes (justering).
+        MinutesSignature = "minutes_signature",
     }
 }
 

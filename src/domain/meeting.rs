@@ -97,7 +97,7 @@ impl MeetingStatus {
 /// The date in Sweden of an instant: the date a meeting is held on, for "who is in the group
 /// on that date" and "approved on or after the meeting".
 pub fn date_in_sweden(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&chrono_tz::Europe::Stockholm).date_naive()
+    super::time::swedish_date(at)
 }
 
 /// Where a meeting takes place.
@@ -195,6 +195,9 @@ pub struct UncheckedMeeting {
     pub starts_at: DateTime<Utc>,
     /// End.
     pub ends_at: DateTime<Utc>,
+    /// Held over whole days (a forum, a retreat): only the dates of `starts_at` and `ends_at`
+    /// in Sweden count, inclusive.
+    pub all_day: bool,
     /// Place.
     pub location: Location,
     /// Status.
@@ -247,8 +250,24 @@ impl UncheckedMeeting {
                 errors.add(field, super::time::OUT_OF_RANGE);
             }
         }
+        if self.all_day {
+            let first = super::time::swedish_date(self.starts_at);
+            let last = super::time::swedish_date(self.ends_at);
+            self.starts_at = super::time::swedish_midnight(first);
+            self.ends_at = last
+                .succ_opt()
+                .map_or(self.ends_at, super::time::swedish_midnight);
+            if last < first {
+                errors.add(
+                    "ends_at",
+                    "an all-day meeting ends on or after the day it starts",
+                );
+            }
+        }
         if self.ends_at <= self.starts_at {
-            errors.add("ends_at", "must be after starts_at");
+            if !self.all_day {
+                errors.add("ends_at", "must be after starts_at");
+            }
         } else if self.ends_at - self.starts_at > chrono::Duration::hours(MAX_HOURS) {
             errors.add(
                 "ends_at",

@@ -23,6 +23,12 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// The fields named so far (for tests).
+    #[cfg(test)]
+    pub fn fields(&self) -> Vec<String> {
+        self.0.iter().map(|e| e.field.clone()).collect()
+    }
+
     /// Ok when nothing was recorded, else the 422 with every error.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() {

@@ -18,6 +18,8 @@ pub struct Model {
     pub presenter_ids: JsonColumn<Vec<Uuid>>,
     /// Member ids.
     pub guest_ids: JsonColumn<Vec<Uuid>>,
+    /// `[{member_id, note}]`: declared conflicts of interest.
+    pub conflicts: JsonColumn<Vec<crate::domain::proceedings::Conflict>>,
     /// Markdown; may name people, so the audit log holds only its digest.
     pub minutes: Option<String>,
     pub public: bool,

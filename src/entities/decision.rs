@@ -4,7 +4,10 @@ use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 use super::JsonColumn;
-use crate::domain::decision::{Assignee, DecisionKind, DecisionStatus, FollowUpStatus};
+use crate::domain::{
+    decision::{Assignee, DecisionKind, DecisionStatus, FollowUpStatus},
+    proceedings::{DecisionOutcome, MemberVote, Reservation, VoteCounts},
+};
 
 /// One decision taken under an agenda item.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -31,6 +34,8 @@ pub struct Model {
     pub assignees: JsonColumn<Vec<Assignee>>,
     pub due_date: Option<Date>,
     pub report_to_meeting_id: Option<Uuid>,
+    pub report_to_member_id: Option<Uuid>,
+    pub report_to_group_id: Option<Uuid>,
     pub follow_up_status: Option<FollowUpStatus>,
     pub reported_in_decision_id: Option<Uuid>,
     pub amount_sek: Option<i64>,
@@ -38,6 +43,10 @@ pub struct Model {
     pub period_end: Option<Date>,
     /// Organisation ids.
     pub funders: JsonColumn<Vec<Uuid>>,
+    pub outcome: DecisionOutcome,
+    pub reservations: JsonColumn<Vec<Reservation>>,
+    pub votes: JsonColumn<Vec<MemberVote>>,
+    pub vote_counts: Option<JsonColumn<VoteCounts>>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -17,6 +17,7 @@ pub struct Model {
     pub kind: MeetingKind,
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
+    pub all_day: bool,
     /// `{name, address, online, online_url}`.
     pub location: JsonColumn<Location>,
     pub status: MeetingStatus,

@@ -18,6 +18,7 @@ pub mod json;
 pub mod meeting;
 pub mod member;
 pub mod membership;
+pub mod minutes_signature;
 pub mod organisation;
 pub mod search_document;
 

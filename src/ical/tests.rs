@@ -19,6 +19,7 @@ fn meeting() -> MeetingEvent {
         description: None,
         starts_at: utc("2021-11-05T07:30:00Z"),
         ends_at: utc("2021-11-05T09:00:00Z"),
+        all_day: false,
         location: Some("Digitalt via Teams".to_owned()),
         url: Some("https://samverkan.example/meetings/0b7e3c52".to_owned()),
         status: EventStatus::Confirmed,
@@ -66,6 +67,25 @@ fn assert_local(event: &Event, key: &str, expected: &str) {
             tzid: TZID.to_owned(),
         }))
     );
+}
+
+#[test]
+fn an_all_day_meeting_is_an_all_day_event() {
+    // The retreat of 17–18 March 2022: from the midnight of the 17th to the one after the 18th.
+    let retreat = MeetingEvent {
+        starts_at: utc("2022-03-16T23:00:00Z"),
+        ends_at: utc("2022-03-18T23:00:00Z"),
+        all_day: true,
+        ..meeting()
+    };
+    let feed = calendar("Samverkan", &[retreat]);
+
+    assert!(feed.contains("DTSTART;VALUE=DATE:20220317\r\n"), "{feed}");
+    assert!(feed.contains("DTEND;VALUE=DATE:20220319\r\n"), "{feed}");
+    let event = only_event(&feed);
+    let day = |d| DatePerhapsTime::Date(chrono::NaiveDate::from_ymd_opt(2022, 3, d).unwrap());
+    assert_eq!(event.get_start(), Some(day(17)));
+    assert_eq!(event.get_end(), Some(day(19)), "DTEND is exclusive");
 }
 
 #[test]

@@ -90,6 +90,23 @@ pub(super) fn time_span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, lang: 
     }
 }
 
+/// The days of an all-day meeting stored from `starts_at` to the midnight after its last day:
+/// "Fredagen den 14 januari 2022" or "Torsdagen den 17 mars 2022 – fredagen den 18 mars 2022".
+pub(super) fn day_span(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>, lang: Lang) -> String {
+    let start = starts_at.with_timezone(&Stockholm);
+    let end = (ends_at - chrono::Duration::seconds(1)).with_timezone(&Stockholm);
+    let one = |t: &DateTime<chrono_tz::Tz>| match lang {
+        Lang::Sv => date_sv(t),
+        Lang::En => date_en(t),
+    };
+    let first = capitalise(&one(&start));
+    if start.date_naive() >= end.date_naive() {
+        first
+    } else {
+        format!("{first} – {}", one(&end))
+    }
+}
+
 /// "fredagen den 5 november 2021" (lower case, for use mid-sentence).
 fn date_sv(t: &DateTime<chrono_tz::Tz>) -> String {
     format!(

@@ -24,6 +24,7 @@ fn item(number: &str, title: &str, presenters: &[&str], minutes: &str) -> Item {
         presenters: presenters.iter().map(|p| p.to_string()).collect(),
         minutes: Some(minutes.into()),
         decisions: Vec::new(),
+        conflicts: Vec::new(),
     }
 }
 
@@ -42,11 +43,13 @@ fn november_meeting(lang: Lang) -> Minutes {
     decided.decisions.push(DecisionLine {
         reference: "2021:14".into(),
         text: "Uppdrag ges till tvärgrupp barn och processledaren.".into(),
+        ..Default::default()
     });
     Minutes {
         title: "Styrgrupp Barnens bästa gäller! i Kronoberg".into(),
         starts_at: utc(2021, 11, 5, 7, 30),
         ends_at: utc(2021, 11, 5, 10, 30),
+        all_day: false,
         place: "Digitalt via Teams".into(),
         status_note: None,
         present: vec![
@@ -121,6 +124,7 @@ fn november_meeting(lang: Lang) -> Minutes {
             ),
         ],
         minutes_taker: Some("Sara Lind".into()),
+        signatures: Vec::new(),
         checkers: vec!["Karin Berg".into()],
     }
 }
@@ -233,10 +237,12 @@ fn several_decisions_become_a_list() {
         DecisionLine {
             reference: "2021:15".into(),
             text: "Första".into(),
+            ..Default::default()
         },
         DecisionLine {
             reference: String::new(),
             text: "Andra".into(),
+            ..Default::default()
         },
     ];
     assert!(markdown(&m, Lang::Sv).contains("**Beslut:**\n\n- 2021:15: Första\n- Andra\n"));
@@ -382,4 +388,39 @@ fn an_unclosed_fence_in_one_item_does_not_swallow_the_next_in_html() {
     m.items[0].minutes = Some("```\nkod".into());
     let html = html(&m, Lang::Sv);
     assert!(html.contains("<h2>2. Redovisning enkät</h2>"), "{html}");
+}
+
+#[test]
+fn reservations_votes_assignments_and_conflicts_are_written_out() {
+    use crate::domain::proceedings::{DecisionOutcome, VoteCounts};
+    let mut m = november_meeting(Lang::Sv);
+    m.items[2].conflicts = vec![("Karin Berg".into(), None)];
+    m.items[2].decisions[0].proceedings = super::Proceedings {
+        outcome: Some(DecisionOutcome::ReferredBack),
+        reservations: vec![(
+            "Sara Lind".into(),
+            Some("Till förmån för eget förslag.".into()),
+        )],
+        vote_counts: Some(VoteCounts {
+            yes: 5,
+            no: 2,
+            abstain: 1,
+        }),
+        responsible: vec!["Tvärgrupp barn".into()],
+        report_to: Some("Styrgruppens möte 2022-02-04".into()),
+        ..Default::default()
+    };
+
+    let md = markdown(&m, Lang::Sv);
+
+    for line in [
+        "**Jäv:**\n\n- Karin Berg anmälde jäv och deltog inte i ärendet",
+        "- Återremitterades.",
+        "- Ansvarig: Tvärgrupp barn",
+        "- Återrapporteras till: Styrgruppens möte 2022-02-04",
+        "- Omröstning: 5 ja, 2 nej, 1 avstår.",
+        "- Reservation: Sara Lind: Till förmån för eget förslag.",
+    ] {
+        assert!(md.contains(line), "{line:?} in {md}");
+    }
 }

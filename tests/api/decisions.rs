@@ -14,31 +14,31 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-const DECISIONS: &str = "/api/v1/decisions";
-const MEETINGS: &str = "/api/v1/meetings";
+pub(crate) const DECISIONS: &str = "/api/v1/decisions";
+pub(crate) const MEETINGS: &str = "/api/v1/meetings";
 const MEMBERSHIPS: &str = "/api/v1/memberships";
 
-fn id(record: &Value) -> &str {
+pub(crate) fn id(record: &Value) -> &str {
     record["id"].as_str().unwrap()
 }
 
-fn decision_url(decision: &Value) -> String {
+pub(crate) fn decision_url(decision: &Value) -> String {
     format!("{DECISIONS}/{}", id(decision))
 }
 
-fn meeting_url(meeting: &Value) -> String {
+pub(crate) fn meeting_url(meeting: &Value) -> String {
     format!("{MEETINGS}/{}", id(meeting))
 }
 
-fn follow_ups_url(meeting: &Value) -> String {
+pub(crate) fn follow_ups_url(meeting: &Value) -> String {
     format!("{MEETINGS}/{}/follow-ups", id(meeting))
 }
 
-fn secretary() -> String {
+pub(crate) fn secretary() -> String {
     token(&[Role::Secretary])
 }
 
-fn member_token() -> String {
+pub(crate) fn member_token() -> String {
     token(&[Role::Member])
 }
 
@@ -61,14 +61,14 @@ async fn send(
 }
 
 /// GET as JSON, asserting 200.
-async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> Value {
+pub(crate) async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> Value {
     let response = app.get(path, token).await;
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     response.json().await.unwrap()
 }
 
 /// The ids of a list page's items, in order.
-fn page_ids(page: &Value) -> Vec<String> {
+pub(crate) fn page_ids(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
         .unwrap_or_else(|| panic!("a page: {page}"))
@@ -81,12 +81,12 @@ fn ids_of(records: &[&Value]) -> Vec<String> {
     records.iter().map(|r| id(r).to_owned()).collect()
 }
 
-fn set_of(ids: Vec<String>) -> HashSet<String> {
+pub(crate) fn set_of(ids: Vec<String>) -> HashSet<String> {
     ids.into_iter().collect()
 }
 
 /// POST /decisions as admin; asserts 201 and returns the record.
-async fn decide(app: &TestApp, body: &Value) -> Value {
+pub(crate) async fn decide(app: &TestApp, body: &Value) -> Value {
     let response = app.post_json(DECISIONS, Some(&admin()), body).await;
     let status = response.status();
     let text = response.text().await.unwrap();
@@ -101,7 +101,7 @@ async fn patch_decision(app: &TestApp, decision: &Value, body: &Value) -> Respon
 }
 
 /// PATCH /decisions/{id} as admin; asserts 200 and returns the record.
-async fn patched(app: &TestApp, decision: &Value, body: &Value) -> Value {
+pub(crate) async fn patched(app: &TestApp, decision: &Value, body: &Value) -> Value {
     let response = patch_decision(app, decision, body).await;
     let status = response.status();
     let text = response.text().await.unwrap();
@@ -110,7 +110,7 @@ async fn patched(app: &TestApp, decision: &Value, body: &Value) -> Value {
 }
 
 /// POST /meetings as admin; asserts 201.
-async fn create_meeting(
+pub(crate) async fn create_meeting(
     app: &TestApp,
     group: &Value,
     starts_at: &str,
@@ -139,7 +139,7 @@ async fn move_meeting(app: &TestApp, meeting: &Value, body: Value) {
 }
 
 /// POST an agenda item as admin; asserts 201.
-async fn add_item(app: &TestApp, meeting: &Value, number: &str, title: &str) -> Value {
+pub(crate) async fn add_item(app: &TestApp, meeting: &Value, number: &str, title: &str) -> Value {
     let body = json!({"number": number, "title": title});
     let response = app
         .post_json(
@@ -154,9 +154,9 @@ async fn add_item(app: &TestApp, meeting: &Value, number: &str, title: &str) -> 
 
 // --- The fixture ------------------------------------------------------------------------------
 
-const JUNE: &str = "2021-06-04";
-const NOVEMBER: &str = "2021-11-05";
-const FEBRUARY: &str = "2022-02-04";
+pub(crate) const JUNE: &str = "2021-06-04";
+pub(crate) const NOVEMBER: &str = "2021-11-05";
+pub(crate) const FEBRUARY: &str = "2022-02-04";
 
 const MUNICIPALITIES: [(&str, &str); 5] = [
     ("Växjö kommun", "0780"),
@@ -187,29 +187,36 @@ const AGENDA: [(&str, &str, &str); 11] = [
 
 /// The steering group (short name SG), the cross-sector working group, the parties, a few
 /// people, and the meetings of 2021-06-04, 2021-11-05 (both held) and 2022-02-04 (planned).
-struct Kronoberg {
-    orgs: HashMap<&'static str, Value>,
-    people: HashMap<&'static str, Value>,
-    sg: Value,
-    meetings: HashMap<&'static str, Value>,
-    items: HashMap<(&'static str, &'static str), Value>,
+pub(crate) struct Kronoberg {
+    pub(crate) orgs: HashMap<&'static str, Value>,
+    pub(crate) people: HashMap<&'static str, Value>,
+    pub(crate) sg: Value,
+    pub(crate) meetings: HashMap<&'static str, Value>,
+    pub(crate) items: HashMap<(&'static str, &'static str), Value>,
 }
 
 impl Kronoberg {
-    fn org(&self, name: &str) -> &str {
+    pub(crate) fn org(&self, name: &str) -> &str {
         id(&self.orgs[name])
     }
 
-    fn person(&self, name: &str) -> &str {
+    pub(crate) fn person(&self, name: &str) -> &str {
         id(&self.people[name])
     }
 
-    fn meeting(&self, date: &str) -> &Value {
+    pub(crate) fn meeting(&self, date: &str) -> &Value {
         &self.meetings[date]
     }
 
     /// A minimal decision under item `number` of the meeting of `date`.
-    fn body(&self, date: &str, number: &str, kind: &str, title: &str, text: &str) -> Value {
+    pub(crate) fn body(
+        &self,
+        date: &str,
+        number: &str,
+        kind: &str,
+        title: &str,
+        text: &str,
+    ) -> Value {
         let item = self
             .items
             .iter()
@@ -226,7 +233,7 @@ impl Kronoberg {
     }
 }
 
-async fn kronoberg(app: &TestApp) -> Kronoberg {
+pub(crate) async fn kronoberg(app: &TestApp) -> Kronoberg {
     let region = app
         .create_organisation(
             json!({"name": "Region Kronoberg", "kind": "region", "county_code": "07"}),
@@ -1745,9 +1752,61 @@ async fn bad_decisions_are_422_with_nothing_written(backend: Backend) {
             with(&[
                 ("kind", json!("assignment")),
                 ("assignees", assignee.clone()),
+                ("outcome", json!("rejected")),
             ]),
-            "due_date",
-            "an assignment without a due date or a meeting to report to",
+            "outcome",
+            "an assignment given by a rejected decision",
+        ),
+        (
+            with(&[
+                ("kind", json!("assignment")),
+                ("assignees", assignee.clone()),
+                ("report_to_member_id", json!(k.person("Tove Lindmark"))),
+                ("report_to_group_id", json!(k.org("Tvärgrupp barn"))),
+            ]),
+            "report_to_group_id",
+            "reporting to a member and a group at once",
+        ),
+        (
+            with(&[
+                ("kind", json!("assignment")),
+                ("assignees", assignee.clone()),
+                ("report_to_member_id", nobody.clone()),
+            ]),
+            "report_to_member_id",
+            "reporting to an unknown member",
+        ),
+        (
+            with(&[("report_to_group_id", json!(k.org("Tvärgrupp barn")))]),
+            "report_to_group_id",
+            "a group to report to on a decision that is no assignment",
+        ),
+        (
+            with(&[(
+                "reservations",
+                json!([
+                    {"member_id": k.person("Tove Lindmark")},
+                    {"member_id": k.person("Tove Lindmark"), "text": "Jag reserverar mig."},
+                ]),
+            )]),
+            "reservations[1].member_id",
+            "a member reserving twice",
+        ),
+        (
+            with(&[("reservations", json!([{"member_id": nobody.clone()}]))]),
+            "reservations[0].member_id",
+            "a reservation by an unknown member",
+        ),
+        (
+            with(&[
+                (
+                    "votes",
+                    json!([{"member_id": k.person("Tove Lindmark"), "vote": "yes"}]),
+                ),
+                ("vote_counts", json!({"yes": 2, "no": 0, "abstain": 0})),
+            ]),
+            "vote_counts.yes",
+            "counts that do not match the votes by name",
         ),
         (
             with(&[
@@ -1757,11 +1816,6 @@ async fn bad_decisions_are_422_with_nothing_written(backend: Backend) {
             ]),
             "report_to_meeting_id",
             "reporting to an unknown meeting",
-        ),
-        (
-            with(&[("kind", json!("funding"))]),
-            "amount_sek",
-            "funding without an amount",
         ),
         (
             with(&[("kind", json!("funding")), ("amount_sek", json!(-600_000))]),
@@ -1951,10 +2005,12 @@ async fn bad_decisions_are_422_with_nothing_written(backend: Backend) {
             json!({"follow_up_status": "finished"}),
             "follow_up_status",
         ),
+        (&s.contact_routes, json!({"outcome": "rejected"}), "outcome"),
+        (&s.contact_routes, json!({"outcome": null}), "outcome"),
         (
-            &s.contact_routes,
-            json!({"report_to_meeting_id": null}),
-            "due_date",
+            &s.cosmic_link,
+            json!({"vote_counts": {"yes": -1, "no": 0, "abstain": 0}}),
+            "vote_counts.yes",
         ),
         (
             &s.contact_routes,

@@ -895,7 +895,7 @@ async fn every_allowed_status_move_is_made(backend: Backend) {
     let to_cancel = meeting_in(&app, &group, "planned").await;
     let approved_on_a_date = meeting_in(&app, &group, "held").await;
     let approved_at_next = meeting_in(&app, &group, "held").await;
-    let next_meeting = meeting_in(&app, &group, "planned").await;
+    let next_meeting = meeting_in(&app, &group, "held").await;
 
     let held = patch_meeting(&app, &to_hold, json!({"status": "held"})).await;
     let cancelled = patch_meeting(&app, &to_cancel, json!({"status": "cancelled"})).await;
@@ -2206,7 +2206,7 @@ async fn bad_list_filters_are_400(backend: Backend) {
         ("status=bogus", "status"),
         ("kind=party", "kind"),
         ("from=yesterday", "from"),
-        ("to=2021-11-05", "to"),
+        ("to=2021-11-05T25:00:00Z", "to"),
         ("group_id=not-a-uuid", "group_id"),
     ] {
         let response = app

@@ -25,6 +25,8 @@ pub struct UncheckedAgendaItem {
     pub guest_ids: Vec<Uuid>,
     /// Minutes text (Markdown).
     pub minutes: Option<String>,
+    /// Members who declared a conflict of interest (jäv) and took no part in the item.
+    pub conflicts: Vec<crate::domain::proceedings::Conflict>,
     /// Public.
     pub public: bool,
 }
@@ -80,6 +82,7 @@ impl UncheckedAgendaItem {
         if let Some(text) = self.minutes.as_deref() {
             self.minutes = errors.check("minutes", multi_line(text, 100_000)).flatten();
         }
+        crate::domain::proceedings::check_conflicts(&mut errors, &mut self.conflicts);
         errors.finish()?;
         Ok(self)
     }

@@ -5,6 +5,7 @@
 //! with [`DecisionView`].
 
 mod follow_up;
+mod input;
 mod record;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,7 +17,12 @@ pub use follow_up::{AssigneeGroup, AssignmentGroups, AssignmentQuery, GroupBy};
 pub use record::{DecisionPatch, DecisionQuery, NewDecision};
 
 use crate::{
-    domain::decision::{Assignee, DecisionKind, DecisionStatus, FollowUpStatus, is_overdue},
+    domain::{
+        decision::{
+            Assignee, DecisionKind, DecisionStatus, FollowUpStatus, is_ongoing, is_overdue,
+        },
+        proceedings::{DecisionOutcome, MemberVote, Reservation, VoteCounts},
+    },
     entities::decision::Model,
     store::today,
 };
@@ -57,6 +63,13 @@ pub struct DecisionView {
     pub due_date: Option<NaiveDate>,
     /// The meeting to report to (assignments).
     pub report_to_meeting_id: Option<Uuid>,
+    /// The member to report to (assignments).
+    pub report_to_member_id: Option<Uuid>,
+    /// The group or organisation to report to (assignments).
+    pub report_to_group_id: Option<Uuid>,
+    /// An assignment with no due date and nothing to report to ("löpande"): followed up at
+    /// every later meeting of the group while open (computed).
+    pub ongoing: bool,
     /// Follow-up (assignments).
     pub follow_up_status: Option<FollowUpStatus>,
     /// The decision in which it was reported.
@@ -71,6 +84,14 @@ pub struct DecisionView {
     pub period_end: Option<NaiveDate>,
     /// Funders (funding).
     pub funders: Vec<Uuid>,
+    /// What came of the proposal.
+    pub outcome: DecisionOutcome,
+    /// Reservations entered against it.
+    pub reservations: Vec<Reservation>,
+    /// Votes by name.
+    pub votes: Vec<MemberVote>,
+    /// Counted votes, if there was a vote.
+    pub vote_counts: Option<VoteCounts>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
     /// When it last changed.
@@ -82,6 +103,15 @@ pub struct DecisionView {
 impl From<Model> for DecisionView {
     fn from(row: Model) -> Self {
         let overdue = is_overdue(row.status, row.follow_up_status, row.due_date, today());
+        let ongoing = is_ongoing(
+            row.follow_up_status,
+            row.due_date,
+            [
+                row.report_to_meeting_id,
+                row.report_to_member_id,
+                row.report_to_group_id,
+            ],
+        );
         Self {
             id: row.id,
             reference: row.reference,
@@ -99,6 +129,9 @@ impl From<Model> for DecisionView {
             assignees: row.assignees.0,
             due_date: row.due_date,
             report_to_meeting_id: row.report_to_meeting_id,
+            report_to_member_id: row.report_to_member_id,
+            report_to_group_id: row.report_to_group_id,
+            ongoing,
             follow_up_status: row.follow_up_status,
             reported_in_decision_id: row.reported_in_decision_id,
             overdue,
@@ -106,6 +139,10 @@ impl From<Model> for DecisionView {
             period_start: row.period_start,
             period_end: row.period_end,
             funders: row.funders.0,
+            outcome: row.outcome,
+            reservations: row.reservations.0,
+            votes: row.votes.0,
+            vote_counts: row.vote_counts.map(|v| v.0),
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,

@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use crate::{
     auth::{AdminOrSecretary, Caller},
-    domain::meeting::{AgendaItem, UncheckedAgendaItem},
+    domain::{
+        meeting::{AgendaItem, UncheckedAgendaItem},
+        proceedings::Conflict,
+    },
     entities::agenda_item::{Entity, Model},
     error::{ApiError, ApiResult},
     extract::JsonBody,
@@ -59,6 +62,8 @@ pub struct AgendaItemView {
     pub presenter_ids: Vec<Uuid>,
     /// Guests invited for this item.
     pub guest_ids: Vec<Uuid>,
+    /// Members who declared a conflict of interest (jäv) and took no part.
+    pub conflicts: Vec<Conflict>,
     /// The minutes text (Markdown).
     pub minutes: Option<String>,
     /// Visible to everyone (otherwise to admin, secretary and member only).
@@ -83,6 +88,7 @@ impl From<Model> for AgendaItemView {
             title: row.title,
             presenter_ids: row.presenter_ids.0,
             guest_ids: row.guest_ids.0,
+            conflicts: row.conflicts.0,
             minutes: row.minutes,
             public: row.public,
             archived: row.archived,
@@ -124,6 +130,11 @@ pub struct NewAgendaItem {
     #[serde(default)]
     #[schema(max_items = 50)]
     pub guest_ids: Vec<Uuid>,
+    /// Members who declared a conflict of interest (jäv) and took no part in the item (each
+    /// once, at most 50).
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub conflicts: Vec<Conflict>,
     /// The minutes text (Markdown, at most 100,000 characters; no control characters but line
     /// breaks and tabs).
     #[serde(default)]
@@ -142,6 +153,7 @@ impl From<NewAgendaItem> for UncheckedAgendaItem {
             title: new.title,
             presenter_ids: new.presenter_ids,
             guest_ids: new.guest_ids,
+            conflicts: new.conflicts,
             minutes: new.minutes,
             public: new.public,
         }
@@ -177,6 +189,10 @@ pub struct AgendaItemPatch {
     #[serde(default)]
     #[schema(value_type = Vec<Uuid>, max_items = 50)]
     pub guest_ids: Patch<Vec<Uuid>>,
+    /// Conflicts of interest (replaces the list; at most 50).
+    #[serde(default)]
+    #[schema(value_type = Vec<Conflict>, max_items = 50)]
+    pub conflicts: Patch<Vec<Conflict>>,
     /// Minutes text (Markdown, at most 100,000 characters).
     #[serde(default)]
     #[schema(
@@ -207,6 +223,9 @@ impl AgendaItemPatch {
             guest_ids: self
                 .guest_ids
                 .keep("guest_ids", view.guest_ids, &mut errors),
+            conflicts: self
+                .conflicts
+                .keep("conflicts", view.conflicts, &mut errors),
             minutes: self.minutes.or(view.minutes),
             public: self.public.keep("public", view.public, &mut errors),
         };

@@ -1,7 +1,7 @@
 //! iCalendar (RFC 5545) feeds of meetings, for the intranet's calendars.
 
+use crate::domain::time::Bound;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -13,7 +13,6 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::Query,
     ical::{EventStatus, MeetingEvent, calendar},
-    pagination::query_timestamp,
     routes::{
         API_BASE, AppState,
         responses::{ListErrors, ReadErrors},
@@ -47,6 +46,7 @@ fn event(req: &HttpRequest, row: meeting::Model) -> MeetingEvent {
         description: None,
         starts_at: row.starts_at,
         ends_at: row.ends_at,
+        all_day: row.all_day,
         location: (!place.is_empty()).then_some(place),
         url: Some(format!("{base}{API_BASE}/meetings/{}", row.id)),
         status: match row.status {
@@ -72,22 +72,16 @@ fn ics(body: String) -> HttpResponse {
 pub struct CalendarQuery {
     /// Only this group's meetings.
     pub group_id: Option<Uuid>,
-    /// Starting at or after this time (RFC 3339, in the years 1900 to 2200).
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(
-        value_type = Option<String>,
-        format = DateTime,
-        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
-    )]
-    pub from: Option<DateTime<Utc>>,
-    /// Starting before this time (RFC 3339, in the years 1900 to 2200).
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(
-        value_type = Option<String>,
-        format = DateTime,
-        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
-    )]
-    pub to: Option<DateTime<Utc>>,
+    /// Starting at or after this time, or on or after this date (a date or an RFC 3339
+    /// timestamp, in the years 1900 to 2200).
+    #[serde(default)]
+    #[param(inline)]
+    pub from: Option<Bound>,
+    /// Starting before this time, or on or before this date (a date or an RFC 3339
+    /// timestamp, in the years 1900 to 2200).
+    #[serde(default)]
+    #[param(inline)]
+    pub to: Option<Bound>,
 }
 
 /// The meetings as an iCalendar feed.
@@ -124,8 +118,8 @@ pub async fn get_meetings_calendar(
     };
     let filter = MeetingFilter {
         group_id: query.group_id,
-        from: query.from,
-        to: query.to,
+        from: query.from.map(Bound::start),
+        to: query.to.map(Bound::end),
         public_only: !caller.sees_unpublished(),
         ..Default::default()
     };

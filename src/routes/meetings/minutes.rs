@@ -18,11 +18,12 @@ use crate::{
     domain::{
         meeting::{AttendanceStatus, Location, MeetingStatus},
         membership::MembershipRole,
+        proceedings::Vote,
     },
-    entities::{attendance, meeting},
+    entities::{attendance, decision, meeting},
     error::{ApiError, ApiResult},
     extract::Query,
-    minutes::{self, Attendee, DecisionLine, Guest, Item, Lang, Minutes},
+    minutes::{self, Attendee, DecisionLine, Guest, Item, Lang, Minutes, Proceedings},
     routes::{AppState, responses::ReadErrors},
     store::{decisions, meetings as store, members, memberships, organisations},
 };
@@ -125,7 +126,7 @@ pub async fn get_meeting_minutes(
     };
     let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
-    let doc = assemble(&state.db, &meeting, all, lang).await?;
+    let doc = super::signoff::document(&state.db, &meeting, all, lang).await?;
     let (body, content_type) = if html {
         (minutes::html(&doc, lang), "text/html; charset=utf-8")
     } else {
@@ -140,7 +141,8 @@ pub async fn get_meeting_minutes(
         .body(body))
 }
 
-async fn assemble(
+/// The minutes' content as the record holds it, without the sign-off and approval lines.
+pub(super) async fn assemble(
     db: &DatabaseConnection,
     meeting: &meeting::Model,
     sees_all: bool,
@@ -175,14 +177,41 @@ async fn assemble(
             .map(|o| (o.id, o.name))
             .collect();
     let numbers: HashMap<Uuid, String> = items.iter().map(|i| (i.id, i.number.clone())).collect();
+    let decision_rows = decisions::of_meeting(db, meeting.id, sees_all).await?;
+    let mut named: Vec<Uuid> = Vec::new();
+    for item in &items {
+        named.extend(item.conflicts.iter().map(|c| c.member_id));
+    }
+    for d in &decision_rows {
+        named.extend(d.reservations.iter().map(|r| r.member_id));
+        named.extend(d.votes.iter().map(|v| v.member_id));
+        named.extend(d.assignees.iter().map(|a| a.id));
+        named.extend(d.report_to_member_id);
+        named.extend(d.report_to_group_id);
+    }
+    let names = decisions::assignee_names(db, named).await?;
+    let named = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
+    let report_meetings: HashMap<Uuid, chrono::NaiveDate> = store::get_many(
+        db,
+        decision_rows
+            .iter()
+            .filter_map(|d| d.report_to_meeting_id)
+            .collect(),
+    )
+    .await?
+    .iter()
+    .map(|m| (m.id, store::meeting_date(m)))
+    .collect();
     let mut decided: HashMap<Uuid, Vec<DecisionLine>> = HashMap::new();
-    for d in decisions::of_meeting(db, meeting.id, sees_all).await? {
+    for d in decision_rows {
+        let proceedings = proceedings_of(&d, &named, &report_meetings, lang);
         decided
             .entry(d.agenda_item_id)
             .or_default()
             .push(DecisionLine {
                 reference: d.reference,
                 text: d.text,
+                proceedings,
             });
     }
 
@@ -243,6 +272,11 @@ async fn assemble(
         .map(|item| Item {
             decisions: decided.remove(&item.id).unwrap_or_default(),
             presenters: item.presenter_ids.iter().map(name).collect(),
+            conflicts: item
+                .conflicts
+                .iter()
+                .map(|c| (named(&c.member_id), c.note.clone()))
+                .collect(),
             number: item.number,
             title: item.title,
             minutes: item.minutes,
@@ -256,21 +290,18 @@ async fn assemble(
             Lang::En => "Online".into(),
         };
     }
+    // The content that is signed: the sign-off and approval lines are added by
+    // [`super::signoff::document`].
     let status_note = match (meeting.status, lang) {
         (MeetingStatus::Cancelled, Lang::Sv) => Some("Mötet är inställt".to_owned()),
         (MeetingStatus::Cancelled, Lang::En) => Some("The meeting is cancelled".to_owned()),
-        (MeetingStatus::MinutesApproved, Lang::Sv) => meeting
-            .minutes_approved_on
-            .map(|d| format!("Anteckningarna justerade {d}")),
-        (MeetingStatus::MinutesApproved, Lang::En) => meeting
-            .minutes_approved_on
-            .map(|d| format!("Minutes approved {d}")),
         _ => None,
     };
     Ok(Minutes {
         title: meeting.title.clone(),
         starts_at: meeting.starts_at,
         ends_at: meeting.ends_at,
+        all_day: meeting.all_day,
         place,
         status_note,
         present,
@@ -279,5 +310,54 @@ async fn assemble(
         items,
         minutes_taker: meeting.minutes_taker_id.map(|id| name(&id)),
         checkers: checkers.iter().map(name).collect(),
+        signatures: Vec::new(),
     })
+}
+
+/// What the minutes say under a decision, with names looked up.
+fn proceedings_of(
+    d: &decision::Model,
+    named: &impl Fn(&Uuid) -> String,
+    report_meetings: &HashMap<Uuid, chrono::NaiveDate>,
+    lang: Lang,
+) -> Proceedings {
+    let mut votes_by_name: [Vec<String>; 3] = Default::default();
+    for v in d.votes.iter() {
+        let at = match v.vote {
+            Vote::Yes => 0,
+            Vote::No => 1,
+            Vote::Abstain => 2,
+        };
+        votes_by_name[at].push(named(&v.member_id));
+    }
+    let report_to = d
+        .report_to_meeting_id
+        .map(|id| {
+            let date = report_meetings
+                .get(&id)
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            match lang {
+                Lang::Sv => format!("mötet {date}"),
+                Lang::En => format!("the meeting of {date}"),
+            }
+        })
+        .or_else(|| d.report_to_member_id.map(|id| named(&id)))
+        .or_else(|| d.report_to_group_id.map(|id| named(&id)));
+    let view = crate::routes::decisions::DecisionView::from(d.clone());
+    Proceedings {
+        outcome: Some(d.outcome),
+        reservations: d
+            .reservations
+            .iter()
+            .map(|r| (named(&r.member_id), r.text.clone()))
+            .collect(),
+        vote_counts: d.vote_counts.as_ref().map(|c| c.0),
+        votes_by_name,
+        responsible: d.assignees.iter().map(|a| named(&a.id)).collect(),
+        due_date: d.due_date,
+        report_to,
+        overdue: view.overdue,
+        ongoing: view.ongoing,
+    }
 }

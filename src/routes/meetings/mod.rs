@@ -6,6 +6,7 @@ pub mod attendance;
 pub mod calendar;
 pub mod minutes;
 pub mod record;
+pub mod signoff;
 pub mod view;
 
 use actix_web::web;
@@ -33,7 +34,11 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) 
         .service(agenda::archive_agenda_item)
         .service(attendance::get_attendance)
         .service(attendance::replace_attendance)
-        .service(minutes::get_meeting_minutes);
+        .service(minutes::get_meeting_minutes)
+        .service(signoff::get_minutes_signatures)
+        .service(signoff::sign_minutes)
+        .service(signoff::verify_minutes)
+        .service(signoff::verify_minutes_document);
 }
 
 /// The record schemas this resource's responses reference.

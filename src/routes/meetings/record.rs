@@ -1,7 +1,7 @@
 //! The meeting record: create, read, change (the status lifecycle), delete; the request
 //! bodies and filters. The view of a meeting is in [`super::view`].
 
-use crate::domain::time::Day;
+use crate::domain::time::{Bound, Day};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
 use sea_orm::DatabaseConnection;
@@ -16,7 +16,6 @@ use crate::{
     entities::meeting::{Entity, Model},
     error::{ApiError, ApiResult},
     extract::JsonBody,
-    pagination::query_timestamp,
     routes::{
         AppState,
         kit::{
@@ -58,6 +57,12 @@ pub struct NewMeeting {
     /// End, after the start, at most 72 hours later.
     #[schema(value_type = String, format = DateTime, example = "2021-11-05T11:30:00+01:00")]
     pub ends_at: DateTime<FixedOffset>,
+    /// Held over whole days (default false): a forum on one day, a retreat over two. Only the
+    /// dates of `starts_at` and `ends_at` in Sweden count, inclusive (the same date for one
+    /// day); the meeting is stored from the first midnight to the midnight after the last day,
+    /// at most three days, and calendar feeds show it as an all-day event.
+    #[serde(default)]
+    pub all_day: bool,
     /// Where.
     #[serde(default)]
     pub location: Location,
@@ -95,6 +100,7 @@ impl From<NewMeeting> for UncheckedMeeting {
             kind: new.kind,
             starts_at: utc(new.starts_at),
             ends_at: utc(new.ends_at),
+            all_day: new.all_day,
             location: new.location,
             status: new.status,
             chair_id: new.chair_id,
@@ -130,6 +136,10 @@ pub struct MeetingPatch {
     #[serde(default)]
     #[schema(value_type = String, format = DateTime)]
     pub ends_at: Patch<DateTime<FixedOffset>>,
+    /// Held over whole days (see `NewMeeting.all_day`).
+    #[serde(default)]
+    #[schema(value_type = bool)]
+    pub all_day: Patch<bool>,
     /// Where (replaces the whole location).
     #[serde(default)]
     #[schema(value_type = Location)]
@@ -181,10 +191,17 @@ impl MeetingPatch {
                 .starts_at
                 .given("starts_at", &mut errors)
                 .map_or(view.starts_at, utc),
-            ends_at: self
-                .ends_at
-                .given("ends_at", &mut errors)
-                .map_or(view.ends_at, utc),
+            // An all-day meeting is stored up to the midnight after its last day, which is
+            // the day before as an input.
+            ends_at: self.ends_at.given("ends_at", &mut errors).map_or(
+                if current.all_day {
+                    current.ends_at - chrono::Duration::seconds(1)
+                } else {
+                    view.ends_at
+                },
+                utc,
+            ),
+            all_day: self.all_day.keep("all_day", current.all_day, &mut errors),
             location: self.location.keep("location", view.location, &mut errors),
             status: self.status.keep("status", view.status, &mut errors),
             chair_id: self.chair_id.or(view.chair_id),
@@ -227,22 +244,16 @@ pub struct MeetingQuery {
     /// Only of this kind.
     #[param(inline)]
     pub kind: Option<MeetingKind>,
-    /// Starting at or after this time (RFC 3339, in the years 1900 to 2200).
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(
-        value_type = Option<String>,
-        format = DateTime,
-        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
-    )]
-    pub from: Option<DateTime<Utc>>,
-    /// Starting before this time (RFC 3339, in the years 1900 to 2200).
-    #[serde(default, deserialize_with = "query_timestamp")]
-    #[param(
-        value_type = Option<String>,
-        format = DateTime,
-        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
-    )]
-    pub to: Option<DateTime<Utc>>,
+    /// Starting at or after this time, or on or after this date (a date or an RFC 3339
+    /// timestamp, in the years 1900 to 2200).
+    #[serde(default)]
+    #[param(inline)]
+    pub from: Option<Bound>,
+    /// Starting before this time, or on or before this date (a date or an RFC 3339
+    /// timestamp, in the years 1900 to 2200).
+    #[serde(default)]
+    #[param(inline)]
+    pub to: Option<Bound>,
     /// Include deleted meetings (always included with `updated_since`).
     #[serde(default)]
     pub include_archived: bool,
@@ -271,8 +282,8 @@ pub async fn list_meetings(
         group_id: q.group_id,
         status: q.status,
         kind: q.kind,
-        from: q.from,
-        to: q.to,
+        from: q.from.map(Bound::start),
+        to: q.to.map(Bound::end),
         public_only: !caller.sees_unpublished(),
         include_archived: q.include_archived,
     };

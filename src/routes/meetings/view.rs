@@ -6,6 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::time::swedish_date;
+
 use crate::{
     domain::meeting::{Document, Location, MeetingKind, MeetingStatus},
     entities::meeting::Model,
@@ -89,6 +91,13 @@ pub struct MeetingView {
     pub ends_at: DateTime<Utc>,
     /// Start and end on the clock in Sweden.
     pub local: LocalTimes,
+    /// Held over whole days: from the midnight of `start_date` to the midnight after
+    /// `end_date`, in Sweden.
+    pub all_day: bool,
+    /// The first day (all-day meetings only).
+    pub start_date: Option<NaiveDate>,
+    /// The last day, inclusive (all-day meetings only).
+    pub end_date: Option<NaiveDate>,
     /// Where.
     pub location: Location,
     /// Where the meeting is in its life.
@@ -143,6 +152,11 @@ impl MeetingView {
                 ends_at: stockholm(row.ends_at),
                 time_zone: "Europe/Stockholm",
             },
+            all_day: row.all_day,
+            start_date: row.all_day.then(|| swedish_date(row.starts_at)),
+            end_date: row
+                .all_day
+                .then(|| swedish_date(row.ends_at - chrono::Duration::seconds(1))),
             location: row.location.0,
             status: row.status,
             locked: row.status.is_locked(),

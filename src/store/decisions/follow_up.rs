@@ -22,7 +22,8 @@ use crate::{
 };
 
 /// One page of the assignments to report at `meeting`, or (from the same group's meetings)
-/// due on or before its date and still open; in list order (by change with `updated_since`).
+/// still open and either due on or before its date or ongoing (no due date and nothing to
+/// report to, taken before it); in list order (by change with `updated_since`).
 pub async fn follow_ups<C: ConnectionTrait>(
     db: &C,
     meeting: &meeting::Model,
@@ -45,6 +46,16 @@ pub async fn follow_ups<C: ConnectionTrait>(
                     Condition::all()
                         .add(Column::FollowUpStatus.eq(FollowUpStatus::Open))
                         .add(Column::DueDate.lte(date))
+                        .add(Column::MeetingId.in_subquery(same_group.clone())),
+                )
+                .add(
+                    Condition::all()
+                        .add(Column::FollowUpStatus.eq(FollowUpStatus::Open))
+                        .add(Column::DueDate.is_null())
+                        .add(Column::ReportToMeetingId.is_null())
+                        .add(Column::ReportToMemberId.is_null())
+                        .add(Column::ReportToGroupId.is_null())
+                        .add(Column::DecidedOn.lt(date))
                         .add(Column::MeetingId.in_subquery(same_group)),
                 ),
         );

@@ -15,6 +15,7 @@ use crate::{
     domain::{
         decision::{AssigneeKind, Decision, DecisionStatus},
         meeting::MeetingStatus,
+        proceedings::Reservation,
         text::FieldErrors,
     },
     entities::{
@@ -106,6 +107,12 @@ fn changeable(d: &Decision) -> ActiveModel {
         report_to_meeting_id: Set(d.report_to_meeting_id),
         follow_up_status: Set(d.follow_up_status),
         reported_in_decision_id: Set(d.reported_in_decision_id),
+        report_to_member_id: Set(d.report_to_member_id),
+        report_to_group_id: Set(d.report_to_group_id),
+        outcome: Set(d.outcome),
+        reservations: Set(d.reservations.clone().into()),
+        votes: Set(d.votes.clone().into()),
+        vote_counts: Set(d.vote_counts.map(Into::into)),
         ..Default::default()
     }
 }
@@ -184,6 +191,18 @@ async fn check_refs(txn: &DatabaseTransaction, d: &Decision) -> ApiResult<()> {
             AssigneeKind::Member => member_ids.push((field, a.id)),
         }
     }
+    for (i, r) in d.reservations.iter().enumerate() {
+        member_ids.push((format!("reservations[{i}].member_id"), r.member_id));
+    }
+    for (i, v) in d.votes.iter().enumerate() {
+        member_ids.push((format!("votes[{i}].member_id"), v.member_id));
+    }
+    if let Some(id) = d.report_to_member_id {
+        member_ids.push(("report_to_member_id".into(), id));
+    }
+    if let Some(id) = d.report_to_group_id {
+        org_ids.push(("report_to_group_id".into(), id));
+    }
     for (i, e) in d.elects.iter().enumerate() {
         member_ids.push((format!("elects[{i}].member_id"), e.member_id));
         if let Some(org) = e.represents_id {
@@ -239,15 +258,31 @@ pub async fn scrub(
     pseudonym: &str,
 ) -> ApiResult<()> {
     for d in Entity::find().all(txn).await? {
-        if !pattern.is_match(&d.title) && !pattern.is_match(&d.text) {
+        let reserved = |r: &Reservation| r.text.as_deref().is_some_and(|t| pattern.is_match(t));
+        if !pattern.is_match(&d.title)
+            && !pattern.is_match(&d.text)
+            && !d.reservations.iter().any(reserved)
+        {
             continue;
         }
         let title = pattern.replace_all(&d.title, pseudonym).into_owned();
         let text = pattern.replace_all(&d.text, pseudonym).into_owned();
+        let reservations: Vec<Reservation> = d
+            .reservations
+            .iter()
+            .map(|r| Reservation {
+                member_id: r.member_id,
+                text: r
+                    .text
+                    .as_deref()
+                    .map(|t| pattern.replace_all(t, pseudonym).into_owned()),
+            })
+            .collect();
         let next = ActiveModel {
             id: Set(d.id),
             title: Set(title.clone()),
             text: Set(text.clone()),
+            reservations: Set(reservations.into()),
             ..Default::default()
         };
         write_next(txn, actor, &d, next, Action::Update, &Precondition::None).await?;

@@ -17,7 +17,7 @@ use crate::{
     domain::{EntityType, events::RecordRef},
     entities::{
         action_plan, action_plan_revision, agenda_item, consultation_response, decision, indicator,
-        meeting, membership,
+        meeting, membership, minutes_signature,
     },
     store::{Versioned, visibility},
 };
@@ -109,6 +109,22 @@ pub async fn describe<C: ConnectionTrait>(
                 group_id: Some(row.group_id),
                 public: visibility::meeting(&row),
                 href: Some(format!("/api/v1/meetings/{id}/attendance")),
+                ..Scope::default()
+            }
+        }
+        EntityType::MinutesSignature => {
+            let signature = minutes_signature::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| missing("minutes signature", id))?;
+            let row = meeting(db, signature.meeting_id).await?;
+            let parent = reference(EntityType::Meeting, row.id);
+            Scope {
+                parent: Some(parent.clone()),
+                ancestors: vec![parent],
+                group_id: Some(row.group_id),
+                public: visibility::meeting(&row),
+                href: Some(format!("/api/v1/meetings/{}/minutes/signatures", row.id)),
                 ..Scope::default()
             }
         }

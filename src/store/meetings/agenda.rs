@@ -40,6 +40,7 @@ fn audit_copy(model: &Model) -> Option<Value> {
         "title": model.title,
         "presenter_ids": model.presenter_ids,
         "guest_ids": model.guest_ids,
+        "conflicts": model.conflicts,
         "minutes_sha256": model.minutes.as_deref().map(|m| format!("{:x}", Sha256::digest(m))),
         "public": model.public,
         "archived": model.archived,
@@ -131,6 +132,7 @@ async fn check_item(
         item.presenter_ids
             .iter()
             .chain(&item.guest_ids)
+            .chain(item.conflicts.iter().map(|c| &c.member_id))
             .copied()
             .collect(),
     )
@@ -143,6 +145,14 @@ async fn check_item(
             if !known.contains(id) {
                 errors.add(&format!("{field}[{i}]"), "no member has this id");
             }
+        }
+    }
+    for (i, c) in item.conflicts.iter().enumerate() {
+        if !known.contains(&c.member_id) {
+            errors.add(
+                &format!("conflicts[{i}].member_id"),
+                "no member has this id",
+            );
         }
     }
     errors.finish()?;
@@ -168,6 +178,7 @@ fn fields(item: &AgendaItem) -> ActiveModel {
         title: Set(item.title.clone()),
         presenter_ids: Set(item.presenter_ids.clone().into()),
         guest_ids: Set(item.guest_ids.clone().into()),
+        conflicts: Set(item.conflicts.clone().into()),
         minutes: Set(item.minutes.clone()),
         public: Set(item.public),
         ..Default::default()

@@ -5,12 +5,14 @@ mod agenda;
 mod attendance;
 mod read;
 mod record;
+mod signoff;
 
 pub use agenda::{
     ITEM_ENTITY_TYPE, agenda_of, archive_item, get_item, insert_item, list_items, update_item,
 };
 pub use attendance::{ATTENDANCE_ENTITY_TYPE, attendance_of, replace_attendance};
-pub use read::{Summary, involvement_of, summary};
+pub use read::{Summary, get_many, involvement_of, summary};
 pub use record::{
     ENTITY_TYPE, MeetingFilter, all, archive, get, insert, list, meeting_date, update,
 };
+pub use signoff::{sign, signatures_of};

@@ -113,3 +113,18 @@ pub async fn involvement_of<C: ConnectionTrait>(
         .collect();
     Ok((attended, presented))
 }
+
+/// The meetings with these ids (any that exist), whether public or not: for the dates the
+/// minutes name, never for a list a caller reads.
+pub async fn get_many<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<Uuid>,
+) -> ApiResult<Vec<meeting::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(ids))
+        .all(db)
+        .await?)
+}

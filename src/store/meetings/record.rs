@@ -171,6 +171,20 @@ async fn check_refs<C: ConnectionTrait>(db: &C, id: Uuid, m: &Meeting) -> ApiRes
                 "minutes_approved_in_meeting_id",
                 "a meeting cannot approve its own minutes",
             ),
+            Some(o)
+                if !matches!(
+                    o.status,
+                    MeetingStatus::Held | MeetingStatus::MinutesApproved
+                ) =>
+            {
+                errors.add(
+                    "minutes_approved_in_meeting_id",
+                    format!(
+                        "only a held meeting approves minutes; that one is {}",
+                        o.status.as_str()
+                    ),
+                )
+            }
             Some(_) => {}
         }
     }
@@ -200,6 +214,7 @@ fn fields(m: &Meeting) -> ActiveModel {
         kind: Set(m.kind),
         starts_at: Set(m.starts_at),
         ends_at: Set(m.ends_at),
+        all_day: Set(m.all_day),
         location: Set(m.location.clone().into()),
         status: Set(m.status),
         chair_id: Set(m.chair_id),
