@@ -102,6 +102,8 @@ pub struct Item {
     pub decisions: Vec<DecisionLine>,
     /// (name, note) of each member who declared a conflict of interest (jäv).
     pub conflicts: Vec<(String, Option<String>)>,
+    /// Where the item was deferred to, or from, as a sentence.
+    pub deferral: Option<String>,
 }
 
 /// Everything the minutes document says.
@@ -324,6 +326,9 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
                 l.presenters
             };
             out.push(Block::Ours(labelled(label, &presenters.join(", "))));
+        }
+        if let Some(deferral) = non_empty(item.deferral.as_deref()) {
+            out.push(Block::Ours(format!("*{}*", md_escape(deferral))));
         }
         if !item.conflicts.is_empty() {
             let lines: Vec<String> = item

@@ -27,6 +27,7 @@ mod m20261206_000014_create_webhooks;
 mod m20261206_000015_allow_event_withdrawal;
 mod m20261206_000016_seal_audit_log;
 mod m20261206_000017_record_proceedings;
+mod m20261206_000018_defer_agenda_items;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_allow_event_withdrawal::Migration),
             Box::new(m20261206_000016_seal_audit_log::Migration),
             Box::new(m20261206_000017_record_proceedings::Migration),
+            Box::new(m20261206_000018_defer_agenda_items::Migration),
         ]
     }
 }

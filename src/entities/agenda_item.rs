@@ -20,6 +20,13 @@ pub struct Model {
     pub guest_ids: JsonColumn<Vec<Uuid>>,
     /// `[{member_id, note}]`: declared conflicts of interest.
     pub conflicts: JsonColumn<Vec<crate::domain::proceedings::Conflict>>,
+    /// Deferred (bordlagd) to a later meeting, or to one not yet scheduled.
+    pub deferred: bool,
+    pub deferred_to_meeting_id: Option<Uuid>,
+    pub deferred_to_item_id: Option<Uuid>,
+    /// The item this one continues, deferred from an earlier meeting.
+    pub deferred_from_meeting_id: Option<Uuid>,
+    pub deferred_from_item_id: Option<Uuid>,
     /// Markdown; may name people, so the audit log holds only its digest.
     pub minutes: Option<String>,
     pub public: bool,

@@ -25,6 +25,7 @@ fn item(number: &str, title: &str, presenters: &[&str], minutes: &str) -> Item {
         minutes: Some(minutes.into()),
         decisions: Vec::new(),
         conflicts: Vec::new(),
+        deferral: None,
     }
 }
 

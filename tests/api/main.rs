@@ -6,12 +6,14 @@
 mod helpers;
 
 mod action_plans;
+mod agenda_whole;
 mod assignments;
 mod audit;
 mod audit_chain;
 mod auth;
 mod contract;
 mod decisions;
+mod deferral;
 mod demo;
 mod events;
 mod faults;

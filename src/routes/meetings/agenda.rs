@@ -64,6 +64,17 @@ pub struct AgendaItemView {
     pub guest_ids: Vec<Uuid>,
     /// Members who declared a conflict of interest (jäv) and took no part.
     pub conflicts: Vec<Conflict>,
+    /// Deferred (bordlagd): moved to a later meeting (`deferred_to_*`), or to one not yet
+    /// scheduled (both `null`).
+    pub deferred: bool,
+    /// The meeting it was deferred to.
+    pub deferred_to_meeting_id: Option<Uuid>,
+    /// The item it became there.
+    pub deferred_to_item_id: Option<Uuid>,
+    /// The meeting it was deferred from.
+    pub deferred_from_meeting_id: Option<Uuid>,
+    /// The item it continues.
+    pub deferred_from_item_id: Option<Uuid>,
     /// The minutes text (Markdown).
     pub minutes: Option<String>,
     /// Visible to everyone (otherwise to admin, secretary and member only).
@@ -89,6 +100,11 @@ impl From<Model> for AgendaItemView {
             presenter_ids: row.presenter_ids.0,
             guest_ids: row.guest_ids.0,
             conflicts: row.conflicts.0,
+            deferred: row.deferred,
+            deferred_to_meeting_id: row.deferred_to_meeting_id,
+            deferred_to_item_id: row.deferred_to_item_id,
+            deferred_from_meeting_id: row.deferred_from_meeting_id,
+            deferred_from_item_id: row.deferred_from_item_id,
             minutes: row.minutes,
             public: row.public,
             archived: row.archived,

@@ -20,7 +20,7 @@ use crate::{
         membership::MembershipRole,
         proceedings::Vote,
     },
-    entities::{attendance, decision, meeting},
+    entities::{agenda_item, attendance, decision, meeting},
     error::{ApiError, ApiResult},
     extract::Query,
     minutes::{self, Attendee, DecisionLine, Guest, Item, Lang, Minutes, Proceedings},
@@ -191,17 +191,28 @@ pub(super) async fn assemble(
     }
     let names = decisions::assignee_names(db, named).await?;
     let named = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
-    let report_meetings: HashMap<Uuid, chrono::NaiveDate> = store::get_many(
+    let mut dated: Vec<Uuid> = decision_rows
+        .iter()
+        .filter_map(|d| d.report_to_meeting_id)
+        .collect();
+    dated.extend(items.iter().filter_map(|i| i.deferred_to_meeting_id));
+    dated.extend(items.iter().filter_map(|i| i.deferred_from_meeting_id));
+    let from_items: HashMap<Uuid, String> = store::items_by_id(
         db,
-        decision_rows
+        items
             .iter()
-            .filter_map(|d| d.report_to_meeting_id)
+            .filter_map(|i| i.deferred_from_item_id)
             .collect(),
     )
     .await?
-    .iter()
-    .map(|m| (m.id, store::meeting_date(m)))
+    .into_iter()
+    .map(|i| (i.id, i.number))
     .collect();
+    let report_meetings: HashMap<Uuid, chrono::NaiveDate> = store::get_many(db, dated)
+        .await?
+        .iter()
+        .map(|m| (m.id, store::meeting_date(m)))
+        .collect();
     let mut decided: HashMap<Uuid, Vec<DecisionLine>> = HashMap::new();
     for d in decision_rows {
         let proceedings = proceedings_of(&d, &named, &report_meetings, lang);
@@ -277,6 +288,7 @@ pub(super) async fn assemble(
                 .iter()
                 .map(|c| (named(&c.member_id), c.note.clone()))
                 .collect(),
+            deferral: deferral_note(&item, &report_meetings, &from_items, lang),
             number: item.number,
             title: item.title,
             minutes: item.minutes,
@@ -360,4 +372,34 @@ fn proceedings_of(
         overdue: view.overdue,
         ongoing: view.ongoing,
     }
+}
+
+/// "Punkten flyttas till mötet 2022-02-04." / "Flyttad från mötet 2021-11-05 (punkt 9)."
+fn deferral_note(
+    item: &agenda_item::Model,
+    dates: &HashMap<Uuid, chrono::NaiveDate>,
+    from_items: &HashMap<Uuid, String>,
+    lang: Lang,
+) -> Option<String> {
+    let sv = lang == Lang::Sv;
+    let date = |id: Option<Uuid>| id.and_then(|id| dates.get(&id)).map(ToString::to_string);
+    if item.deferred {
+        return Some(match (date(item.deferred_to_meeting_id), sv) {
+            (Some(d), true) => format!("Punkten flyttas till mötet {d}."),
+            (Some(d), false) => format!("Deferred to the meeting of {d}."),
+            (None, true) => "Punkten flyttas till ett senare möte.".to_owned(),
+            (None, false) => "Deferred to a later meeting.".to_owned(),
+        });
+    }
+    let from = date(item.deferred_from_meeting_id)?;
+    let number = item
+        .deferred_from_item_id
+        .and_then(|id| from_items.get(&id))
+        .cloned()
+        .unwrap_or_default();
+    Some(if sv {
+        format!("Flyttad från mötet {from} (punkt {number}).")
+    } else {
+        format!("Deferred from the meeting of {from} (item {number}).")
+    })
 }

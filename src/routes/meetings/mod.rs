@@ -2,8 +2,10 @@
 //! feeds.
 
 pub mod agenda;
+pub mod agenda_whole;
 pub mod attendance;
 pub mod calendar;
+pub mod deferral;
 pub mod minutes;
 pub mod record;
 pub mod signoff;
@@ -27,11 +29,13 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig<'_>) 
         .service(record::get_meeting)
         .service(record::update_meeting)
         .service(record::archive_meeting)
+        .configure(agenda_whole::configure)
         .service(agenda::list_agenda_items)
         .service(agenda::create_agenda_item)
         .service(agenda::get_agenda_item)
         .service(agenda::update_agenda_item)
         .service(agenda::archive_agenda_item)
+        .service(deferral::defer_agenda_item)
         .service(attendance::get_attendance)
         .service(attendance::replace_attendance)
         .service(minutes::get_meeting_minutes)
@@ -51,4 +55,6 @@ pub fn schemas(
     super::kit::doc::register::<view::MeetingView>(schemas);
     super::kit::doc::register::<agenda::AgendaItemView>(schemas);
     super::kit::doc::register::<attendance::AttendanceView>(schemas);
+    super::kit::doc::register::<agenda_whole::AgendaView>(schemas);
+    super::kit::doc::register::<deferral::DeferredView>(schemas);
 }

@@ -41,6 +41,11 @@ fn audit_copy(model: &Model) -> Option<Value> {
         "presenter_ids": model.presenter_ids,
         "guest_ids": model.guest_ids,
         "conflicts": model.conflicts,
+        "deferred": model.deferred,
+        "deferred_to_meeting_id": model.deferred_to_meeting_id,
+        "deferred_to_item_id": model.deferred_to_item_id,
+        "deferred_from_meeting_id": model.deferred_from_meeting_id,
+        "deferred_from_item_id": model.deferred_from_item_id,
         "minutes_sha256": model.minutes.as_deref().map(|m| format!("{:x}", Sha256::digest(m))),
         "public": model.public,
         "archived": model.archived,
@@ -172,7 +177,7 @@ async fn check_item(
 }
 
 /// The stored columns of the checked fields (the position is placed by [`make_room`]).
-fn fields(item: &AgendaItem) -> ActiveModel {
+pub(super) fn fields(item: &AgendaItem) -> ActiveModel {
     ActiveModel {
         number: Set(item.number.clone()),
         title: Set(item.title.clone()),
@@ -232,7 +237,7 @@ async fn make_room(
 }
 
 /// Indexes an item's checked fields for search under its meeting.
-async fn index(
+pub(super) async fn index(
     txn: &DatabaseTransaction,
     meeting_id: Uuid,
     meeting_public: bool,
