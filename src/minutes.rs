@@ -15,6 +15,7 @@
 
 mod dates;
 mod markdown;
+mod pdf;
 mod proceedings;
 #[cfg(test)]
 mod tests;
@@ -25,6 +26,7 @@ use chrono_tz::Europe::Stockholm;
 use dates::time_span;
 use markdown::one_line;
 pub(crate) use markdown::{CSS, escape_html, md_escape, render_safe};
+pub use pdf::pdf;
 pub use proceedings::Proceedings;
 
 /// Label language.

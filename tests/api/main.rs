@@ -30,6 +30,7 @@ mod meeting_record;
 mod meetings;
 mod members;
 mod memberships;
+mod minutes_pdf;
 mod organisations;
 mod platform;
 mod proceedings;

@@ -86,12 +86,28 @@ pub(crate) fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
     ))
 }
 
+/// Whether the caller's `Accept` ranks PDF first among the formats the minutes come in.
+fn wants_pdf(req: &HttpRequest) -> bool {
+    let Ok(accept) = Accept::parse(req) else {
+        return false;
+    };
+    for mime in accept.ranked() {
+        match (mime.type_().as_str(), mime.subtype().as_str()) {
+            ("application", "pdf") => return true,
+            ("text", _) | ("*", "*") => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The minutes of a meeting as a document.
 ///
 /// Title, time, place, who was present (with their organisations and whom they stand in for),
 /// absent, guests with their items, each agenda item with presenters and minutes text, the
-/// minute-taker and checkers. `Accept: text/markdown` (default) or `text/html`; Swedish
-/// labels, English with `?lang=en`.
+/// minute-taker and checkers. `Accept: text/markdown` (default), `text/html` or
+/// `application/pdf` (PDF/A-2b, fonts embedded, the same text); Swedish labels, English with
+/// `?lang=en`.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "get_meeting_minutes",
@@ -99,13 +115,15 @@ pub(crate) fn wants_html(req: &HttpRequest) -> ApiResult<bool> {
     responses(
         (status = 200, description = "The minutes: Markdown (`text/markdown; charset=utf-8`, \
           the default) or a complete HTML5 document (`text/html; charset=utf-8`) with raw HTML \
-          and unsafe links neutralised; `Vary: Accept`",
+          and unsafe links neutralised, or PDF/A-2b (`application/pdf`) with the same text; \
+          `Vary: Accept`",
          headers(("Vary" = String, description = "`Accept`: the body depends on it")),
          content(
             (String = "text/markdown"),
-            (String = "text/html")
+            (String = "text/html"),
+            (Vec<u8> = "application/pdf")
         )),
-        (status = 406, description = "Neither Markdown nor HTML is acceptable",
+        (status = 406, description = "Neither Markdown, HTML nor PDF is acceptable",
          body = crate::error::Problem, content_type = "application/problem+json"),
         ReadErrors
     ),
@@ -119,7 +137,8 @@ pub async fn get_meeting_minutes(
     id: web::Path<Uuid>,
     Query(query): Query<MinutesQuery>,
 ) -> ApiResult<HttpResponse> {
-    let html = wants_html(&req)?;
+    let pdf = wants_pdf(&req);
+    let html = !pdf && wants_html(&req)?;
     let lang = match query.lang {
         Some(Language::En) => Lang::En,
         _ => Lang::Sv,
@@ -127,6 +146,13 @@ pub async fn get_meeting_minutes(
     let all = caller.sees_unpublished();
     let meeting = store::get(&state.db, id.into_inner(), all).await?;
     let doc = super::signoff::document(&state.db, &meeting, all, lang).await?;
+    if pdf {
+        let bytes = pdf_of(&doc, lang, meeting.updated_at).await?;
+        return Ok(HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((header::VARY, "Accept"))
+            .body(bytes));
+    }
     let (body, content_type) = if html {
         (minutes::html(&doc, lang), "text/html; charset=utf-8")
     } else {
@@ -139,6 +165,24 @@ pub async fn get_meeting_minutes(
         .content_type(content_type)
         .insert_header((header::VARY, "Accept"))
         .body(body))
+}
+
+/// The minutes as PDF/A-2b, laid out off the request's worker.
+pub(super) async fn pdf_of(
+    doc: &Minutes,
+    lang: Lang,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Vec<u8>> {
+    let markdown = minutes::markdown(doc, lang);
+    let title = format!(
+        "{} {}",
+        doc.title,
+        crate::domain::time::swedish_date(doc.starts_at)
+    );
+    web::block(move || minutes::pdf(&markdown, &title, lang, as_of))
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?
+        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// The minutes' content as the record holds it, without the sign-off and approval lines.

@@ -123,8 +123,8 @@ pub struct VerifyQuery {
 pub struct VerifyView {
     /// The SHA-256 (hex) checked.
     pub sha256: String,
-    /// True when it is the signed content or a rendering the service gives now (Markdown or
-    /// HTML, Swedish or English, as this caller may read it).
+    /// True when it is the signed content or a rendering the service gives now (Markdown,
+    /// HTML or PDF, Swedish or English, as this caller may read it).
     pub current: bool,
     /// True when it is current and the minutes are signed off in this version.
     pub signed: bool,
@@ -390,7 +390,8 @@ async fn verified(
         let doc = document(db, m, sees_all, lang).await?;
         current = [minutes::markdown(&doc, lang), minutes::html(&doc, lang)]
             .iter()
-            .any(|text| hex(text.as_bytes()) == sha256);
+            .any(|text| hex(text.as_bytes()) == sha256)
+            || hex(&super::minutes::pdf_of(&doc, lang, m.updated_at).await?) == sha256;
     }
     let signed_off = state.signed_off_at.is_some();
     Ok(VerifyView {
