@@ -53,7 +53,8 @@ async fn named_everywhere(app: &TestApp) -> (Value, Value, Value) {
         app,
         &format!("/api/v1/meetings/{}/agenda-items", id(&meeting)),
         json!({"number": "8", "title": format!("Val av {NAME} till ordförande"),
-               "minutes": format!("{} presenterade sig. Nås på {PHONE}.", NAME.to_uppercase())}),
+               "minutes": format!("{} presenterade sig. Nås på {PHONE}.", NAME.to_uppercase()),
+               "conflicts": [{"member_id": id(&karin), "note": format!("{NAME} är part")}]}),
     )
     .await;
     created(
@@ -61,7 +62,9 @@ async fn named_everywhere(app: &TestApp) -> (Value, Value, Value) {
         "/api/v1/decisions",
         json!({"meeting_id": id(&meeting), "agenda_item_id": id(&item), "kind": "election",
                "title": format!("Val av {}", NAME.to_lowercase()),
-               "text": format!("Styrgruppen väljer {NAME}.")}),
+               "text": format!("Styrgruppen väljer {NAME}."),
+               "reservations": [{"member_id": id(&karin),
+                                 "text": format!("{NAME} reserverar sig ({EMAIL}).")}]}),
     )
     .await;
     created(

@@ -42,7 +42,8 @@ fn scrubbed_json<T: Serialize + DeserializeOwned>(
         .flatten()
 }
 
-/// Scrubs meetings (title, place, document titles), agenda items (title and minutes), plans,
+/// Scrubs meetings (title, place, document titles), agenda items (title, minutes and conflict
+/// notes), plans,
 /// plan revisions (content and summary), consultation responses and indicator value notes.
 pub async fn scrub_records(
     txn: &DatabaseTransaction,
@@ -77,13 +78,15 @@ pub async fn scrub_records(
     for item in agenda_item::Entity::find().all(txn).await? {
         let title = p(&item.title);
         let minutes = scrubbed_opt(pattern, item.minutes.as_deref(), pseudonym);
-        if title.is_none() && minutes.is_none() {
+        let conflicts = scrubbed_json(pattern, &item.conflicts, pseudonym);
+        if title.is_none() && minutes.is_none() && conflicts.is_none() {
             continue;
         }
         let next = agenda_item::ActiveModel {
             id: Set(item.id),
             title: title.map_or(sea_orm::ActiveValue::NotSet, Set),
             minutes: minutes.map_or(sea_orm::ActiveValue::NotSet, Set),
+            conflicts: conflicts.map_or(sea_orm::ActiveValue::NotSet, Set),
             ..Default::default()
         };
         let item = write_next(txn, actor, &item, next, Action::Update, none).await?;
