@@ -29,12 +29,43 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// The value a sorted list is ordered by (then by id): a time (meetings by start) or a number
+/// (decisions in the order of the minutes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// A time.
+    Time(DateTime<Utc>),
+    /// A number.
+    Number(i64),
+}
+
+impl From<DateTime<Utc>> for SortKey {
+    fn from(at: DateTime<Utc>) -> Self {
+        Self::Time(at)
+    }
+}
+
+impl From<i64> for SortKey {
+    fn from(n: i64) -> Self {
+        Self::Number(n)
+    }
+}
+
+impl From<SortKey> for sea_orm::Value {
+    fn from(key: SortKey) -> Self {
+        match key {
+            SortKey::Time(at) => at.into(),
+            SortKey::Number(n) => n.into(),
+        }
+    }
+}
+
 /// Where a page starts: just after the record with this key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cursor {
     Id(Uuid),
     Updated(DateTime<Utc>, Uuid),
-    At(DateTime<Utc>, Uuid),
+    At(SortKey, Uuid),
     Seq(i64),
 }
 
@@ -43,7 +74,8 @@ impl Cursor {
         let raw = match self {
             Self::Id(id) => format!("i:{id}"),
             Self::Updated(at, id) => format!("u:{}:{id}", at.timestamp_micros()),
-            Self::At(at, id) => format!("a:{}:{id}", at.timestamp_micros()),
+            Self::At(SortKey::Time(at), id) => format!("a:{}:{id}", at.timestamp_micros()),
+            Self::At(SortKey::Number(n), id) => format!("k:{n}:{id}"),
             Self::Seq(seq) => format!("s:{seq}"),
         };
         URL_SAFE_NO_PAD.encode(raw)
@@ -62,8 +94,12 @@ impl Cursor {
                 Some(if kind == "u" {
                     Self::Updated(at, id)
                 } else {
-                    Self::At(at, id)
+                    Self::At(SortKey::Time(at), id)
                 })
+            }
+            "k" => {
+                let (n, id) = rest.split_once(':')?;
+                Some(Self::At(SortKey::Number(n.parse().ok()?), id.parse().ok()?))
             }
             "s" => Some(Self::Seq(rest.parse().ok()?)),
             _ => None,
@@ -157,25 +193,37 @@ impl PageRequest {
         }
     }
 
-    /// Like [`Self::apply`], but a list that is not a change pull is ordered by the time column
-    /// `sort` (then id), e.g. meetings by start.
-    pub fn apply_sorted<E, C>(&self, select: Select<E>, id: C, sort: C, updated_at: C) -> Select<E>
+    /// Like [`Self::apply`], but a list that is not a change pull is ordered by the column
+    /// `sort` (then id), e.g. meetings by start (`numeric` false), decisions in the order of the
+    /// minutes (`numeric` true); a cursor of the other kind is a 400.
+    pub fn apply_sorted<E, C>(
+        &self,
+        select: Select<E>,
+        id: C,
+        sort: C,
+        updated_at: C,
+        numeric: bool,
+    ) -> Result<Select<E>, ApiError>
     where
         E: EntityTrait,
         C: ColumnTrait,
     {
         if self.updated_since.is_some() {
-            return self.apply(select, id, updated_at);
+            return Ok(self.apply(select, id, updated_at));
         }
         let mut select = select.limit(self.limit + 1);
         if let Some(Cursor::At(at, after_id)) = self.after {
+            if matches!(at, SortKey::Number(_)) != numeric {
+                return Err(bad_parameter("cursor", "is not a cursor this list gave"));
+            }
+            let at = sea_orm::Value::from(at);
             select = select.filter(
                 Condition::any()
-                    .add(sort.gt(at))
+                    .add(sort.gt(at.clone()))
                     .add(Condition::all().add(sort.eq(at)).add(id.gt(after_id))),
             );
         }
-        select.order_by_asc(sort).order_by_asc(id)
+        Ok(select.order_by_asc(sort).order_by_asc(id))
     }
 
     /// Cuts the fetched rows of [`Self::apply_sorted`] to the page and makes the next cursor;
@@ -183,7 +231,7 @@ impl PageRequest {
     pub fn finish_sorted<M>(
         &self,
         rows: Vec<M>,
-        key: impl Fn(&M) -> (DateTime<Utc>, DateTime<Utc>, Uuid),
+        key: impl Fn(&M) -> (SortKey, DateTime<Utc>, Uuid),
     ) -> (Vec<M>, Option<String>) {
         self.cut(rows, |last| {
             let (sort, updated, id) = key(last);

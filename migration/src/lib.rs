@@ -8,6 +8,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod order;
 pub mod seal;
 
 mod m20261122_000001_create_audit_log;
@@ -28,6 +29,7 @@ mod m20261206_000015_allow_event_withdrawal;
 mod m20261206_000016_seal_audit_log;
 mod m20261206_000017_record_proceedings;
 mod m20261206_000018_defer_agenda_items;
+mod m20261206_000019_order_decisions;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -54,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_seal_audit_log::Migration),
             Box::new(m20261206_000017_record_proceedings::Migration),
             Box::new(m20261206_000018_defer_agenda_items::Migration),
+            Box::new(m20261206_000019_order_decisions::Migration),
         ]
     }
 }

@@ -47,6 +47,8 @@ pub struct Model {
     pub reservations: JsonColumn<Vec<Reservation>>,
     pub votes: JsonColumn<Vec<MemberVote>>,
     pub vote_counts: Option<JsonColumn<VoteCounts>>,
+    /// Where it is listed: see `migration::order::minutes_order`.
+    pub minutes_order: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -12,6 +12,7 @@ mod audit;
 mod audit_chain;
 mod auth;
 mod contract;
+mod decision_order;
 mod decisions;
 mod deferral;
 mod demo;

@@ -136,8 +136,8 @@ impl IntoResponses for AssignmentsListed {
 /// `?status=open&overdue=true` for the work that is late; `group_by=assignee` groups the page
 /// by assignee.
 ///
-/// In creation order; with `updated_since`, those changed since then in the order they
-/// changed.
+/// In the order of the minutes, like decisions; with `updated_since`, those changed since then
+/// in the order they changed.
 #[utoipa::path(
     tag = "decisions",
     operation_id = "list_assignments",

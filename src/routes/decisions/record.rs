@@ -85,8 +85,9 @@ impl DecisionQuery {
 /// List decisions (public ones of public meetings unless the caller is admin, secretary or
 /// member).
 ///
-/// In creation order; with `updated_since`, what changed since then in the order it changed:
-/// how a municipality pulls what changed since its last pull.
+/// In the order of the minutes (meeting start, agenda position, then as taken: "§3", "§6",
+/// "§6b", "§10"); with `updated_since`, what changed since then in the order it changed: how a
+/// municipality pulls what changed since its last pull.
 #[utoipa::path(
     tag = "decisions",
     operation_id = "list_decisions",

@@ -73,7 +73,8 @@ fn overdue(yes: bool) -> Condition {
     }
 }
 
-/// One page of decisions, in creation order (by change with `updated_since`).
+/// One page of decisions, in the order of the minutes: meeting start, agenda position, then as
+/// taken (by change with `updated_since`).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     filter: &DecisionFilter,
@@ -134,10 +135,18 @@ pub async fn list<C: ConnectionTrait>(
         select = select.filter(publicly_visible());
     }
     let rows = page
-        .apply(select, Column::Id, Column::UpdatedAt)
+        .apply_sorted(
+            select,
+            Column::Id,
+            Column::MinutesOrder,
+            Column::UpdatedAt,
+            true,
+        )?
         .all(db)
         .await?;
-    Ok(page.finish(rows, |row| (row.updated_at, row.id)))
+    Ok(page.finish_sorted(rows, |row| {
+        (row.minutes_order.into(), row.updated_at, row.id)
+    }))
 }
 
 /// The decisions taken under each agenda item of a meeting, in order.
@@ -150,5 +159,9 @@ pub async fn of_meeting<C: ConnectionTrait>(
     if !sees_all {
         select = select.filter(publicly_visible());
     }
-    Ok(select.order_by_asc(Column::Reference).all(db).await?)
+    Ok(select
+        .order_by_asc(Column::MinutesOrder)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
 }

@@ -84,6 +84,10 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
         period_start: Set(d.period_start),
         period_end: Set(d.period_end),
         funders: Set(d.funders.clone().into()),
+        minutes_order: Set(migration::order::minutes_order(
+            meeting.starts_at,
+            item.position,
+        )),
         created_at: Set(at),
         updated_at: Set(at),
         version: Set(1),

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::record::{self, existing_members, locked};
+use super::{
+    order::{Pending, follow_agenda},
+    record::{self, existing_members, locked},
+};
 use crate::{
     domain::{
         EntityType,
@@ -304,6 +307,7 @@ pub async fn insert_item(
     .await?;
     record_creation::<Entity, _>(txn, actor, &model).await?;
     index(txn, meeting_id, meeting.public, id, &item).await?;
+    follow_agenda(txn, meeting_id, Pending::default()).await?;
     Ok(model)
 }
 
@@ -337,6 +341,16 @@ pub async fn update_item(
             if let Some(target) = item.position.filter(|p| *p != current.position) {
                 let position = make_room(txn, actor, meeting_id, Some(item_id), target).await?;
                 next.position = Set(position);
+                let moved = Some((item_id, position));
+                follow_agenda(
+                    txn,
+                    meeting_id,
+                    Pending {
+                        moved,
+                        ..Pending::default()
+                    },
+                )
+                .await?;
             }
             // In the write's transaction: undone with it when nothing is written.
             index(txn, meeting_id, meeting.public, item_id, &item).await?;
@@ -377,6 +391,7 @@ pub async fn archive_item(
             locked(&record::get(txn, meeting_id, true).await?)?;
             search::remove(txn, ITEM_ENTITY_TYPE, item_id).await?;
             make_room(txn, actor, meeting_id, Some(item_id), i32::MAX).await?;
+            follow_agenda(txn, meeting_id, Pending::default()).await?;
             Ok(())
         },
     )

@@ -128,6 +128,7 @@ pub async fn replace_agenda(
         rows.push(row);
     }
     follow_new_numbers(&txn, actor, &renumbered).await?;
+    super::order::follow_agenda(&txn, meeting_id, super::order::Pending::default()).await?;
     let next = meeting::ActiveModel {
         id: Set(meeting_id),
         updated_at: Set(now()),

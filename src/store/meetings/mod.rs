@@ -5,6 +5,7 @@ mod agenda;
 mod agenda_replace;
 mod attendance;
 mod deferral;
+mod order;
 mod read;
 mod record;
 mod signoff;
@@ -15,6 +16,7 @@ pub use agenda::{
 pub use agenda_replace::replace_agenda;
 pub use attendance::{ATTENDANCE_ENTITY_TYPE, attendance_of, replace_attendance};
 pub use deferral::{defer_item, items_by_id};
+pub use order::{Pending, follow_agenda};
 pub use read::{Summary, get_many, involvement_of, summary};
 pub use record::{
     ENTITY_TYPE, MeetingFilter, all, archive, get, insert, list, meeting_date, update,

@@ -96,10 +96,16 @@ pub async fn list<C: ConnectionTrait>(
         select = select.filter(Column::Archived.eq(false));
     }
     let rows = page
-        .apply_sorted(select, Column::Id, Column::StartsAt, Column::UpdatedAt)
+        .apply_sorted(
+            select,
+            Column::Id,
+            Column::StartsAt,
+            Column::UpdatedAt,
+            false,
+        )?
         .all(db)
         .await?;
-    Ok(page.finish_sorted(rows, |m| (m.starts_at, m.updated_at, m.id)))
+    Ok(page.finish_sorted(rows, |m| (m.starts_at.into(), m.updated_at, m.id)))
 }
 
 /// Every meeting matching `filter`, ordered by start, up to `limit` (for calendar feeds).
@@ -283,6 +289,13 @@ pub async fn update(
             if m.public != current.public {
                 // In the write's transaction: undone with it when nothing is written.
                 visibility::follow_in_search(txn, id, m.public, None).await?;
+            }
+            if m.starts_at != current.starts_at {
+                let pending = super::order::Pending {
+                    starts_at: Some(m.starts_at),
+                    ..Default::default()
+                };
+                super::order::follow_agenda(txn, id, pending).await?;
             }
             Ok(ActiveModel {
                 id: Set(id),
