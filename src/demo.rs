@@ -43,6 +43,8 @@ struct DemoOrganisation {
     municipality_code: Option<String>,
     county_code: Option<String>,
     website: Option<String>,
+    #[serde(default)]
+    subtitle: Option<String>,
     parent: Option<String>,
 }
 
@@ -119,6 +121,7 @@ pub async fn seed(db: &DatabaseConnection) -> ApiResult<Seeded> {
             county_code: org.county_code.clone(),
             parent_id,
             website: org.website.clone(),
+            subtitle: org.subtitle.clone(),
             identifiers: Vec::new(),
             archived: false,
         })?;

@@ -111,8 +111,13 @@ pub struct Item {
 /// Everything the minutes document says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Minutes {
+    /// What the record is called, e.g. "Mötesanteckningar" or "Protokoll" (empty: the title
+    /// alone heads the document).
+    pub heading: String,
     /// The meeting title, e.g. "Styrgrupp Barnens bästa gäller! i Kronoberg".
     pub title: String,
+    /// The group's subtitle, shown under the heading.
+    pub subtitle: Option<String>,
     /// When the meeting starts.
     pub starts_at: DateTime<Utc>,
     /// When the meeting ends.
@@ -279,7 +284,18 @@ impl Block {
 fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
     let l = labels(lang);
     let mut out = Vec::new();
-    out.push(Block::Ours(format!("# {}", md_escape(&m.title))));
+    if m.heading.trim().is_empty() {
+        out.push(Block::Ours(format!("# {}", md_escape(&m.title))));
+    } else {
+        out.push(Block::Ours(format!(
+            "# {} – {}",
+            md_escape(&m.heading),
+            md_escape(&m.title)
+        )));
+    }
+    if let Some(subtitle) = non_empty(m.subtitle.as_deref()) {
+        out.push(Block::Ours(format!("*{}*", md_escape(subtitle))));
+    }
     if let Some(note) = non_empty(m.status_note.as_deref()) {
         out.push(Block::Ours(format!("*{}*", md_escape(note))));
     }

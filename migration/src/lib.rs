@@ -30,6 +30,7 @@ mod m20261206_000016_seal_audit_log;
 mod m20261206_000017_record_proceedings;
 mod m20261206_000018_defer_agenda_items;
 mod m20261206_000019_order_decisions;
+mod m20261206_000020_minutes_headings;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_record_proceedings::Migration),
             Box::new(m20261206_000018_defer_agenda_items::Migration),
             Box::new(m20261206_000019_order_decisions::Migration),
+            Box::new(m20261206_000020_minutes_headings::Migration),
         ]
     }
 }

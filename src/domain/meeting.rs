@@ -44,6 +44,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// What the record of a meeting is called: the heading of its minutes.
+    pub enum RecordKind {
+        /// Mötesanteckningar (meeting notes), the default.
+        Notes = "notes",
+        /// Protokoll (formal minutes).
+        Minutes = "minutes",
+    }
+}
+
+string_enum! {
     /// Where a meeting is in its life. Moves only forward: `planned` → `held` or `cancelled`;
     /// `held` → `minutes_approved`, which locks the record.
     pub enum MeetingStatus {
@@ -191,6 +201,8 @@ pub struct UncheckedMeeting {
     pub title: String,
     /// Kind.
     pub kind: MeetingKind,
+    /// What its record is called.
+    pub record_kind: RecordKind,
     /// Start.
     pub starts_at: DateTime<Utc>,
     /// End.

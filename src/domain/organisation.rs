@@ -133,6 +133,8 @@ pub struct UncheckedOrganisation {
     pub parent_id: Option<Uuid>,
     /// Website.
     pub website: Option<String>,
+    /// Subtitle (groups: what the collaboration is for).
+    pub subtitle: Option<String>,
     /// External identifiers.
     pub identifiers: Vec<Identifier>,
     /// Archived.
@@ -156,6 +158,8 @@ pub struct Organisation {
     pub parent_id: Option<Uuid>,
     /// Website.
     pub website: Option<WebUrl>,
+    /// Subtitle.
+    pub subtitle: Option<String>,
     /// External identifiers.
     pub identifiers: Vec<Identifier>,
     /// Archived.
@@ -192,6 +196,10 @@ impl Organisation {
             .website
             .as_deref()
             .and_then(|w| errors.check("website", WebUrl::parse(w)));
+        let subtitle = input
+            .subtitle
+            .as_deref()
+            .and_then(|s| errors.check("subtitle", one_line(s, 1, 500)));
         if input.identifiers.len() > MAX_IDENTIFIERS {
             errors.add(
                 "identifiers",
@@ -222,6 +230,7 @@ impl Organisation {
                 county_code,
                 parent_id: input.parent_id,
                 website,
+                subtitle,
                 identifiers,
                 archived: input.archived,
             }),

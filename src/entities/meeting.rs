@@ -18,6 +18,7 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub all_day: bool,
+    pub record_kind: crate::domain::meeting::RecordKind,
     /// `{name, address, online, online_url}`.
     pub location: JsonColumn<Location>,
     pub status: MeetingStatus,

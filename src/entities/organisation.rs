@@ -23,6 +23,7 @@ pub struct Model {
     pub county_code: Option<String>,
     pub parent_id: Option<Uuid>,
     pub website: Option<String>,
+    pub subtitle: Option<String>,
     pub identifiers: JsonColumn<Vec<Identifier>>,
     pub archived: bool,
     pub created_at: DateTimeUtc,

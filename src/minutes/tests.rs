@@ -47,7 +47,9 @@ fn november_meeting(lang: Lang) -> Minutes {
         ..Default::default()
     });
     Minutes {
+        heading: String::new(),
         title: "Styrgrupp Barnens bästa gäller! i Kronoberg".into(),
+        subtitle: None,
         starts_at: utc(2021, 11, 5, 7, 30),
         ends_at: utc(2021, 11, 5, 10, 30),
         all_day: false,

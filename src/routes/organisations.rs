@@ -47,6 +47,8 @@ pub struct OrganisationView {
     pub parent_id: Option<Uuid>,
     /// Website.
     pub website: Option<String>,
+    /// Subtitle: what the group is for, as its minutes head it.
+    pub subtitle: Option<String>,
     /// Identifiers in external registers.
     pub identifiers: Vec<Identifier>,
     /// Archived (deleted) organisations stay readable.
@@ -70,6 +72,7 @@ impl From<Model> for OrganisationView {
             county_code: row.county_code,
             parent_id: row.parent_id,
             website: row.website,
+            subtitle: row.subtitle,
             identifiers: row.identifiers.0,
             archived: row.archived,
             created_at: row.created_at,
@@ -115,6 +118,14 @@ pub struct NewOrganisation {
     #[serde(default)]
     #[schema(example = "https://vaxjo.se")]
     pub website: Option<String>,
+    /// Subtitle (groups): what the collaboration is for, as its minutes head it; one line,
+    /// 1–500 characters.
+    #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF](?:[^\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF])?[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
+    pub subtitle: Option<String>,
     /// Identifiers in external registers (at most 20).
     #[serde(default)]
     pub identifiers: Vec<Identifier>,
@@ -133,6 +144,7 @@ impl From<NewOrganisation> for UncheckedOrganisation {
             county_code: new.county_code,
             parent_id: new.parent_id,
             website: new.website,
+            subtitle: new.subtitle,
             identifiers: new.identifiers,
             archived: new.archived,
         }
@@ -171,6 +183,10 @@ pub struct OrganisationPatch {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub website: Patch<String>,
+    /// Subtitle; `null` clears it.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = r"^[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF](?:[^\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF]*[^\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F\u061C\u200B-\u200F\u2028-\u202E\u2060-\u2069\uFEFF\uFDD0-\uFDEF\uFFFE\uFFFF])?[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")]
+    pub subtitle: Patch<String>,
     /// Identifiers (replaces the whole list).
     #[serde(default)]
     #[schema(value_type = Vec<Identifier>)]
@@ -194,6 +210,7 @@ impl OrganisationPatch {
             county_code: self.county_code.or(view.county_code),
             parent_id: self.parent_id.or(view.parent_id),
             website: self.website.or(view.website),
+            subtitle: self.subtitle.or(view.subtitle),
             identifiers: self
                 .identifiers
                 .keep("identifiers", view.identifiers, &mut errors),

@@ -171,6 +171,7 @@ fn fields(org: &Organisation) -> ActiveModel {
         county_code: Set(org.county_code.as_ref().map(|c| c.as_str().to_owned())),
         parent_id: Set(org.parent_id),
         website: Set(org.website.as_ref().map(|w| w.as_str().to_owned())),
+        subtitle: Set(org.subtitle.clone()),
         identifiers: Set(org.identifiers.clone().into()),
         archived: Set(org.archived),
         ..Default::default()

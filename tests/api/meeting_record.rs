@@ -276,6 +276,70 @@ async fn conflicts_and_proceedings_are_in_the_minutes(backend: Backend) {
     }
 }
 
+/// The heading says what the record is (mötesanteckningar or protokoll), under it the
+/// group's subtitle, as the seeds have it.
+async fn the_minutes_are_headed_by_their_kind_and_the_groups_subtitle(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let k = kronoberg(&app).await;
+    let november = k.meeting(NOVEMBER);
+    let url = format!("{}/minutes", meeting_url(november));
+    let notes = text_of(app.get(&url, None).await).await;
+    assert!(
+        notes.starts_with("# Mötesanteckningar – Styrgrupp Barnens bästa gäller! i Kronoberg\n"),
+        "{notes}"
+    );
+    let subtitle = "Tillsammans skapar vi en trygg och säker uppväxt för VARJE barn";
+    let response = app
+        .patch_json(
+            &format!("/api/v1/organisations/{}", id(&k.sg)),
+            Some(&admin()),
+            None,
+            &json!({"subtitle": subtitle}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let response = app
+        .patch_json(
+            &meeting_url(november),
+            Some(&admin()),
+            None,
+            &json!({"record_kind": "minutes"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let minutes = text_of(app.get(&url, None).await).await;
+    assert!(minutes.starts_with("# Protokoll – Styrgrupp"), "{minutes}");
+    assert!(
+        minutes.contains(&format!("\n\n*{subtitle}*\n\n")),
+        "{minutes}"
+    );
+    let english = text_of(app.get(&format!("{url}?lang=en"), None).await).await;
+    assert!(english.starts_with("# Minutes – Styrgrupp"), "{english}");
+    let bad = app
+        .patch_json(
+            &meeting_url(november),
+            Some(&admin()),
+            None,
+            &json!({"record_kind": "diary"}),
+        )
+        .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(error_fields(&problem), ["record_kind"]);
+    let bad = app
+        .patch_json(
+            &format!("/api/v1/organisations/{}", id(&k.sg)),
+            Some(&admin()),
+            None,
+            &json!({"subtitle": "rad ett\nrad två"}),
+        )
+        .await;
+    let problem = assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(error_fields(&problem), ["subtitle"]);
+}
+
 /// `samverkan token` against another database does not silently make a key of its own.
 #[test]
 fn the_token_command_names_its_key_and_makes_none_unasked() {
@@ -318,4 +382,5 @@ crate::on_both_backends!(
     from_and_to_take_a_date_or_a_timestamp_everywhere,
     only_a_held_meeting_approves_minutes,
     conflicts_and_proceedings_are_in_the_minutes,
+    the_minutes_are_headed_by_their_kind_and_the_groups_subtitle,
 );

@@ -670,7 +670,7 @@ async fn the_meeting_of_2021_11_05(app: &TestApp) -> November {
 
 /// The Swedish minutes as the seeds state them, one fact per string.
 const SWEDISH_FACTS: &[&str] = &[
-    "# Styrgrupp Barnens bästa gäller! i Kronoberg",
+    "# Mötesanteckningar – Styrgrupp Barnens bästa gäller! i Kronoberg",
     "**Tid:** Fredagen den 5 november 2021 kl. 08:30–11:30",
     "**Plats:** Digitalt via Teams",
     "**Närvarande:**",
@@ -791,7 +791,7 @@ async fn the_meeting_of_2021_11_05_is_recorded_in_full(backend: Backend) {
         "item 8 heading in\n{md}"
     );
     let order = [
-        "# Styrgrupp",
+        "# Mötesanteckningar – Styrgrupp",
         "**Tid:**",
         "**Plats:**",
         "**Närvarande:**",

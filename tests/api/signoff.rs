@@ -188,6 +188,13 @@ async fn the_chair_and_checkers_sign_off_the_minutes(backend: Backend) {
     );
     let bad = app.get(&format!("{verify}?sha256=xyz"), None).await;
     assert_problem(bad, StatusCode::BAD_REQUEST).await;
+    let unknown = format!("/api/v1/meetings/{}/minutes", uuid::Uuid::now_v7());
+    for path in [
+        format!("{unknown}/signatures"),
+        format!("{unknown}/verify?sha256={content}"),
+    ] {
+        assert_problem(app.get(&path, None).await, StatusCode::NOT_FOUND).await;
+    }
 
     // A later change voids the signatures.
     let item = &k.items[&(NOVEMBER, "9")];

@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod agenda_whole;
 pub mod attendance;
 pub mod calendar;
+mod content;
 pub mod deferral;
 pub mod minutes;
 pub mod record;

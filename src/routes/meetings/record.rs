@@ -12,7 +12,9 @@ use uuid::Uuid;
 use super::view::MeetingView;
 use crate::{
     auth::{AdminOrSecretary, Caller},
-    domain::meeting::{Document, Location, Meeting, MeetingKind, MeetingStatus, UncheckedMeeting},
+    domain::meeting::{
+        Document, Location, Meeting, MeetingKind, MeetingStatus, RecordKind, UncheckedMeeting,
+    },
     entities::meeting::{Entity, Model},
     error::{ApiError, ApiResult},
     extract::JsonBody,
@@ -51,6 +53,10 @@ pub struct NewMeeting {
     /// Kind (default `ordinary`).
     #[serde(default = "ordinary")]
     pub kind: MeetingKind,
+    /// What its record is called (default `notes`: the minutes are headed
+    /// "Mötesanteckningar"; `minutes`: "Protokoll").
+    #[serde(default)]
+    pub record_kind: Option<RecordKind>,
     /// Start, RFC 3339 with offset.
     #[schema(value_type = String, format = DateTime, example = "2021-11-05T08:30:00+01:00")]
     pub starts_at: DateTime<FixedOffset>,
@@ -98,6 +104,7 @@ impl From<NewMeeting> for UncheckedMeeting {
             group_id: new.group_id,
             title: new.title,
             kind: new.kind,
+            record_kind: new.record_kind.unwrap_or(RecordKind::Notes),
             starts_at: utc(new.starts_at),
             ends_at: utc(new.ends_at),
             all_day: new.all_day,
@@ -128,6 +135,10 @@ pub struct MeetingPatch {
     #[serde(default)]
     #[schema(value_type = MeetingKind)]
     pub kind: Patch<MeetingKind>,
+    /// What its record is called.
+    #[serde(default)]
+    #[schema(value_type = RecordKind)]
+    pub record_kind: Patch<RecordKind>,
     /// Start.
     #[serde(default)]
     #[schema(value_type = String, format = DateTime)]
@@ -187,6 +198,9 @@ impl MeetingPatch {
             group_id: current.group_id,
             title: self.title.keep("title", view.title, &mut errors),
             kind: self.kind.keep("kind", view.kind, &mut errors),
+            record_kind: self
+                .record_kind
+                .keep("record_kind", view.record_kind, &mut errors),
             starts_at: self
                 .starts_at
                 .given("starts_at", &mut errors)

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::minutes::assemble;
+use super::content::{assemble, pdf_of};
 use crate::{
     auth::{Caller, Policy, Role},
     domain::{
@@ -391,7 +391,7 @@ async fn verified(
         current = [minutes::markdown(&doc, lang), minutes::html(&doc, lang)]
             .iter()
             .any(|text| hex(text.as_bytes()) == sha256)
-            || hex(&super::minutes::pdf_of(&doc, lang, m.updated_at).await?) == sha256;
+            || hex(&pdf_of(&doc, lang, m.updated_at).await?) == sha256;
     }
     let signed_off = state.signed_off_at.is_some();
     Ok(VerifyView {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::domain::time::swedish_date;
 
 use crate::{
-    domain::meeting::{Document, Location, MeetingKind, MeetingStatus},
+    domain::meeting::{Document, Location, MeetingKind, MeetingStatus, RecordKind},
     entities::meeting::Model,
     store::meetings::Summary,
 };
@@ -85,6 +85,8 @@ pub struct MeetingView {
     pub title: String,
     /// Kind.
     pub kind: MeetingKind,
+    /// What its record is called: `notes` (mötesanteckningar) or `minutes` (protokoll).
+    pub record_kind: RecordKind,
     /// Start (UTC).
     pub starts_at: DateTime<Utc>,
     /// End (UTC).
@@ -145,6 +147,7 @@ impl MeetingView {
             group_id: row.group_id,
             title: row.title,
             kind: row.kind,
+            record_kind: row.record_kind,
             starts_at: row.starts_at,
             ends_at: row.ends_at,
             local: LocalTimes {

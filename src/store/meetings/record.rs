@@ -218,6 +218,7 @@ fn fields(m: &Meeting) -> ActiveModel {
         group_id: Set(m.group_id),
         title: Set(m.title.clone()),
         kind: Set(m.kind),
+        record_kind: Set(m.record_kind),
         starts_at: Set(m.starts_at),
         ends_at: Set(m.ends_at),
         all_day: Set(m.all_day),
