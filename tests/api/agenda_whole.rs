@@ -204,7 +204,49 @@ async fn a_bad_whole_agenda_is_refused_naming_the_entry(backend: Backend) {
     assert_problem(response, StatusCode::CONFLICT).await;
 }
 
+/// An item made non-public through the whole agenda takes its decision out of public search
+/// and reads, as a change to the item alone does.
+async fn an_item_hidden_through_the_whole_agenda_hides_its_decision(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let k = kronoberg(&app).await;
+    let november = k.meeting(NOVEMBER).clone();
+    let decision = decide(
+        &app,
+        &k.body(
+            NOVEMBER,
+            "6",
+            "position",
+            "Personalärende Cosmic",
+            "Beslutas enligt förslag.",
+        ),
+    )
+    .await;
+    let found = get_json(&app, "/api/v1/search?q=Personalärende", None).await;
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
+    let agenda = get_json(&app, &agenda_url(&november), None).await;
+    let items: Vec<Value> = agenda["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            json!({"number": i["number"], "title": i["title"],
+                   "public": i["number"] != "6"})
+        })
+        .collect();
+
+    let response = put_agenda(&app, &november, None, &json!({"items": items})).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let found = get_json(&app, "/api/v1/search?q=Personalärende", None).await;
+    assert_eq!(found["items"], json!([]), "{found}");
+    let response = app.get(&decision_url(&decision), None).await;
+    assert_problem(response, StatusCode::NOT_FOUND).await;
+}
+
 crate::on_both_backends!(
+    an_item_hidden_through_the_whole_agenda_hides_its_decision,
     a_whole_agenda_is_entered_and_renumbered,
     a_bad_whole_agenda_is_refused_naming_the_entry,
 );

@@ -22,7 +22,7 @@ use crate::{
     error::{ApiError, ApiResult, FieldError},
     store::{
         Action, Actor, Precondition, begin_write, lock_row, now, record_creation, search,
-        write::changes, write_if_version, write_next,
+        visibility, write::changes, write_if_version, write_next,
     },
 };
 
@@ -79,6 +79,7 @@ pub async fn replace_agenda(
     }
     let by_id: HashMap<Uuid, &agenda_item::Model> = existing.iter().map(|i| (i.id, i)).collect();
     let mut renumbered = Vec::new();
+    let mut visibility_changed = false;
     let mut rows = Vec::with_capacity(entries.len());
     for (i, ((entry, number), kept)) in entries.iter().zip(&numbers).zip(&kept).enumerate() {
         let position = i as i32 + 1;
@@ -93,6 +94,7 @@ pub async fn replace_agenda(
                 if current.number != *number {
                     renumbered.push((current.id, current.number.clone(), number.clone()));
                 }
+                visibility_changed |= current.public != entry.public;
                 if changes::<agenda_item::Entity, _>(&next, current) {
                     write_next(
                         &txn,
@@ -128,6 +130,10 @@ pub async fn replace_agenda(
         rows.push(row);
     }
     follow_new_numbers(&txn, actor, &renumbered).await?;
+    if visibility_changed {
+        // The rows are written: the search entries of items and their decisions follow them.
+        visibility::follow_in_search(&txn, meeting_id, current.public, None).await?;
+    }
     super::order::follow_agenda(&txn, meeting_id, super::order::Pending::default()).await?;
     let next = meeting::ActiveModel {
         id: Set(meeting_id),
