@@ -22,7 +22,7 @@ use crate::{
     error::{ApiError, ApiResult, FieldError},
     store::{
         Action, Actor, Precondition, begin_write, lock_row, now, record_creation, search,
-        visibility, write::changes, write_if_version, write_next,
+        visibility, write::changes, write_next,
     },
 };
 
@@ -135,20 +135,7 @@ pub async fn replace_agenda(
         visibility::follow_in_search(&txn, meeting_id, current.public, None).await?;
     }
     super::order::follow_agenda(&txn, meeting_id, super::order::Pending::default()).await?;
-    let next = meeting::ActiveModel {
-        id: Set(meeting_id),
-        updated_at: Set(now()),
-        version: Set(current.version + 1),
-        ..Default::default()
-    };
-    let meeting = write_if_version(
-        &txn,
-        next,
-        meeting::Column::Version,
-        current.version,
-        if_match,
-    )
-    .await?;
+    let meeting = record::bump_version(&txn, &current, if_match).await?;
     txn.commit().await?;
     Ok((meeting, rows))
 }

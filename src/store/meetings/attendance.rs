@@ -22,7 +22,7 @@ use crate::{
     },
     entities::{attendance, meeting, membership, organisation},
     error::{ApiError, ApiResult},
-    store::{Action, Actor, Change, Precondition, begin_write, now, write_if_version},
+    store::{Action, Actor, Change, Precondition, begin_write},
 };
 
 /// The entity type of a meeting's attendance list (its id is the meeting's).
@@ -106,20 +106,7 @@ pub async fn replace_attendance(
         .await?;
         rows.push(row);
     }
-    let next = meeting::ActiveModel {
-        id: Set(meeting_id),
-        updated_at: Set(now()),
-        version: Set(current.version + 1),
-        ..Default::default()
-    };
-    let model = write_if_version(
-        &txn,
-        next,
-        meeting::Column::Version,
-        current.version,
-        if_match,
-    )
-    .await?;
+    let model = record::bump_version(&txn, &current, if_match).await?;
     let change = Change {
         entity_type: ATTENDANCE_ENTITY_TYPE,
         entity_id: meeting_id,

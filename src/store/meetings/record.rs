@@ -23,7 +23,9 @@ use crate::{
     },
     error::{ApiError, ApiResult},
     pagination::PageRequest,
-    store::{Actor, Archivable, Precondition, now, record_creation, search, visibility},
+    store::{
+        Actor, Archivable, Precondition, now, record_creation, search, visibility, write_if_version,
+    },
 };
 
 /// The entity type of meetings in the audit log and the change events.
@@ -138,6 +140,22 @@ pub async fn all<C: ConnectionTrait>(
 /// The meeting date in Sweden, for "who is in the group on that date".
 pub fn meeting_date(meeting: &Model) -> NaiveDate {
     date_in_sweden(meeting.starts_at)
+}
+
+/// Moves the meeting's version on (guarded by `If-Match`) for a write of a part it holds as a
+/// whole (attendance, the whole agenda): the meeting's `ETag` changes with them.
+pub(super) async fn bump_version(
+    txn: &DatabaseTransaction,
+    current: &Model,
+    if_match: &Precondition,
+) -> ApiResult<Model> {
+    let next = ActiveModel {
+        id: Set(current.id),
+        updated_at: Set(now()),
+        version: Set(current.version + 1),
+        ..Default::default()
+    };
+    write_if_version(txn, next, Column::Version, current.version, if_match).await
 }
 
 /// 409 (problem type `locked`) once the minutes are approved.
