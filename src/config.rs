@@ -219,6 +219,30 @@ pub struct Settings {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
     pub allow_unsafe_durability: bool,
 
+    /// Require `If-Match` on every change to an existing record (PATCH, PUT of a whole part,
+    /// DELETE, erasure): without it the answer is 428, so that no client overwrites a version
+    /// it has not read. Off by default, where a missing `If-Match` writes over whatever is
+    /// current.
+    #[arg(long, env = "SAMVERKAN_REQUIRE_IF_MATCH", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub require_if_match: bool,
+
+    /// Where attached files are kept: `s3://bucket[/prefix]` (S3-compatible storage, configured
+    /// by the usual `AWS_*` variables such as `AWS_ENDPOINT` and `AWS_ACCESS_KEY_ID`),
+    /// `file:///dir` or a directory. Unset: `files` beside the SQLite database, or `data/files`
+    /// in the working directory with PostgreSQL.
+    #[arg(long, env = "SAMVERKAN_STORAGE_URL", global = true)]
+    pub storage_url: Option<String>,
+
+    /// The largest file that may be attached, in bytes.
+    #[arg(
+        long,
+        env = "SAMVERKAN_ATTACHMENT_MAX_BYTES",
+        default_value = "26214400",
+        global = true
+    )]
+    pub attachment_max_bytes: u64,
+
     /// Comma-separated origins (e.g. `https://intranet.kronoberg.se`) whose browser scripts may
     /// call the API (CORS); none by default.
     #[arg(
@@ -273,6 +297,9 @@ impl Settings {
             rate_limit_burst: 100,
             cors_origins: Vec::new(),
             allow_unsafe_durability: false,
+            require_if_match: false,
+            storage_url: None,
+            attachment_max_bytes: 25 * 1024 * 1024,
         }
     }
 }

@@ -114,12 +114,18 @@ pub enum ApiError {
     /// `If-Match` does not match the current version.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// `If-Match` is required (`SAMVERKAN_REQUIRE_IF_MATCH`) and missing.
+    #[error("precondition required")]
+    PreconditionRequired,
     /// None of the media types the client accepts can be served.
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
     /// The request body is larger than the limit.
     #[error("payload too large (limit {0} bytes)")]
     PayloadTooLarge(usize),
+    /// A `Range` that lies outside the file (its length in bytes).
+    #[error("range not satisfiable (length {0})")]
+    RangeNotSatisfiable(u64),
     /// The request body is not JSON.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
@@ -160,9 +166,11 @@ impl ApiError {
             Self::Validation(_) => 422,
             Self::Conflict(_) | Self::Locked(_) => 409,
             Self::PreconditionFailed => 412,
+            Self::PreconditionRequired => 428,
             Self::PayloadTooLarge(_) => 413,
             Self::NotAcceptable(_) => 406,
             Self::UnsupportedMediaType(_) => 415,
+            Self::RangeNotSatisfiable(_) => 416,
             Self::TooManyRequests(_) => 429,
             Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
@@ -181,9 +189,11 @@ impl ApiError {
             Self::Conflict(_) => ("conflict", "Conflict"),
             Self::Locked(_) => ("locked", "Record locked"),
             Self::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            Self::PreconditionRequired => ("precondition-required", "Precondition required"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::RangeNotSatisfiable(_) => ("range-not-satisfiable", "Range not satisfiable"),
             Self::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
@@ -211,9 +221,17 @@ impl ApiError {
             Self::PreconditionFailed => Some(
                 "the record has changed since the version named in If-Match; fetch it again".into(),
             ),
+            Self::PreconditionRequired => Some(
+                "this service requires If-Match on every change: read the record and send its \
+                 ETag"
+                    .into(),
+            ),
             Self::PayloadTooLarge(limit) => Some(format!(
                 "the request body exceeds the limit of {limit} bytes"
             )),
+            Self::RangeNotSatisfiable(length) => {
+                Some(format!("the range lies outside the file of {length} bytes"))
+            }
             Self::TooManyRequests(seconds) => Some(format!(
                 "the rate limit of this caller is reached; retry in {seconds} s"
             )),

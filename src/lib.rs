@@ -24,5 +24,6 @@ pub mod routes; // The HTTP handlers, one module per resource.
 pub mod search; // Swedish full-text search: tokens, stems, snippets.
 pub mod signal; // Wakes change-feed readers when a write commits.
 pub mod startup; // Building and running the server.
+pub mod storage; // Attached files in object storage (a directory or S3).
 pub mod store; // Queries, and writes with their audit rows.
 pub mod telemetry; // Structured logging.

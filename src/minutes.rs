@@ -82,6 +82,8 @@ pub struct Guest {
 pub struct DecisionLine {
     /// The decision's reference, e.g. "2021:14"; may be empty.
     pub reference: String,
+    /// The decision's title.
+    pub title: String,
     /// What was decided, as plain text.
     pub text: String,
     /// How it was reached and what it asks.
@@ -106,6 +108,8 @@ pub struct Item {
     pub conflicts: Vec<(String, Option<String>)>,
     /// Where the item was deferred to, or from, as a sentence.
     pub deferral: Option<String>,
+    /// The file names of its attachments (bilagor) and its decisions'.
+    pub attachments: Vec<String>,
 }
 
 /// Everything the minutes document says.
@@ -137,6 +141,8 @@ pub struct Minutes {
     pub guests: Vec<Guest>,
     /// The agenda items, in order.
     pub items: Vec<Item>,
+    /// The file names of the meeting's own attachments (bilagor).
+    pub attachments: Vec<String>,
     /// Who took the minutes.
     pub minutes_taker: Option<String>,
     /// Who checks (justerar) the minutes.
@@ -209,6 +215,8 @@ struct Labels {
     minutes_taker: &'static str,
     checkers: &'static str,
     conflicts: &'static str,
+    attachment: &'static str,
+    attachments: &'static str,
     signed: &'static str,
     substituting: &'static str,
     remote: &'static str,
@@ -230,6 +238,8 @@ const SV: Labels = Labels {
     minutes_taker: "Vid anteckningarna",
     checkers: "Justeras",
     conflicts: "Jäv",
+    attachment: "Bilaga",
+    attachments: "Bilagor",
     signed: "Justerat",
     substituting: "ersätter",
     remote: "deltog på distans",
@@ -251,6 +261,8 @@ const EN: Labels = Labels {
     minutes_taker: "Minutes taken by",
     checkers: "Checked by",
     conflicts: "Conflicts of interest",
+    attachment: "Attachment",
+    attachments: "Attachments",
     signed: "Signed",
     substituting: "substituting for",
     remote: "remote",
@@ -363,9 +375,15 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
         }
         match item.decisions.as_slice() {
             [] => {}
-            [one] => out.push(Block::Ours(labelled(l.decision, &decision_line(one)))),
+            [one] => out.push(Block::Ours(labelled(
+                l.decision,
+                &decision_line(one, item.minutes.as_deref()),
+            ))),
             many => {
-                let lines: Vec<String> = many.iter().map(decision_line).collect();
+                let lines: Vec<String> = many
+                    .iter()
+                    .map(|d| decision_line(d, item.minutes.as_deref()))
+                    .collect();
                 out.push(Block::Ours(labelled_list(l.decisions, &lines, None)));
             }
         }
@@ -384,7 +402,9 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
                 out.push(Block::Ours(block));
             }
         }
+        attachments(&mut out, &item.attachments, l);
     }
+    attachments(&mut out, &m.attachments, l);
 
     if let Some(taker) = non_empty(m.minutes_taker.as_deref()) {
         out.push(Block::Ours(labelled(l.minutes_taker, &md_escape(taker))));
@@ -474,10 +494,43 @@ fn name_and_organisation(name: &str, organisation: Option<&str>) -> String {
     s
 }
 
-fn decision_line(d: &DecisionLine) -> String {
-    if d.reference.trim().is_empty() {
-        md_escape(&d.text)
-    } else {
-        format!("{}: {}", md_escape(&d.reference), md_escape(&d.text))
+/// The line naming attached files, if there are any.
+fn attachments(out: &mut Vec<Block>, names: &[String], l: &Labels) {
+    let names: Vec<String> = names.iter().map(|n| md_escape(n)).collect();
+    match names.as_slice() {
+        [] => {}
+        [one] => out.push(Block::Ours(labelled(l.attachment, one))),
+        many => out.push(Block::Ours(labelled(l.attachments, &many.join(", ")))),
     }
+}
+
+/// A decision as the minutes give it: reference, title and what was decided, unless the
+/// item's own text already says it word for word.
+fn decision_line(d: &DecisionLine, item_minutes: Option<&str>) -> String {
+    let mut line = match (d.reference.trim(), d.title.trim()) {
+        ("", title) => md_escape(title),
+        (reference, "") => md_escape(reference),
+        (reference, title) => format!("{} – {}", md_escape(reference), md_escape(title)),
+    };
+    if !d.text.trim().is_empty() && !said_in(item_minutes, &d.text) {
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&md_escape(d.text.trim()));
+    }
+    line
+}
+
+/// Whether `text`, a sentence of at least three words, stands in `minutes` (whitespace and
+/// letter case aside, a final full stop optional).
+fn said_in(minutes: Option<&str>, text: &str) -> bool {
+    let fold = |t: &str| {
+        t.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let text = fold(text);
+    let text = text.trim_end_matches('.');
+    text.split(' ').count() >= 3 && minutes.is_some_and(|m| fold(m).contains(text))
 }

@@ -33,6 +33,7 @@ returns it as a strong `ETag` and honours `If-None-Match`; PATCH and DELETE hono
         (name = "indicators", description = "Outcome and process indicators, their values, baselines and targets"),
         (name = "kolada", description = "A Kolada v3-compatible read API of the indicators"),
         (name = "action_plans", description = "Action plans, their revisions, consultation and approval by decision"),
+        (name = "attachments", description = "Files (bilagor) on meetings, agenda items, decisions and plan revisions, in object storage"),
         (name = "audit", description = "The append-only record of every write"),
         (name = "events", description = "The change feed: every committed change in commit order, by cursor, long-poll or Server-Sent Events"),
         (name = "webhooks", description = "Standard Webhooks pushes of the change feed, their secrets and deliveries"),
@@ -76,10 +77,12 @@ impl Modify for RecordSchemas {
 
 /// The complete document, as served at `/api/v1/openapi.json` and printed by `samverkan openapi`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut doc = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts()
-        .1
+        .1;
+    crate::routes::attachments::document_media_types(&mut doc);
+    doc
 }

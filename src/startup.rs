@@ -30,8 +30,9 @@ use crate::{
     openapi::{ApiDoc, document},
     public_url::PublicBase,
     rate_limit::{Limit, RateLimits, rate_limit},
-    routes::{self, AppState},
+    routes::{self, AppState, kit::RequireIfMatch},
     signal::FeedSignal,
+    storage::{Storage, Uploads},
 };
 
 /// How long in-flight requests may take to finish after SIGTERM/SIGINT.
@@ -252,6 +253,13 @@ impl Application {
             deliverer.clone().spawn(signal.clone().into_inner());
         }
         let deliverer = web::Data::new(deliverer);
+        let storage = Storage::open(settings.storage_url.as_deref(), db_config.sqlite_file())
+            .map_err(|e| StartupError::Config(format!("SAMVERKAN_STORAGE_URL: {e}")))?;
+        let require_if_match = RequireIfMatch(settings.require_if_match);
+        let uploads = web::Data::new(Uploads {
+            storage,
+            max_bytes: settings.attachment_max_bytes,
+        });
         let public_base = web::Data::new(PublicBase {
             url: settings
                 .public_url
@@ -305,6 +313,8 @@ impl Application {
                 .app_data(body_limit)
                 .app_data(signal.clone())
                 .app_data(deliverer.clone())
+                .app_data(uploads.clone())
+                .app_data(require_if_match)
                 .app_data(public_base.clone())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("invalid path parameter: {err}")).into()

@@ -31,6 +31,7 @@ mod m20261206_000017_record_proceedings;
 mod m20261206_000018_defer_agenda_items;
 mod m20261206_000019_order_decisions;
 mod m20261206_000020_minutes_headings;
+mod m20261206_000021_create_attachments;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_defer_agenda_items::Migration),
             Box::new(m20261206_000019_order_decisions::Migration),
             Box::new(m20261206_000020_minutes_headings::Migration),
+            Box::new(m20261206_000021_create_attachments::Migration),
         ]
     }
 }

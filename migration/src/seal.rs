@@ -29,6 +29,7 @@ pub const FREE_TEXT_KEYS: &[&str] = &[
     "phone",
     "comment",
     "source",
+    "filename",
 ];
 
 /// The key of a moved text's reference.

@@ -95,6 +95,8 @@ string_enum! {
         Webhook = "webhook",
         /// A signature of a meeting's minutes (justering).
         MinutesSignature = "minutes_signature",
+        /// A file attached to a meeting, an agenda item, a decision or a plan revision.
+        Attachment = "attachment",
     }
 }
 

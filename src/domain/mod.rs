@@ -1,6 +1,7 @@
 //! Domain types: values that can only be built valid, and the rules they carry.
 
 pub mod action_plan;
+pub mod attachment;
 pub mod audit;
 pub mod decision;
 pub mod enums;

@@ -4,6 +4,7 @@ pub mod action_plan;
 pub mod action_plan_revision;
 pub mod actor;
 pub mod agenda_item;
+pub mod attachment;
 pub mod attendance;
 pub mod audit_log;
 pub mod audit_text;

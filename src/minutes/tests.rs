@@ -26,6 +26,7 @@ fn item(number: &str, title: &str, presenters: &[&str], minutes: &str) -> Item {
         decisions: Vec::new(),
         conflicts: Vec::new(),
         deferral: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -43,6 +44,7 @@ fn november_meeting(lang: Lang) -> Minutes {
     );
     decided.decisions.push(DecisionLine {
         reference: "2021:14".into(),
+        title: "Kontaktvägar".into(),
         text: "Uppdrag ges till tvärgrupp barn och processledaren.".into(),
         ..Default::default()
     });
@@ -126,6 +128,7 @@ fn november_meeting(lang: Lang) -> Minutes {
                 "Gästerna berättar om arbetet.",
             ),
         ],
+        attachments: vec!["Kallelse 2021-11-05.pdf".into()],
         minutes_taker: Some("Sara Lind".into()),
         signatures: Vec::new(),
         checkers: vec!["Karin Berg".into()],
@@ -152,13 +155,13 @@ const SV_FACTS: &[&str] = &[
     "## 1. Ordförande hälsar välkommen\n\n**Föredragande:** Anders Ek\n\nOrdförande hälsar alla välkomna.",
     "## 2. Redovisning enkät\n\n**Föredragande:** Sara Lind\n\nSara går igenom enkätsvaren.\n\n- Mycket finns",
     "## 3. Information inför beslut om kontaktvägar\n\n**Föredragande:** Anders Ek, Sara Lind",
-    "**Beslut:** 2021:14: Uppdrag ges till tvärgrupp barn och processledaren.",
+    "**Beslut:** 2021:14 – Kontaktvägar: Uppdrag ges till tvärgrupp barn och processledaren.",
     "## 4. Kompetens- och utbildningsplan\n\n**Föredragande:** Sara Lind",
     "## 5. Barnets plan\n\n**Föredragande:** Karin Berg",
     "## 6. Forskningen\n\n**Föredragande:** Mats Sten",
     "## 7. Lägesrapport\n\n**Föredragande:** Sara Lind",
     "## 8. Samverkan skola och socialtjänst\n\n**Föredragande:** Lisa Holm, Omar Said, Eva Strand",
-    "**Vid anteckningarna:** Sara Lind",
+    "**Bilaga:** Kallelse 2021-11-05.pdf\n\n**Vid anteckningarna:** Sara Lind",
     "**Justeras:** Karin Berg",
 ];
 
@@ -189,7 +192,7 @@ fn english_markdown_states_every_fact() {
         "- Eva Strand, Region Kronoberg (item 8)",
         "## 1. Ordförande hälsar välkommen\n\n**Presenter:** Anders Ek",
         "## 3. Information inför beslut om kontaktvägar\n\n**Presenters:** Anders Ek, Sara Lind",
-        "**Decision:** 2021:14: Uppdrag ges",
+        "**Decision:** 2021:14 – Kontaktvägar: Uppdrag ges",
         "**Minutes taken by:** Sara Lind",
         "**Checked by:** Karin Berg",
     ] {
@@ -221,6 +224,7 @@ fn empty_sections_are_left_out_but_time_place_and_present_stay() {
     m.absent.clear();
     m.guests.clear();
     m.items.clear();
+    m.attachments.clear();
     m.minutes_taker = None;
     m.checkers.clear();
     m.status_note = Some("Inställt".into());
@@ -231,6 +235,22 @@ fn empty_sections_are_left_out_but_time_place_and_present_stay() {
              **Tid:** Fredagen den 5 november 2021 kl. 08:30–11:30\n\n\
              **Plats:** Digitalt via Teams\n\n**Närvarande:** –\n"
     );
+}
+
+#[test]
+fn a_decision_the_items_text_already_states_is_given_by_its_title() {
+    let mut m = november_meeting(Lang::Sv);
+    let item = m
+        .items
+        .iter_mut()
+        .find(|i| i.number == "3")
+        .expect("item 3");
+    item.minutes = Some(
+        "Förslaget presenteras.\n\nUppdrag ges till tvärgrupp barn\noch processledaren".into(),
+    );
+    let md = markdown(&m, Lang::Sv);
+    assert!(md.contains("**Beslut:** 2021:14 – Kontaktvägar\n"), "{md}");
+    assert_eq!(md.matches("Uppdrag ges till").count(), 1, "{md}");
 }
 
 #[test]
@@ -324,7 +344,7 @@ fn html_is_a_complete_document_with_every_fact() {
         "<h2>8. Samverkan skola och socialtjänst</h2>\n<p><strong>Föredragande:</strong> Lisa Holm, Omar Said, Eva Strand</p>",
         "<li>Mycket finns</li>",
         "<a href=\"https://lnu.se/forskning/\">https://lnu.se/forskning/</a>",
-        "<strong>Beslut:</strong> 2021:14: Uppdrag ges",
+        "<strong>Beslut:</strong> 2021:14 – Kontaktvägar: Uppdrag ges",
         "<strong>Vid anteckningarna:</strong> Sara Lind",
         "<strong>Justeras:</strong> Karin Berg",
     ] {

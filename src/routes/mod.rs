@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per resource, mounted under `/api/v1`, plus operations routes.
 
 pub mod action_plans;
+pub mod attachments;
 pub mod audit;
 pub mod decisions;
 pub mod events;
@@ -53,7 +54,8 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
                 .configure(action_plans::configure)
                 .configure(audit::configure)
                 .configure(events::configure)
-                .configure(webhooks::configure),
+                .configure(webhooks::configure)
+                .configure(attachments::configure),
         );
     kolada::configure(cfg);
 }
@@ -72,5 +74,6 @@ pub fn record_schemas() -> Vec<(String, RefOr<Schema>)> {
     audit::schemas(&mut schemas);
     events::schemas(&mut schemas);
     webhooks::schemas(&mut schemas);
+    attachments::schemas(&mut schemas);
     schemas
 }

@@ -44,6 +44,9 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "2"));
             }
+            ApiError::RangeNotSatisfiable(length) => {
+                response.insert_header((header::CONTENT_RANGE, format!("bytes */{length}")));
+            }
             _ => {}
         }
         response.json(self.problem())

@@ -56,6 +56,10 @@ const FORBIDDEN: (u16, &str) = (403, "The caller's roles do not allow this");
 const NOT_FOUND: (u16, &str) = (404, "No such record");
 const CONFLICT: (u16, &str) = (409, "Conflicts with the current state (e.g. a duplicate)");
 const PRECONDITION: (u16, &str) = (412, "If-Match does not match the current version");
+const PRECONDITION_REQUIRED: (u16, &str) = (
+    428,
+    "If-Match is missing where this deployment requires it (SAMVERKAN_REQUIRE_IF_MATCH)",
+);
 const TOO_LARGE: (u16, &str) = (413, "The request body is too large");
 const MEDIA_TYPE: (u16, &str) = (415, "The request body is not JSON");
 const INVALID: (u16, &str) = (422, "Invalid fields; `errors` names each one");
@@ -124,6 +128,7 @@ impl IntoResponses for UpdateErrors {
             NOT_FOUND,
             CONFLICT,
             PRECONDITION,
+            PRECONDITION_REQUIRED,
             TOO_LARGE,
             MEDIA_TYPE,
             INVALID,
@@ -164,6 +169,7 @@ impl IntoResponses for DeleteErrors {
             NOT_FOUND,
             CONFLICT,
             PRECONDITION,
+            PRECONDITION_REQUIRED,
             UNAVAILABLE,
             INTERNAL,
         ])

@@ -3,6 +3,7 @@
 
 pub mod action_plans;
 pub mod actors;
+pub mod attachments;
 pub mod audit;
 pub mod decisions;
 pub mod events;

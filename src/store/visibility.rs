@@ -6,7 +6,8 @@
 //! - an agenda item when it and its meeting are;
 //! - a decision when it, its agenda item and its meeting are;
 //! - an action plan always; a revision (and the consultation responses to it) once it is
-//!   approved or superseded.
+//!   approved or superseded;
+//! - an attachment when the record it is attached to is.
 //!
 //! The rules come in two forms that say the same: on loaded rows (for one record and the feed's
 //! scope) and as SQL conditions (for lists). The search index stores each entry's visibility;
@@ -19,8 +20,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::{
-    domain::{EntityType, action_plan::RevisionStatus},
-    entities::{agenda_item, decision, meeting},
+    domain::{EntityType, action_plan::RevisionStatus, attachment::OwnerType},
+    entities::{action_plan_revision, agenda_item, attachment, decision, meeting},
     store::search,
 };
 
@@ -84,6 +85,48 @@ pub fn decisions_condition() -> Condition {
     Condition::all()
         .add(decision::Column::Public.eq(true))
         .add(decision::Column::AgendaItemId.in_subquery(public_items()))
+}
+
+/// The ids of public decisions (under public items of public meetings).
+fn public_decisions() -> SelectStatement {
+    Query::select()
+        .column(decision::Column::Id)
+        .from(decision::Entity)
+        .and_where(decision::Column::Public.eq(true))
+        .and_where(decision::Column::AgendaItemId.in_subquery(public_items()))
+        .to_owned()
+}
+
+/// The ids of public plan revisions.
+fn public_revisions() -> SelectStatement {
+    Query::select()
+        .column(action_plan_revision::Column::Id)
+        .from(action_plan_revision::Entity)
+        .and_where(
+            action_plan_revision::Column::Status
+                .is_in([RevisionStatus::Approved, RevisionStatus::Superseded]),
+        )
+        .to_owned()
+}
+
+/// The SQL form of [`attachment`]: the record each is attached to is public.
+pub fn attachments_condition() -> Condition {
+    let on = |kind: OwnerType, ids: SelectStatement| {
+        Condition::all()
+            .add(attachment::Column::OwnerType.eq(kind))
+            .add(attachment::Column::OwnerId.in_subquery(ids))
+    };
+    Condition::any()
+        .add(on(OwnerType::Meeting, public_meetings()))
+        .add(on(OwnerType::AgendaItem, public_items()))
+        .add(on(OwnerType::Decision, public_decisions()))
+        .add(on(OwnerType::ActionPlanRevision, public_revisions()))
+}
+
+/// Whether an attachment is public: the record it is attached to is (`owner_public`, by the
+/// rule of that record's kind above).
+pub fn attachment(owner_public: bool) -> bool {
+    owner_public
 }
 
 /// Whether a stored decision is public (its item and meeting read from the database).

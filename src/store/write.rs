@@ -26,21 +26,26 @@ pub enum Precondition {
     Any,
     /// `If-Match` with entity tags: the strong tags that name a version (others never match).
     Versions(Vec<i32>),
+    /// No `If-Match` where this deployment requires one (`SAMVERKAN_REQUIRE_IF_MATCH`): every
+    /// change to an existing record is refused with 428.
+    Required,
 }
 
 impl Precondition {
-    /// Ok when there is no precondition or it matches `version`; 412 otherwise.
+    /// Ok when there is no precondition or it matches `version`; 412 otherwise; 428 when
+    /// one is required and missing.
     pub fn check(&self, version: i32) -> ApiResult<()> {
         match self {
             Self::None | Self::Any => Ok(()),
             Self::Versions(versions) if versions.contains(&version) => Ok(()),
             Self::Versions(_) => Err(ApiError::PreconditionFailed),
+            Self::Required => Err(ApiError::PreconditionRequired),
         }
     }
 
     /// Whether the client named a version (a lost update then is a 412, not a 409).
     pub fn is_given(&self) -> bool {
-        !matches!(self, Self::None)
+        matches!(self, Self::Any | Self::Versions(_))
     }
 }
 

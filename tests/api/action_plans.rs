@@ -51,7 +51,7 @@ async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> Value {
 }
 
 /// The plan of the steering group.
-async fn create_plan(app: &TestApp) -> (Value, Value) {
+pub(crate) async fn create_plan(app: &TestApp) -> (Value, Value) {
     let sg = app
         .create_organisation(json!({
             "name": "Styrgrupp Barnens bästa gäller! i Kronoberg", "short_name": "SG",
@@ -73,7 +73,7 @@ async fn create_plan(app: &TestApp) -> (Value, Value) {
 }
 
 /// An approval decision taken at a held meeting of `group` on `date`.
-async fn approval(app: &TestApp, group: &Value, date: &str) -> Value {
+pub(crate) async fn approval(app: &TestApp, group: &Value, date: &str) -> Value {
     let meeting = expect(
         app.post_json(
             "/api/v1/meetings",
@@ -127,7 +127,7 @@ fn activity(key: &str, text: &str, progress: i64) -> Value {
 }
 
 /// The first revision's content.
-fn first_content() -> Value {
+pub(crate) fn first_content() -> Value {
     json!({"sections": [{
         "key": "samverkan", "title": "Samverkan kring barn och unga",
         "goals": [
@@ -142,7 +142,7 @@ fn first_content() -> Value {
     }]})
 }
 
-async fn new_revision(app: &TestApp, plan: &Value, body: &Value) -> Value {
+pub(crate) async fn new_revision(app: &TestApp, plan: &Value, body: &Value) -> Value {
     expect(
         app.post_json(
             &format!("{}/revisions", plan_url(plan)),
@@ -161,7 +161,7 @@ async fn patch_revision(app: &TestApp, plan: &Value, number: i64, body: &Value) 
         .await
 }
 
-async fn approve(app: &TestApp, plan: &Value, number: i64, decision: &Value) -> Value {
+pub(crate) async fn approve(app: &TestApp, plan: &Value, number: i64, decision: &Value) -> Value {
     expect(
         patch_revision(
             app,

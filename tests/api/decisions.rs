@@ -2064,10 +2064,12 @@ async fn the_minutes_list_each_items_decisions_with_their_references(backend: Ba
     let html = html.text().await.unwrap();
 
     let facts = [
-        format!("**Beslut:** SG 2021-11-05 §3: {CONTACT_ROUTES_TEXT}"),
-        format!("**Beslut:** SG 2021-11-05 §6: {COSMIC_LINK_TEXT}"),
+        format!("**Beslut:** SG 2021-11-05 §3 – Uppdrag om kontaktvägar: {CONTACT_ROUTES_TEXT}"),
         format!(
-            "**Beslut:**\n\n- SG 2021-11-05 §7: {MANDATE_TEXT}\n- SG 2021-11-05 §7b: {INDICATORS_TEXT}"
+            "**Beslut:** SG 2021-11-05 §6 – Inriktningsbeslut om digital plattform: {COSMIC_LINK_TEXT}"
+        ),
+        format!(
+            "**Beslut:**\n\n- SG 2021-11-05 §7 – Uppföljningen hålls ihop av tvärgrupp barn: {MANDATE_TEXT}\n- SG 2021-11-05 §7b – Ändrade indikatorer: {INDICATORS_TEXT}"
         ),
     ];
     for fact in &facts {
@@ -2078,12 +2080,12 @@ async fn the_minutes_list_each_items_decisions_with_their_references(backend: Ba
     }
     let order: Vec<usize> = [
         "## 3. Information inför beslut om kontaktvägar",
-        "SG 2021-11-05 §3:",
+        "SG 2021-11-05 §3 – ",
         "## 6. Inriktningsbeslut om digitalplattform",
-        "SG 2021-11-05 §6:",
+        "SG 2021-11-05 §6 – ",
         "## 7. Indikatorer",
-        "SG 2021-11-05 §7:",
-        "SG 2021-11-05 §7b:",
+        "SG 2021-11-05 §7 – ",
+        "SG 2021-11-05 §7b – ",
         "## 9. Nuläge, övrigt",
     ]
     .iter()
@@ -2105,7 +2107,7 @@ async fn the_minutes_list_each_items_decisions_with_their_references(backend: Ba
     );
     assert!(
         html.contains(&format!(
-            "<strong>Beslut:</strong> SG 2021-11-05 §3: {CONTACT_ROUTES_TEXT}"
+            "<strong>Beslut:</strong> SG 2021-11-05 §3 – Uppdrag om kontaktvägar: {CONTACT_ROUTES_TEXT}"
         )),
         "{html}"
     );

@@ -110,7 +110,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
+    /// Where attached files are kept, when the test gave no storage URL of its own.
+    pub files: Option<std::path::PathBuf>,
     _database: TestDatabase,
+    _files: Option<tempfile::TempDir>,
 }
 
 /// Settings for a test server over `url`.
@@ -155,8 +158,17 @@ impl TestApp {
         Self::serve(settings, database).await
     }
 
-    async fn serve(settings: Settings, database: TestDatabase) -> Self {
+    async fn serve(mut settings: Settings, database: TestDatabase) -> Self {
         LazyLock::force(&TRACING);
+        // Each test keeps its files in a directory of its own.
+        let files_dir = settings
+            .storage_url
+            .is_none()
+            .then(|| tempfile::tempdir().expect("files dir"));
+        let files = files_dir.as_ref().map(|d| d.path().to_path_buf());
+        if let Some(dir) = &files {
+            settings.storage_url = Some(dir.display().to_string());
+        }
         let app = Application::build(settings)
             .await
             .expect("build the application");
@@ -174,7 +186,9 @@ impl TestApp {
             address,
             client,
             db,
+            files,
             _database: database,
+            _files: files_dir,
         }
     }
 }

@@ -15,7 +15,7 @@ fn normalized(text: &str) -> String {
 }
 
 /// Every paragraph of the Markdown is in the extracted text, in order (page numbers removed).
-fn in_order(markdown: &str, extracted: &str) -> Result<(), String> {
+pub(crate) fn in_order(markdown: &str, extracted: &str) -> Result<(), String> {
     let footer = regex::Regex::new(r"Sida \d+ av \d+").unwrap();
     let pdf = normalized(&footer.replace_all(extracted, ""));
     let mut at = 0;
@@ -29,7 +29,7 @@ fn in_order(markdown: &str, extracted: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn pdftotext() -> Option<std::path::PathBuf> {
+pub(crate) fn pdftotext() -> Option<std::path::PathBuf> {
     let found = std::process::Command::new("pdftotext")
         .arg("-v")
         .output()

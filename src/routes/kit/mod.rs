@@ -49,6 +49,11 @@ use crate::{
     },
 };
 
+/// Whether every change to an existing record must name its version in `If-Match`
+/// (`SAMVERKAN_REQUIRE_IF_MATCH`; 428 without it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequireIfMatch(pub bool);
+
 /// The entity tag of a record at `version`.
 pub fn entity_tag(version: i32) -> EntityTag {
     EntityTag::new_strong(version.to_string())
@@ -66,7 +71,14 @@ impl FromRequest for Precondition {
 /// The `If-Match` header as a [`Precondition`]; a malformed one is a 400.
 fn precondition(req: &HttpRequest) -> ApiResult<Precondition> {
     if !req.headers().contains_key(header::IF_MATCH) {
-        return Ok(Precondition::None);
+        let required = req
+            .app_data::<RequireIfMatch>()
+            .is_some_and(|required| required.0);
+        return Ok(if required {
+            Precondition::Required
+        } else {
+            Precondition::None
+        });
     }
     match IfMatch::parse(req) {
         Ok(IfMatch::Any) => Ok(Precondition::Any),
@@ -176,19 +188,24 @@ impl<P: Policy> Write<P> {
 /// 200 with the record and its `ETag`, or 304 when `If-None-Match` names that version.
 pub fn read<T: Serialize>(req: &HttpRequest, version: i32, body: &T) -> HttpResponse {
     let tag = entity_tag(version);
-    if req.headers().contains_key(header::IF_NONE_MATCH) {
-        let matched = match IfNoneMatch::parse(req) {
-            Ok(IfNoneMatch::Any) => true,
-            Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
-            Err(_) => false,
-        };
-        if matched {
-            return HttpResponse::NotModified()
-                .insert_header(ETag(tag))
-                .finish();
-        }
+    if none_match(req, &tag) {
+        return HttpResponse::NotModified()
+            .insert_header(ETag(tag))
+            .finish();
     }
     HttpResponse::Ok().insert_header(ETag(tag)).json(body)
+}
+
+/// Whether the request's `If-None-Match` names `tag` (or `*`): the answer is then 304.
+pub fn none_match(req: &HttpRequest, tag: &EntityTag) -> bool {
+    if !req.headers().contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
+    match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(tag)),
+        Err(_) => false,
+    }
 }
 
 /// 200 with the changed record and its new `ETag`.

@@ -17,7 +17,7 @@ use crate::{
     entities::{agenda_item, attendance, decision, meeting},
     error::{ApiError, ApiResult},
     minutes::{self, Attendee, DecisionLine, Guest, Item, Lang, Minutes, Proceedings},
-    store::{decisions, meetings as store, members, memberships, organisations},
+    store::{attachments, decisions, meetings as store, members, memberships, organisations},
 };
 
 fn role_note(role: MembershipRole, lang: Lang) -> Option<&'static str> {
@@ -91,6 +91,14 @@ pub(super) async fn assemble(
             .collect();
     let numbers: HashMap<Uuid, String> = items.iter().map(|i| (i.id, i.number.clone())).collect();
     let decision_rows = decisions::of_meeting(db, meeting.id, sees_all).await?;
+    let decision_ids: Vec<Uuid> = decision_rows.iter().map(|d| d.id).collect();
+    let mut decided_under: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for d in &decision_rows {
+        decided_under
+            .entry(d.agenda_item_id)
+            .or_default()
+            .push(d.id);
+    }
     let mut named: Vec<Uuid> = Vec::new();
     for item in &items {
         named.extend(item.conflicts.iter().map(|c| c.member_id));
@@ -134,6 +142,7 @@ pub(super) async fn assemble(
             .or_default()
             .push(DecisionLine {
                 reference: d.reference,
+                title: d.title,
                 text: d.text,
                 proceedings,
             });
@@ -191,9 +200,20 @@ pub(super) async fn assemble(
                 .collect(),
         })
         .collect();
+    let mut owners: Vec<Uuid> = vec![meeting.id];
+    owners.extend(items.iter().map(|i| i.id));
+    owners.extend(decision_ids);
+    let mut files = attachments::names_by_owner(db, owners).await?;
     let items = items
         .into_iter()
         .map(|item| Item {
+            attachments: {
+                let mut names = files.remove(&item.id).unwrap_or_default();
+                for d in decided_under.remove(&item.id).unwrap_or_default() {
+                    names.extend(files.remove(&d).unwrap_or_default());
+                }
+                names
+            },
             decisions: decided.remove(&item.id).unwrap_or_default(),
             presenters: item.presenter_ids.iter().map(name).collect(),
             conflicts: item
@@ -245,6 +265,7 @@ pub(super) async fn assemble(
         absent,
         guests,
         items,
+        attachments: files.remove(&meeting.id).unwrap_or_default(),
         minutes_taker: meeting.minutes_taker_id.map(|id| name(&id)),
         checkers: checkers.iter().map(name).collect(),
         signatures: Vec::new(),

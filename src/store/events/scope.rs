@@ -128,6 +128,24 @@ pub async fn describe<C: ConnectionTrait>(
                 ..Scope::default()
             }
         }
+        EntityType::Attachment => {
+            let row = crate::entities::attachment::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| missing("attachment", id))?;
+            let owner = crate::store::attachments::owner(db, row.owner_type, row.owner_id)
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?
+                .ok_or_else(|| missing("attached-to record", row.owner_id))?;
+            Scope {
+                parent: owner.path.first().cloned(),
+                ancestors: owner.path,
+                group_id: Some(owner.group_id),
+                public: visibility::attachment(owner.public),
+                href: Some(format!("/api/v1/attachments/{id}")),
+                ..Scope::default()
+            }
+        }
         EntityType::AgendaItem => {
             let item = agenda_item::Entity::find_by_id(id)
                 .one(db)
