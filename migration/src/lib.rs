@@ -32,6 +32,7 @@ mod m20261206_000018_defer_agenda_items;
 mod m20261206_000019_order_decisions;
 mod m20261206_000020_minutes_headings;
 mod m20261206_000021_create_attachments;
+mod m20261206_000022_value_revisions;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_order_decisions::Migration),
             Box::new(m20261206_000020_minutes_headings::Migration),
             Box::new(m20261206_000021_create_attachments::Migration),
+            Box::new(m20261206_000022_value_revisions::Migration),
         ]
     }
 }

@@ -23,6 +23,8 @@ pub struct Model {
     pub value: Option<f64>,
     pub suppressed: bool,
     pub status: ValueStatus,
+    /// An approximate figure ("ca 80", "knappt 70").
+    pub approximate: bool,
     pub note: Option<String>,
     pub source_ref: Option<String>,
     pub created_at: DateTimeUtc,

@@ -15,6 +15,7 @@ pub mod idempotency_key;
 pub mod indicator;
 pub mod indicator_target;
 pub mod indicator_value;
+pub mod indicator_value_revision;
 pub mod json;
 pub mod meeting;
 pub mod member;

@@ -947,6 +947,7 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
             value: Some(value),
             suppressed: false,
             status: ValueStatus::Final,
+            approximate: false,
             note: None,
             source_ref: None,
         })

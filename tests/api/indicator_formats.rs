@@ -123,7 +123,7 @@ impl Fixture {
 }
 
 const HEADER: &str = "organisation_id,municipality_code,organisation,period,gender,age_group,\
-                      value,suppressed,status,note,source_ref";
+                      value,suppressed,status,note,source_ref,approximate";
 
 async fn csv_round_trip_is_identical(backend: Backend) {
     let Some(f) = Fixture::new(backend).await else {

@@ -56,6 +56,7 @@ async fn seed_values(app: &TestApp, ind: &indicator::Model, values: &[(&Value, &
             value: Some(*value),
             suppressed: false,
             status: samverkan::domain::indicator::ValueStatus::Final,
+            approximate: false,
             note: None,
             source_ref: None,
         })

@@ -128,6 +128,7 @@ fn row(org: Uuid, period: &str, gender: Gender, age_group: &str, value: f64) -> 
         value: Some(value),
         suppressed: false,
         status: ValueStatus::Final,
+        approximate: false,
         note: None,
         source_ref: None,
     }

@@ -40,5 +40,6 @@ mod proceedings;
 mod search;
 mod seed_record;
 mod signoff;
+mod value_history;
 mod visibility;
 mod webhooks;

@@ -37,6 +37,9 @@ pub struct ValueRow {
     /// `preliminary` or `final` (default `final`).
     #[serde(default = "final_status")]
     pub status: ValueStatus,
+    /// An approximate figure ("ca 80", "knappt 70"); shown as such in every format.
+    #[serde(default)]
+    pub approximate: bool,
     /// A note, at most 2,000 characters.
     #[serde(default)]
     #[schema(max_length = 2000)]

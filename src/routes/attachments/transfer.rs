@@ -67,10 +67,18 @@ pub struct UploadQuery {
     pub owner_id: Uuid,
     /// The file name, e.g. `Protokoll styrgrupp 2021-11-05.pdf`: one line of 1 to 255
     /// characters, without `/` or `\`.
-    #[param(min_length = 1, max_length = 255, pattern = r"^[^/\\]+$")]
+    #[param(
+        min_length = 1,
+        max_length = 255,
+        pattern = "^[^/\\\\\\u0000-\\u001F\\u007F-\\u009F]+$"
+    )]
     pub filename: String,
     /// What the file is (one line, at most 500 characters).
-    #[param(min_length = 1, max_length = 500)]
+    #[param(
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"
+    )]
     pub description: Option<String>,
 }
 

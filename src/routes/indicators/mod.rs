@@ -1,7 +1,10 @@
 //! Indicators: definitions, values, formats (CSV, JSON-stat), and dashboard queries.
 
 pub mod definitions;
+pub mod deletion;
 pub mod formats;
+pub mod reporting;
+pub mod series;
 pub mod summary;
 pub mod values;
 

@@ -9,12 +9,16 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
-use super::formats::JsonStatDataset;
+pub use super::reporting::{Reporters, may_report, write_scope};
+pub use super::series::{DeletedValue, Series, SeriesPoint, ValueRevision, ValueSeries};
+use super::{
+    formats::JsonStatDataset,
+    series::{histories, series},
+};
 use crate::{
-    auth::{Caller, Identity, Policy, Role},
+    auth::Caller,
     domain::indicator::{Gender, Period, ValueRow, ValueStatus, check_rows},
-    entities::indicator_value,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::{BodyLimit, JsonBody, Query, bad_parameter},
     pagination::query_timestamp,
     routes::{
@@ -28,15 +32,6 @@ use crate::{
     },
 };
 
-/// The roles that report values: admins and secretaries for any organisation, a reporter for
-/// its own ([`may_report`]).
-#[derive(Debug, Clone)]
-pub struct Reporters;
-
-impl Policy for Reporters {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary, Role::Reporter];
-}
-
 /// The body limit of a value batch (10,000 rows).
 pub const BATCH_BODY_LIMIT: usize = 4 * 1024 * 1024;
 
@@ -46,7 +41,9 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
         utoipa_actix_web::scope::scope("/indicators/{id}/values")
             .app_data(BodyLimit(BATCH_BODY_LIMIT))
             .service(put_indicator_values)
-            .service(list_indicator_values),
+            .service(list_indicator_values)
+            .service(super::deletion::delete_indicator_value)
+            .service(super::deletion::delete_indicator_values),
     );
 }
 
@@ -78,37 +75,6 @@ impl From<UpsertCounts> for BatchResult {
             unchanged: c.unchanged,
         }
     }
-}
-
-/// Whether the caller may write values at all; `Some(org)` limits a reporter to its own.
-pub fn write_scope(identity: &Identity) -> ApiResult<Option<Uuid>> {
-    if identity.has(Role::Admin) || identity.has(Role::Secretary) {
-        return Ok(None);
-    }
-    if !identity.has(Role::Reporter) {
-        return Err(ApiError::Forbidden(
-            "reporting values needs admin, secretary or reporter".into(),
-        ));
-    }
-    match identity.org {
-        Some(org) => Ok(Some(org)),
-        None => Err(ApiError::Forbidden(
-            "a reporter token needs the `org` it reports for".into(),
-        )),
-    }
-}
-
-/// A reporter writes only its own organisation's values; admins and secretaries any.
-pub fn may_report(identity: &Identity, rows: &[ValueRow]) -> ApiResult<()> {
-    let Some(own) = write_scope(identity)? else {
-        return Ok(());
-    };
-    if rows.iter().any(|r| r.organisation_id != own) {
-        return Err(ApiError::Forbidden(
-            "a reporter reports values for its own organisation only".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// Report values (upsert, all or nothing): one bad row is a 422 naming `values[i].field` and
@@ -182,56 +148,21 @@ pub struct ValueQuery {
         pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
     )]
     pub updated_since: Option<DateTime<Utc>>,
+    /// The values as they stood at this time (RFC 3339, e.g. `2022-03-01T00:00:00Z`), as
+    /// SDMX's `asOf`: later changes and deletions are left out.
+    #[serde(default, deserialize_with = "query_timestamp")]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
+    pub as_of: Option<DateTime<Utc>>,
+    /// Each value with `revised` and its `history` (every state it has had, who changed it and
+    /// when), as SDMX's `includeHistory`. JSON only.
+    #[serde(default)]
+    pub include_history: bool,
     /// `json` (default: [`ValueSeries`]) or `json-stat` (a [`JsonStatDataset`]).
     pub format: Option<ValueFormat>,
-}
-
-/// One value in a series.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SeriesPoint {
-    /// Period.
-    #[schema(value_type = Period)]
-    pub period: String,
-    /// Gender.
-    pub gender: Gender,
-    /// Age group ("" for all ages).
-    pub age_group: String,
-    /// The value (null when suppressed).
-    pub value: Option<f64>,
-    /// Withheld because the numbers are small.
-    pub suppressed: bool,
-    /// Preliminary or final.
-    pub status: ValueStatus,
-    /// Note.
-    pub note: Option<String>,
-    /// Source reference.
-    pub source_ref: Option<String>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// The values of one organisation, in time order.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Series {
-    /// The organisation.
-    pub organisation_id: Uuid,
-    /// Its name.
-    pub organisation: String,
-    /// Its municipality code, if a municipality.
-    pub municipality_code: Option<String>,
-    /// The values.
-    pub values: Vec<SeriesPoint>,
-}
-
-/// An indicator's values grouped per organisation.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ValueSeries {
-    /// The indicator.
-    pub indicator_id: Uuid,
-    /// Its code.
-    pub code: String,
-    /// One series per organisation, by name.
-    pub series: Vec<Series>,
 }
 
 fn parse_period(field: &str, text: Option<&str>) -> ApiResult<Option<Period>> {
@@ -310,7 +241,18 @@ pub async fn list_indicator_values(
         status: query.status,
         updated_since: query.updated_since,
     };
-    let mut rows = store::values(&state.db, indicator.id, &filter).await?;
+    let mut rows = match query.as_of {
+        Some(at) => {
+            let mut rows = store::values_as_of(&state.db, indicator.id, &filter, at).await?;
+            rows.retain(|v| {
+                query
+                    .updated_since
+                    .is_none_or(|since| v.updated_at >= since)
+            });
+            rows
+        }
+        None => store::values(&state.db, indicator.id, &filter).await?,
+    };
     // The store filters on start days; periods sharing a start order by length ("2021" before
     // "2021-H1"), so the exact bounds are applied here.
     rows.retain(|v| {
@@ -334,62 +276,27 @@ pub async fn list_indicator_values(
             &indicator, &rows, &names,
         )))
     } else {
-        ValueAnswer::Series(series(indicator.id, indicator.code, rows, &orgs))
+        let history = if query.include_history {
+            let revisions = store::revisions(&state.db, indicator.id, &filter, query.as_of).await?;
+            Some(histories(revisions))
+        } else {
+            None
+        };
+        let deleted = match (query.updated_since, query.as_of) {
+            (Some(since), None) => Some(
+                store::deleted_since(&state.db, indicator.id, &filter, since)
+                    .await?
+                    .into_iter()
+                    .map(DeletedValue::from)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let mut answer = series(indicator.id, indicator.code, rows, &orgs, history);
+        answer.deleted = deleted;
+        ValueAnswer::Series(answer)
     };
     Ok(HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")
         .json(answer))
-}
-
-fn series(
-    indicator_id: Uuid,
-    code: String,
-    rows: Vec<indicator_value::Model>,
-    orgs: &HashMap<Uuid, (String, Option<String>)>,
-) -> ValueSeries {
-    let mut by_org: Vec<Series> = Vec::new();
-    for v in rows {
-        if by_org
-            .last()
-            .is_none_or(|s| s.organisation_id != v.organisation_id)
-        {
-            let (name, code) = orgs.get(&v.organisation_id).cloned().unwrap_or_default();
-            by_org.push(Series {
-                organisation_id: v.organisation_id,
-                organisation: name,
-                municipality_code: code,
-                values: Vec::new(),
-            });
-        }
-        if let Some(series) = by_org.last_mut() {
-            series.values.push(SeriesPoint {
-                period: v.period,
-                gender: v.gender,
-                age_group: v.age_group,
-                value: v.value,
-                suppressed: v.suppressed,
-                status: v.status,
-                note: v.note,
-                source_ref: v.source_ref,
-                updated_at: v.updated_at,
-            });
-        }
-    }
-    for s in &mut by_org {
-        s.values.sort_by(|a, b| {
-            let (pa, pb) = (
-                a.period.parse::<Period>().ok(),
-                b.period.parse::<Period>().ok(),
-            );
-            pa.cmp(&pb)
-                .then(a.gender.cmp_key().cmp(&b.gender.cmp_key()))
-                .then(a.age_group.cmp(&b.age_group))
-        });
-    }
-    by_org.sort_by_cached_key(|s| crate::domain::text::swedish_sort_key(&s.organisation));
-    ValueSeries {
-        indicator_id,
-        code,
-        series: by_org,
-    }
 }

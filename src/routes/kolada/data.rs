@@ -60,7 +60,7 @@ pub struct DataValue {
     pub gender: String,
     /// Always 1.
     pub count: u32,
-    /// Always "".
+    /// "" for an ordinary value; `Approximate` for an approximate one ("ca 80").
     pub status: String,
     /// The value; null when suppressed.
     pub value: Option<f64>,
@@ -79,17 +79,17 @@ fn kolada_gender(gender: Gender) -> &'static str {
 impl From<Entry> for DataEntry {
     fn from(entry: Entry) -> Self {
         let mut values = entry.values;
-        values.sort_by_key(|(gender, _)| kolada_gender(*gender));
+        values.sort_by_key(|(gender, ..)| kolada_gender(*gender));
         Self {
             kpi: entry.kpi,
             municipality: entry.municipality,
             period: entry.year,
             values: values
                 .into_iter()
-                .map(|(gender, value)| DataValue {
+                .map(|(gender, value, approximate)| DataValue {
                     gender: kolada_gender(gender).into(),
                     count: 1,
-                    status: String::new(),
+                    status: if approximate { "Approximate" } else { "" }.into(),
                     value,
                     isdeleted: false,
                 })

@@ -133,8 +133,8 @@ pub struct Entry {
     pub municipality: String,
     /// The year.
     pub year: i32,
-    /// The value per gender (null when suppressed).
-    pub values: Vec<(Gender, Option<f64>)>,
+    /// The value per gender (null when suppressed), and whether it is approximate.
+    pub values: Vec<(Gender, Option<f64>, bool)>,
 }
 
 /// A data entry's KPI, municipality and year.
@@ -167,7 +167,7 @@ pub async fn data<C: ConnectionTrait>(db: &C, selection: &DataSelection) -> ApiR
         updated_since: selection.updated_since,
         ..Default::default()
     };
-    let mut entries: BTreeMap<EntryKey, Vec<(Gender, Option<f64>)>> = BTreeMap::new();
+    let mut entries: BTreeMap<EntryKey, Vec<(Gender, Option<f64>, bool)>> = BTreeMap::new();
     for indicator in &indicators {
         for value in values(db, indicator.id, &filter).await? {
             let Ok(Period::Year(year)) = value.period.parse::<Period>() else {
@@ -182,7 +182,7 @@ pub async fn data<C: ConnectionTrait>(db: &C, selection: &DataSelection) -> ApiR
             entries
                 .entry((indicator.code.clone(), (*municipality).to_owned(), year))
                 .or_default()
-                .push((value.gender, value.value));
+                .push((value.gender, value.value, value.approximate));
         }
     }
     Ok(entries

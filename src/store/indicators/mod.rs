@@ -1,6 +1,7 @@
 //! Indicators: definitions with their history (here), values reported in all-or-nothing
 //! batches ([`values`]), and the queries of the Kolada-compatible read API ([`kolada`]).
 
+mod history;
 pub mod kolada;
 mod values;
 
@@ -11,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use history::{ValueKey, delete_values, deleted_since, revisions, values_as_of};
 pub use values::{
     MAX_BATCH, UpsertCounts, VALUES_ENTITY_TYPE, ValueFilter, organisations_by_municipality_code,
     upsert_values, values,

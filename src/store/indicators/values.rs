@@ -10,9 +10,10 @@ use sea_orm::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::history;
 use crate::{
     domain::{
-        indicator::{CheckedValue, Gender, ValueStatus},
+        indicator::{CheckedValue, Gender, HistoryChange, IndicatorStatus, ValueStatus},
         text::FieldErrors,
     },
     entities::{indicator, indicator_value, organisation},
@@ -20,9 +21,8 @@ use crate::{
     store::{Action, Actor, Change, begin_write, now, record},
 };
 
-/// The entity type of a value batch (its id is the indicator's).
-pub const VALUES_ENTITY_TYPE: crate::domain::EntityType =
-    crate::domain::EntityType::IndicatorValues;
+pub use super::history::VALUES_ENTITY_TYPE;
+use super::history::value_json;
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 10_000;
 
@@ -126,11 +126,20 @@ fn value_key(
     )
 }
 
-fn value_json(v: &indicator_value::Model) -> Value {
-    json!({
-        "organisation_id": v.organisation_id, "period": v.period, "gender": v.gender,
-        "age_group": v.age_group, "value": v.value, "suppressed": v.suppressed, "status": v.status,
-    })
+/// The day a retired indicator was retired (its history's retirement; its last change when
+/// the history does not say); `None` while it is active.
+fn retired_on(indicator: &indicator::Model) -> Option<NaiveDate> {
+    if indicator.status != IndicatorStatus::Retired {
+        return None;
+    }
+    indicator
+        .history
+        .0
+        .iter()
+        .rev()
+        .find(|h| h.change == HistoryChange::Retire)
+        .map(|h| h.date)
+        .or_else(|| Some(indicator.updated_at.date_naive()))
 }
 
 /// Upserts a checked batch in one transaction: all rows or none. Repeating a batch changes
@@ -159,11 +168,23 @@ pub async fn upsert_values(
         .map(|o| o.id)
         .collect();
     let mut errors = FieldErrors::default();
+    let retired_on = retired_on(indicator);
     for (i, r) in rows.iter().enumerate() {
         if !known.contains(&r.row.organisation_id) {
             errors.add(
                 &format!("values[{i}].organisation_id"),
                 "no organisation has this id",
+            );
+        }
+        if let Some(day) = retired_on
+            && r.period.start() >= day
+        {
+            errors.add(
+                &format!("values[{i}].period"),
+                format!(
+                    "the indicator was retired on {day}: only periods that began before then \
+                     take values"
+                ),
             );
         }
     }
@@ -182,6 +203,8 @@ pub async fn upsert_values(
         })
         .collect();
     let at = now();
+    let by = actor.id(&txn).await?;
+    let mut revisions = Vec::new();
     let mut counts = UpsertCounts::default();
     let (mut before, mut after) = (Vec::new(), Vec::new());
     let mut inserts = Vec::new();
@@ -192,6 +215,7 @@ pub async fn upsert_values(
                 if old.value == row.value
                     && old.suppressed == row.suppressed
                     && old.status == row.status
+                    && old.approximate == row.approximate
                     && old.note == row.note
                     && old.source_ref == row.source_ref =>
             {
@@ -203,6 +227,7 @@ pub async fn upsert_values(
                     value: Set(row.value),
                     suppressed: Set(row.suppressed),
                     status: Set(row.status),
+                    approximate: Set(row.approximate),
                     note: Set(row.note),
                     source_ref: Set(row.source_ref),
                     updated_at: Set(at),
@@ -210,6 +235,7 @@ pub async fn upsert_values(
                     ..Default::default()
                 };
                 let new = next.update(&txn).await?;
+                revisions.push(history::revision_of(&new, false, at, by));
                 before.push(value_json(old));
                 after.push(value_json(&new));
                 counts.updated += 1;
@@ -218,25 +244,28 @@ pub async fn upsert_values(
                 after.push(json!({
                     "organisation_id": row.organisation_id, "period": row.period, "gender": row.gender,
                     "age_group": row.age_group, "value": row.value, "suppressed": row.suppressed,
-                    "status": row.status,
+                    "status": row.status, "approximate": row.approximate,
                 }));
-                let model = indicator_value::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    indicator_id: Set(indicator.id),
-                    organisation_id: Set(row.organisation_id),
-                    period: Set(row.period),
-                    period_start: Set(period.start()),
-                    gender: Set(row.gender),
-                    age_group: Set(row.age_group),
-                    value: Set(row.value),
-                    suppressed: Set(row.suppressed),
-                    status: Set(row.status),
-                    note: Set(row.note),
-                    source_ref: Set(row.source_ref),
-                    created_at: Set(at),
-                    updated_at: Set(at),
-                    version: Set(1),
+                let model = indicator_value::Model {
+                    id: Uuid::now_v7(),
+                    indicator_id: indicator.id,
+                    organisation_id: row.organisation_id,
+                    period: row.period,
+                    period_start: period.start(),
+                    gender: row.gender,
+                    age_group: row.age_group,
+                    value: row.value,
+                    suppressed: row.suppressed,
+                    status: row.status,
+                    approximate: row.approximate,
+                    note: row.note,
+                    source_ref: row.source_ref,
+                    created_at: at,
+                    updated_at: at,
+                    version: 1,
                 };
+                revisions.push(history::revision_of(&model, false, at, by));
+                let model = indicator_value::ActiveModel::from(model);
                 inserts.push(model);
                 counts.created += 1;
             }
@@ -247,6 +276,7 @@ pub async fn upsert_values(
             .exec_without_returning(&txn)
             .await?;
     }
+    history::append(&txn, revisions).await?;
     if counts.created + counts.updated > 0 {
         let distinct = |field: &str| -> BTreeSet<String> {
             after

@@ -11,7 +11,7 @@ use crate::{
     domain::EntityType,
     entities::{
         JsonColumn, action_plan, action_plan_revision, agenda_item, consultation_response,
-        indicator_value, meeting,
+        indicator_value, indicator_value_revision, meeting,
     },
     error::ApiResult,
     store::{Action, Actor, Precondition, events::scrub_value, search, write_next},
@@ -149,6 +149,31 @@ pub async fn scrub_records(
                 .exec(txn)
                 .await?;
         }
+    }
+    // The values' history keeps their notes and sources too.
+    use indicator_value_revision::Column as R;
+    let kept = indicator_value_revision::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(R::Note.is_not_null())
+                .add(R::SourceRef.is_not_null()),
+        )
+        .all(txn)
+        .await?;
+    for revision in kept {
+        let note = scrubbed_opt(pattern, revision.note.as_deref(), pseudonym);
+        let source = scrubbed_opt(pattern, revision.source_ref.as_deref(), pseudonym);
+        if note.is_none() && source.is_none() {
+            continue;
+        }
+        let mut update = indicator_value_revision::Entity::update_many();
+        if let Some(note) = note {
+            update = update.col_expr(R::Note, Expr::value(note));
+        }
+        if let Some(source) = source {
+            update = update.col_expr(R::SourceRef, Expr::value(source));
+        }
+        update.filter(R::Id.eq(revision.id)).exec(txn).await?;
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::{
     extract::Query,
     routes::{
         AppState,
-        indicators::values::{Reporters, write_scope},
+        indicators::reporting::{Reporters, write_scope},
         kit::Write,
         responses::{BatchErrors, ReadErrors},
     },
@@ -116,7 +116,7 @@ fn csv_error(e: impl std::fmt::Display) -> ApiError {
 /// Export an indicator's values as CSV.
 ///
 /// UTF-8, one header row (`organisation_id,municipality_code,organisation,period,gender,
-/// age_group,value,suppressed,status,note,source_ref`), ordered by organisation, period, gender
+/// age_group,value,suppressed,status,note,source_ref,approximate`), ordered by organisation, period, gender
 /// and age group. The same format is accepted by the import. A text cell (organisation name,
 /// age group, note, source reference) that begins with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return is written with a leading `'`, so that a spreadsheet shows it as text instead of
@@ -170,6 +170,7 @@ pub async fn export_indicator_values_csv(
             v.status.as_str().to_owned(),
             spreadsheet_safe(v.note.clone().unwrap_or_default()),
             spreadsheet_safe(v.source_ref.clone().unwrap_or_default()),
+            v.approximate.to_string(),
         ];
         writer.write_record(&record).map_err(csv_error)?;
     }

@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 11] = [
+pub const CSV_HEADER: [&str; 12] = [
     "organisation_id",
     "municipality_code",
     "organisation",
@@ -27,6 +27,7 @@ pub const CSV_HEADER: [&str; 11] = [
     "status",
     "note",
     "source_ref",
+    "approximate",
 ];
 
 /// The column positions of a header.
@@ -176,14 +177,17 @@ pub async fn parse_csv(
                 None
             }),
         };
-        let suppressed = match col("suppressed").to_ascii_lowercase().as_str() {
-            "" | "false" => Some(false),
-            "true" => Some(true),
-            _ => {
-                errors.add(&field("suppressed"), "must be true, false or empty");
-                None
-            }
-        };
+        let flag =
+            |name: &str, errors: &mut FieldErrors| match col(name).to_ascii_lowercase().as_str() {
+                "" | "false" => Some(false),
+                "true" => Some(true),
+                _ => {
+                    errors.add(&field(name), "must be true, false or empty");
+                    None
+                }
+            };
+        let suppressed = flag("suppressed", &mut errors);
+        let approximate = flag("approximate", &mut errors);
         let status = match col("status") {
             "" => Some(ValueStatus::Final),
             s => s.parse::<ValueStatus>().ok().or_else(|| {
@@ -192,9 +196,21 @@ pub async fn parse_csv(
             }),
         };
         let optional = |name: &str| Some(col(name).to_owned()).filter(|t| !t.is_empty());
-        if let (Some(organisation_id), Some(gender), Some(value), Some(suppressed), Some(status)) =
-            (organisation_id, gender, value, suppressed, status)
-        {
+        if let (
+            Some(organisation_id),
+            Some(gender),
+            Some(value),
+            Some(suppressed),
+            Some(status),
+            Some(approximate),
+        ) = (
+            organisation_id,
+            gender,
+            value,
+            suppressed,
+            status,
+            approximate,
+        ) {
             rows.push(ValueRow {
                 organisation_id,
                 period: col("period").to_owned(),
@@ -203,6 +219,7 @@ pub async fn parse_csv(
                 value,
                 suppressed,
                 status,
+                approximate,
                 note: optional("note"),
                 source_ref: optional("source_ref"),
             });

@@ -43,7 +43,8 @@ pub struct JsonStatDataset {
     /// The source's name, when the indicator names one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Cell position -> `suppressed` or `preliminary` (absent when no cell is either).
+    /// Cell position -> `suppressed`, `preliminary`, `approximate` or `preliminary approximate`
+    /// (absent when no cell is any).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub status: BTreeMap<String, String>,
     /// This service's additions.
@@ -156,7 +157,7 @@ fn age_id(group: &str) -> String {
 
 /// An indicator's values as a JSON-stat 2.0 dataset. Organisations are ordered by name,
 /// periods in time. Missing and suppressed cells are `null`; `status` marks suppressed cells
-/// `suppressed` and preliminary ones `preliminary`.
+/// `suppressed`, preliminary ones `preliminary` and approximate ones `approximate`.
 pub fn json_stat(
     indicator: &indicator::Model,
     values: &[indicator_value::Model],
@@ -277,8 +278,15 @@ pub fn json_stat(
             if let Some(cell) = cells.get_mut(position) {
                 *cell = v.value;
             }
-            if v.status == ValueStatus::Preliminary {
-                status.insert(position.to_string(), "preliminary".to_owned());
+            let marks: Vec<&str> = [
+                (v.status == ValueStatus::Preliminary).then_some("preliminary"),
+                v.approximate.then_some("approximate"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !marks.is_empty() {
+                status.insert(position.to_string(), marks.join(" "));
             }
         }
     }
