@@ -33,6 +33,7 @@ mod m20261206_000019_order_decisions;
 mod m20261206_000020_minutes_headings;
 mod m20261206_000021_create_attachments;
 mod m20261206_000022_value_revisions;
+mod m20261206_000023_indicator_aggregation;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_minutes_headings::Migration),
             Box::new(m20261206_000021_create_attachments::Migration),
             Box::new(m20261206_000022_value_revisions::Migration),
+            Box::new(m20261206_000023_indicator_aggregation::Migration),
         ]
     }
 }

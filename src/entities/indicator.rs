@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use super::JsonColumn;
 use crate::domain::indicator::{
-    Better, Breakdowns, Category, HistoryEntry, IndicatorKind, IndicatorStatus, Source, Unit,
+    Aggregation, Better, Breakdowns, Category, HistoryEntry, IndicatorKind, IndicatorStatus,
+    Source, Unit,
 };
 
 /// One indicator definition.
@@ -23,6 +24,8 @@ pub struct Model {
     pub unit: Unit,
     pub better: Better,
     pub decimals: i32,
+    pub aggregation: Aggregation,
+    pub weight_indicator_id: Option<Uuid>,
     pub source: JsonColumn<Source>,
     pub breakdowns: JsonColumn<Breakdowns>,
     pub status: IndicatorStatus,

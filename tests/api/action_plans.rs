@@ -930,6 +930,8 @@ async fn progress_traces_activities_to_indicator_values(backend: Backend) {
             decimals: 1,
             source: Source::default(),
             breakdowns: Breakdowns::default(),
+            aggregation: None,
+            weight_indicator_id: None,
             adopted_by_decision_id: None,
         })
         .unwrap(),

@@ -38,6 +38,8 @@ async fn create_indicator(app: &TestApp, code: &str) -> indicator::Model {
             gender: true,
             age_groups: vec!["3".into(), "6".into(), "12".into()],
         },
+        aggregation: None,
+        weight_indicator_id: None,
         adopted_by_decision_id: None,
     };
     let txn = store::begin_write(&app.db).await.unwrap();

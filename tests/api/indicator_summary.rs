@@ -35,6 +35,8 @@ async fn seed_indicator(app: &TestApp, code: &str, better: Better) -> indicator:
             decimals: 1,
             source: Source::default(),
             breakdowns: Breakdowns::default(),
+            aggregation: None,
+            weight_indicator_id: None,
             adopted_by_decision_id: None,
         })
         .unwrap(),
@@ -325,7 +327,7 @@ async fn lower_is_better_ranks_ascending_and_the_county_mean_is_computed(backend
     );
     assert_eq!(
         latest["county"],
-        json!({"value": 3.0, "computed": true, "municipalities": 4}),
+        json!({"value": 3.0, "computed": true, "rule": "mean", "municipalities": 4}),
         "the unweighted mean of 3, 5, 3 and 1"
     );
 
@@ -611,7 +613,122 @@ async fn targets_are_versioned_and_periods_checked(backend: Backend) {
     }
 }
 
+/// County figures add up by the indicator's rule: a count sums, a rate weighted by population
+/// is weighted by it; the region's own value always wins.
+async fn county_figures_add_up_by_the_indicators_rule(backend: Backend) {
+    let Some(c) = county(backend).await else {
+        return;
+    };
+    let define = |body: Value| {
+        let app = &c.app;
+        async move {
+            let response = app
+                .post_json("/api/v1/indicators", Some(&admin()), &body)
+                .await;
+            let status = response.status();
+            let json: Value = response.json().await.unwrap();
+            (status, json)
+        }
+    };
+    let base = |code: &str, unit: &str| {
+        json!({"code": code, "name": code, "category": "safety", "kind": "outcome", "unit": unit,
+               "better": "lower"})
+    };
+    let (status, cases) = define(base("ANM", "count")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(cases["aggregation"], "sum", "counts add up by default");
+    let (_, population) = define(base("BEF", "count")).await;
+    let mut rate = base("VLD", "rate_per_1000");
+    rate["aggregation"] = json!("weighted_mean");
+    let (status, problem) = define(rate.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(error_fields(&problem), ["weight_indicator_id"]);
+    rate["weight_indicator_id"] = json!("0190d6a4-0000-7000-8000-000000000000");
+    let (status, problem) = define(rate.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    rate["weight_indicator_id"] = population["id"].clone();
+    let (status, rate) = define(rate).await;
+    assert_eq!(status, StatusCode::CREATED, "{rate}");
+    assert_eq!(rate["aggregation"], "weighted_mean");
+
+    let put = |indicator: &Value, rows: Value| {
+        let (app, path) = (
+            &c.app,
+            format!(
+                "/api/v1/indicators/{}/values",
+                indicator["id"].as_str().unwrap()
+            ),
+        );
+        async move {
+            let response = app
+                .client
+                .put(app.url(&path))
+                .bearer_auth(admin())
+                .json(&json!({"values": rows}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    let row = |org: &Value, value: f64| json!({"organisation_id": org["id"], "period": "2021", "value": value});
+    put(
+        &cases,
+        json!([
+            row(&c.alvesta, 12.0),
+            row(&c.lessebo, 3.0),
+            row(&c.vaxjo, 40.0),
+            row(&c.ljungby, 5.0)
+        ]),
+    )
+    .await;
+    put(
+        &population,
+        json!([
+            row(&c.alvesta, 20000.0),
+            row(&c.lessebo, 10000.0),
+            row(&c.vaxjo, 70000.0)
+        ]),
+    )
+    .await;
+    put(
+        &rate,
+        json!([
+            row(&c.alvesta, 2.0),
+            row(&c.lessebo, 4.0),
+            row(&c.vaxjo, 1.0),
+            row(&c.ljungby, 9.0)
+        ]),
+    )
+    .await;
+
+    let summary = |indicator: &Value| {
+        let path = format!(
+            "/api/v1/indicators/{}/summary?period=2021",
+            indicator["id"].as_str().unwrap()
+        );
+        let app = &c.app;
+        async move { get_json(app, &path).await }
+    };
+    assert_eq!(
+        summary(&cases).await["county"],
+        json!({"value": 60.0, "computed": true, "rule": "sum", "municipalities": 4})
+    );
+    // (2·20000 + 4·10000 + 1·70000) / 100000; Ljungby has no population and is left out.
+    assert_eq!(
+        summary(&rate).await["county"],
+        json!({"value": 1.5, "computed": true, "rule": "weighted_mean", "municipalities": 3})
+    );
+    // The region's own figure wins over any rule.
+    put(&cases, json!([row(&c.region, 58.0)])).await;
+    let own = summary(&cases).await;
+    assert_eq!(own["county"]["value"], 58.0);
+    assert_eq!(own["county"]["computed"], false);
+    assert!(own["county"].get("rule").is_none());
+}
+
 crate::on_both_backends!(
+    county_figures_add_up_by_the_indicators_rule,
     targets_are_versioned_and_periods_checked,
     summary_has_the_arithmetic_ranks_and_the_regions_own_figure,
     lower_is_better_ranks_ascending_and_the_county_mean_is_computed,

@@ -109,6 +109,8 @@ async fn create_indicator(app: &TestApp, code: &str, name: &str, gender: bool) -
             gender,
             age_groups: vec!["6".into()],
         },
+        aggregation: None,
+        weight_indicator_id: None,
         adopted_by_decision_id: None,
     };
     let txn = store::begin_write(&app.db).await.unwrap();

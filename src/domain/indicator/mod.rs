@@ -148,6 +148,31 @@ pub struct Breakdowns {
 }
 
 string_enum! {
+    /// How the organisations' values add up to a county figure when the region reports none.
+    pub enum Aggregation {
+        /// The sum (counts: cases, children, visits).
+        Sum = "sum",
+        /// The unweighted mean of the municipalities.
+        Mean = "mean",
+        /// The mean weighted by another indicator's values for the same period (e.g.
+        /// population), named by `weight_indicator_id`.
+        WeightedMean = "weighted_mean",
+    }
+}
+
+impl Aggregation {
+    /// The rule an indicator of `unit` gets when its definition names none: counts add up,
+    /// everything else is averaged.
+    pub fn default_for(unit: Unit) -> Self {
+        if unit == Unit::Count {
+            Self::Sum
+        } else {
+            Self::Mean
+        }
+    }
+}
+
+string_enum! {
     /// What kind of change a history entry records.
     pub enum HistoryChange {
         /// The name changed.
@@ -229,6 +254,10 @@ pub struct UncheckedIndicator {
     /// Breakdowns.
     pub breakdowns: Breakdowns,
     /// Adopting decision.
+    /// How organisations add up (default by unit: `sum` for counts, else `mean`).
+    pub aggregation: Option<Aggregation>,
+    /// The weight indicator of a `weighted_mean`.
+    pub weight_indicator_id: Option<Uuid>,
     pub adopted_by_decision_id: Option<Uuid>,
 }
 
@@ -256,6 +285,10 @@ pub struct Indicator {
     /// Breakdowns (at most 20 age groups of 1–20 characters).
     pub breakdowns: Breakdowns,
     /// Adopting decision (checked against the database by the store).
+    /// How organisations add up (default by unit: `sum` for counts, else `mean`).
+    pub aggregation: Option<Aggregation>,
+    /// The weight indicator of a `weighted_mean`.
+    pub weight_indicator_id: Option<Uuid>,
     pub adopted_by_decision_id: Option<Uuid>,
 }
 
@@ -291,6 +324,20 @@ impl Indicator {
                 );
             }
         }
+        let aggregation = input
+            .aggregation
+            .unwrap_or_else(|| Aggregation::default_for(input.unit));
+        match (aggregation, input.weight_indicator_id) {
+            (Aggregation::WeightedMean, None) => errors.add(
+                "weight_indicator_id",
+                "a weighted mean needs its weight indicator (e.g. population)",
+            ),
+            (Aggregation::Sum | Aggregation::Mean, Some(_)) => errors.add(
+                "weight_indicator_id",
+                "only a weighted_mean has a weight indicator",
+            ),
+            _ => {}
+        }
         errors.finish()?;
         match (code, name) {
             (Some(code), Some(name)) => Ok(Self {
@@ -304,6 +351,8 @@ impl Indicator {
                 decimals: input.decimals,
                 source,
                 breakdowns: input.breakdowns,
+                aggregation: Some(aggregation),
+                weight_indicator_id: input.weight_indicator_id,
                 adopted_by_decision_id: input.adopted_by_decision_id,
             }),
             _ => Err(crate::error::ApiError::Internal(

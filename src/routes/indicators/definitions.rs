@@ -12,8 +12,8 @@ use uuid::Uuid;
 use crate::{
     auth::{AdminOrSecretary, Caller},
     domain::indicator::{
-        Better, Breakdowns, Category, HistoryEntry, Indicator, IndicatorKind, IndicatorStatus,
-        Source, UncheckedIndicator, Unit,
+        Aggregation, Better, Breakdowns, Category, HistoryEntry, Indicator, IndicatorKind,
+        IndicatorStatus, Source, UncheckedIndicator, Unit,
     },
     entities::indicator::{Entity, Model},
     error::{ApiError, ApiResult, FieldError},
@@ -63,6 +63,10 @@ pub struct IndicatorView {
     pub source: Source,
     /// Breakdowns.
     pub breakdowns: Breakdowns,
+    /// How organisations add up to a county figure when the region reports none.
+    pub aggregation: Aggregation,
+    /// The weight indicator of a `weighted_mean` (e.g. population).
+    pub weight_indicator_id: Option<Uuid>,
     /// Active or retired.
     pub status: IndicatorStatus,
     /// The decision that adopted it.
@@ -93,6 +97,8 @@ impl From<Model> for IndicatorView {
             decimals: row.decimals,
             source: row.source.0,
             breakdowns: row.breakdowns.0,
+            aggregation: row.aggregation,
+            weight_indicator_id: row.weight_indicator_id,
             status: row.status,
             adopted_by_decision_id: row.adopted_by_decision_id,
             retired_by_decision_id: row.retired_by_decision_id,
@@ -145,6 +151,14 @@ pub struct NewIndicator {
     /// Breakdowns.
     #[serde(default)]
     pub breakdowns: Breakdowns,
+    /// How organisations add up to a county figure when the region reports none: `sum`,
+    /// `mean` or `weighted_mean` (default: `sum` for the unit `count`, else `mean`).
+    #[serde(default)]
+    pub aggregation: Option<Aggregation>,
+    /// The weight indicator of a `weighted_mean` (an existing indicator, e.g. population);
+    /// required by it and refused otherwise.
+    #[serde(default)]
+    pub weight_indicator_id: Option<Uuid>,
     /// The decision that adopted it (an existing one).
     #[serde(default)]
     pub adopted_by_decision_id: Option<Uuid>,
@@ -163,6 +177,8 @@ impl From<NewIndicator> for UncheckedIndicator {
             decimals: n.decimals,
             source: n.source,
             breakdowns: n.breakdowns,
+            aggregation: n.aggregation,
+            weight_indicator_id: n.weight_indicator_id,
             adopted_by_decision_id: n.adopted_by_decision_id,
         }
     }
@@ -214,6 +230,14 @@ pub struct IndicatorPatch {
     #[serde(default)]
     #[schema(value_type = Breakdowns)]
     pub breakdowns: Patch<Breakdowns>,
+    /// How organisations add up.
+    #[serde(default)]
+    #[schema(value_type = Aggregation)]
+    pub aggregation: Patch<Aggregation>,
+    /// The weight indicator of a `weighted_mean` (null to clear it).
+    #[serde(default)]
+    #[schema(value_type = Option<Uuid>)]
+    pub weight_indicator_id: Patch<Uuid>,
     /// `retired` retires the indicator (it cannot come back: adopt a new one).
     #[serde(default)]
     #[schema(value_type = IndicatorStatus)]
@@ -252,6 +276,11 @@ impl IndicatorPatch {
             breakdowns: self
                 .breakdowns
                 .keep("breakdowns", view.breakdowns, &mut errors),
+            aggregation: Some(
+                self.aggregation
+                    .keep("aggregation", view.aggregation, &mut errors),
+            ),
+            weight_indicator_id: self.weight_indicator_id.or(view.weight_indicator_id),
             adopted_by_decision_id: view.adopted_by_decision_id,
         };
         if !errors.is_empty() {

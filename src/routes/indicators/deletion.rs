@@ -32,7 +32,7 @@ pub struct KeyQuery {
     #[param(inline)]
     pub gender: Option<Gender>,
     /// Age group (default: all ages).
-    #[param(max_length = 20)]
+    #[param(max_length = 20, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub age_group: Option<String>,
 }
 

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     domain::{
-        indicator::{Better, Period, PeriodChoice, Unit},
+        indicator::{Aggregation, Better, Period, PeriodChoice, Unit},
         organisation::OrganisationKind,
     },
     entities::{indicator, indicator_value, organisation},
@@ -73,15 +73,20 @@ pub struct SummaryRow {
     pub rank: Option<i64>,
 }
 
-/// The county figure: the region's own value, or else the unweighted mean of the
-/// municipalities' values.
+/// The county figure: the region's own value, or else the municipalities' values added up by
+/// the indicator's `aggregation` (a sum for counts, a mean, or a mean weighted by another
+/// indicator such as population).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CountyFigure {
     /// The value.
     pub value: f64,
-    /// True when computed as the unweighted mean of the municipalities.
+    /// True when computed from the municipalities.
     pub computed: bool,
-    /// How many municipalities the mean is over (computed figures only).
+    /// The rule it was computed by (computed figures only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Aggregation>,
+    /// How many municipalities it is computed over (computed figures only; for a weighted
+    /// mean, those with a weight).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub municipalities: Option<usize>,
     /// The region whose own value this is (reported figures only).
@@ -100,6 +105,53 @@ pub struct Summary {
     pub rows: Vec<SummaryRow>,
     /// The county figure (null when neither the region nor any municipality reported).
     pub county: Option<CountyFigure>,
+}
+
+/// The municipalities' values added up by the indicator's rule; `None` for a weighted mean
+/// when no municipality has a weight for the period.
+async fn county_figure<C: ConnectionTrait>(
+    db: &C,
+    ind: &indicator::Model,
+    period: Period,
+    municipal: &[(Uuid, f64)],
+) -> ApiResult<Option<CountyFigure>> {
+    let figure = |value: f64, n: usize| CountyFigure {
+        value,
+        computed: true,
+        rule: Some(ind.aggregation),
+        municipalities: Some(n),
+        organisation_id: None,
+    };
+    let n = municipal.len();
+    Ok(match (ind.aggregation, ind.weight_indicator_id) {
+        (Aggregation::Sum, _) => Some(figure(municipal.iter().map(|(_, x)| x).sum(), n)),
+        (Aggregation::WeightedMean, Some(weight_id)) => {
+            let weights: HashMap<Uuid, f64> = totals(indicator_value::Entity::find())
+                .filter(indicator_value::Column::IndicatorId.eq(weight_id))
+                .filter(indicator_value::Column::Period.eq(period.to_string()))
+                .all(db)
+                .await?
+                .iter()
+                .filter_map(|v| v.value.map(|w| (v.organisation_id, w)))
+                .collect();
+            let weighted: Vec<(f64, f64)> = municipal
+                .iter()
+                .filter_map(|(o, x)| weights.get(o).map(|w| (*x, *w)))
+                .filter(|(_, w)| *w > 0.0)
+                .collect();
+            let total: f64 = weighted.iter().map(|(_, w)| w).sum();
+            (total > 0.0).then(|| {
+                figure(
+                    weighted.iter().map(|(x, w)| x * w).sum::<f64>() / total,
+                    weighted.len(),
+                )
+            })
+        }
+        _ => Some(figure(
+            municipal.iter().map(|(_, x)| x).sum::<f64>() / n as f64,
+            n,
+        )),
+    })
 }
 
 /// The summary of an indicator for a period.
@@ -201,15 +253,11 @@ pub async fn summary<C: ConnectionTrait>(
         Some(r) => Some(CountyFigure {
             value: r.value,
             computed: false,
+            rule: None,
             municipalities: None,
             organisation_id: Some(r.organisation_id),
         }),
-        None if !municipal.is_empty() => Some(CountyFigure {
-            value: municipal.iter().map(|(_, x)| x).sum::<f64>() / municipal.len() as f64,
-            computed: true,
-            municipalities: Some(municipal.len()),
-            organisation_id: None,
-        }),
+        None if !municipal.is_empty() => county_figure(db, &ind, period, &municipal).await?,
         None => None,
     };
     Ok(Summary {

@@ -21,7 +21,8 @@ pub use values::{
 use super::{Actor, Precondition, now, record_creation};
 use crate::{
     domain::indicator::{
-        Category, HistoryChange, HistoryEntry, Indicator, IndicatorKind, IndicatorStatus,
+        Aggregation, Category, HistoryChange, HistoryEntry, Indicator, IndicatorKind,
+        IndicatorStatus,
     },
     entities::indicator::{ActiveModel, Column, Entity, Model},
     error::{ApiError, ApiResult},
@@ -121,6 +122,21 @@ async fn check_decision<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The weight indicator of a weighted mean exists and is another indicator (422 otherwise).
+async fn check_weight<C: ConnectionTrait>(db: &C, id: Uuid, weight: Option<Uuid>) -> ApiResult<()> {
+    match weight {
+        Some(w) if w == id => Err(ApiError::field(
+            "weight_indicator_id",
+            "an indicator cannot weigh itself",
+        )),
+        Some(w) if Entity::find_by_id(w).one(db).await?.is_none() => Err(ApiError::field(
+            "weight_indicator_id",
+            "no indicator has this id",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The stored columns of a definition's checked fields.
 fn fields(i: &Indicator) -> ActiveModel {
     ActiveModel {
@@ -132,6 +148,10 @@ fn fields(i: &Indicator) -> ActiveModel {
         unit: Set(i.unit),
         better: Set(i.better),
         decimals: Set(i.decimals),
+        aggregation: Set(i
+            .aggregation
+            .unwrap_or_else(|| Aggregation::default_for(i.unit))),
+        weight_indicator_id: Set(i.weight_indicator_id),
         source: Set(i.source.clone().into()),
         breakdowns: Set(i.breakdowns.clone().into()),
         ..Default::default()
@@ -143,6 +163,7 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, i: Indicator) -> A
     let id = Uuid::now_v7();
     check_code_free(txn, i.code.as_str(), id).await?;
     check_decision(txn, "adopted_by_decision_id", i.adopted_by_decision_id).await?;
+    check_weight(txn, id, i.weight_indicator_id).await?;
     let at = now();
     let model = ActiveModel {
         id: Set(id),
@@ -192,6 +213,7 @@ pub async fn update(
             let c = change(current)?;
             check_code_free(txn, c.fields.code.as_str(), id).await?;
             check_decision(txn, "decision_id", c.decision_id).await?;
+            check_weight(txn, id, c.fields.weight_indicator_id).await?;
             Ok(next_definition(current, c))
         },
     )
