@@ -290,6 +290,24 @@ async fn a_wrong_value_is_deleted_with_a_tombstone(backend: Backend) {
     )
     .await;
     assert_eq!(points(&then).len(), 2);
+    // A Kolada client asking with `from_date` gets the deleted value flagged.
+    let today = chrono::Utc::now().date_naive();
+    let kolada = get_json(
+        &app,
+        &format!("/kolada/v3/data/kpi/BBG-H03/municipality/0780?from_date={today}"),
+        None,
+    )
+    .await;
+    let entry = kolada["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["period"] == 2022)
+        .unwrap_or_else(|| panic!("{kolada}"));
+    assert_eq!(entry["values"][0]["isdeleted"], true, "{kolada}");
+    assert_eq!(entry["values"][0]["value"], Value::Null);
+    let plain = get_json(&app, "/kolada/v3/data/kpi/BBG-H03/municipality/0780", None).await;
+    assert!(!plain.to_string().contains("\"isdeleted\":true"), "{plain}");
     // The feed and the audit log.
     let feed = get_json(
         &app,

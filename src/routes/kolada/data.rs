@@ -64,7 +64,7 @@ pub struct DataValue {
     pub status: String,
     /// The value; null when suppressed.
     pub value: Option<f64>,
-    /// Always false (deleted values are not kept).
+    /// True for a value deleted since `from_date` (its `value` is null); false otherwise.
     pub isdeleted: bool,
 }
 
@@ -79,19 +79,19 @@ fn kolada_gender(gender: Gender) -> &'static str {
 impl From<Entry> for DataEntry {
     fn from(entry: Entry) -> Self {
         let mut values = entry.values;
-        values.sort_by_key(|(gender, ..)| kolada_gender(*gender));
+        values.sort_by_key(|v| kolada_gender(v.gender));
         Self {
             kpi: entry.kpi,
             municipality: entry.municipality,
             period: entry.year,
             values: values
                 .into_iter()
-                .map(|(gender, value, approximate)| DataValue {
-                    gender: kolada_gender(gender).into(),
+                .map(|v| DataValue {
+                    gender: kolada_gender(v.gender).into(),
                     count: 1,
-                    status: if approximate { "Approximate" } else { "" }.into(),
-                    value,
-                    isdeleted: false,
+                    status: if v.approximate { "Approximate" } else { "" }.into(),
+                    value: v.value,
+                    isdeleted: v.deleted,
                 })
                 .collect(),
         }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{ValueFilter, all, by_codes, values};
+use super::{ValueFilter, all, by_codes, deleted_since, values};
 use crate::{
     domain::{
         indicator::{Gender, Period},
@@ -133,8 +133,21 @@ pub struct Entry {
     pub municipality: String,
     /// The year.
     pub year: i32,
-    /// The value per gender (null when suppressed), and whether it is approximate.
-    pub values: Vec<(Gender, Option<f64>, bool)>,
+    /// The value per gender.
+    pub values: Vec<EntryValue>,
+}
+
+/// One gender's value of a data entry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EntryValue {
+    /// The gender.
+    pub gender: Gender,
+    /// The value (null when suppressed or deleted).
+    pub value: Option<f64>,
+    /// An approximate figure.
+    pub approximate: bool,
+    /// Deleted since the selection's `updated_since` (Kolada's `from_date`).
+    pub deleted: bool,
 }
 
 /// A data entry's KPI, municipality and year.
@@ -167,7 +180,7 @@ pub async fn data<C: ConnectionTrait>(db: &C, selection: &DataSelection) -> ApiR
         updated_since: selection.updated_since,
         ..Default::default()
     };
-    let mut entries: BTreeMap<EntryKey, Vec<(Gender, Option<f64>, bool)>> = BTreeMap::new();
+    let mut entries: BTreeMap<EntryKey, Vec<EntryValue>> = BTreeMap::new();
     for indicator in &indicators {
         for value in values(db, indicator.id, &filter).await? {
             let Ok(Period::Year(year)) = value.period.parse::<Period>() else {
@@ -182,7 +195,36 @@ pub async fn data<C: ConnectionTrait>(db: &C, selection: &DataSelection) -> ApiR
             entries
                 .entry((indicator.code.clone(), (*municipality).to_owned(), year))
                 .or_default()
-                .push((value.gender, value.value, value.approximate));
+                .push(EntryValue {
+                    gender: value.gender,
+                    value: value.value,
+                    approximate: value.approximate,
+                    deleted: false,
+                });
+        }
+        // With `from_date`, the values deleted since then are sent flagged, as Kolada does.
+        let Some(since) = selection.updated_since else {
+            continue;
+        };
+        for (key, _) in deleted_since(db, indicator.id, &filter, since).await? {
+            let Ok(Period::Year(year)) = key.period.parse::<Period>() else {
+                continue;
+            };
+            let Some(municipality) = kolada_ids.get(&key.organisation_id) else {
+                continue;
+            };
+            if years.is_some_and(|y| !y.contains(&year)) {
+                continue;
+            }
+            entries
+                .entry((indicator.code.clone(), (*municipality).to_owned(), year))
+                .or_default()
+                .push(EntryValue {
+                    gender: key.gender,
+                    value: None,
+                    approximate: false,
+                    deleted: true,
+                });
         }
     }
     Ok(entries

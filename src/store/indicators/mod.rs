@@ -29,6 +29,39 @@ use crate::{
     pagination::PageRequest,
 };
 
+/// The columns a [`ValueFilter`] reads, on `indicator_values` or on their revisions.
+struct ValueColumns<C> {
+    organisation_id: C,
+    period_start: C,
+    gender: C,
+    age_group: C,
+}
+
+/// `select` narrowed by the organisations, the period range, the gender and the age group of
+/// `filter` (the filters both values and their revisions have).
+fn filtered<E: EntityTrait>(
+    mut select: sea_orm::Select<E>,
+    filter: &ValueFilter,
+    c: ValueColumns<E::Column>,
+) -> sea_orm::Select<E> {
+    if !filter.organisation_ids.is_empty() {
+        select = select.filter(c.organisation_id.is_in(filter.organisation_ids.clone()));
+    }
+    if let Some(from) = filter.from {
+        select = select.filter(c.period_start.gte(from));
+    }
+    if let Some(to) = filter.to {
+        select = select.filter(c.period_start.lte(to));
+    }
+    if let Some(gender) = filter.gender {
+        select = select.filter(c.gender.eq(gender));
+    }
+    if let Some(group) = &filter.age_group {
+        select = select.filter(c.age_group.eq(group.as_str()));
+    }
+    select
+}
+
 /// The entity type of definitions in the audit log and the change events.
 pub const ENTITY_TYPE: crate::domain::EntityType = crate::domain::EntityType::Indicator;
 

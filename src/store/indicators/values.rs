@@ -52,22 +52,16 @@ pub async fn values<C: ConnectionTrait>(
     filter: &ValueFilter,
 ) -> ApiResult<Vec<indicator_value::Model>> {
     use indicator_value::Column as C;
-    let mut select = indicator_value::Entity::find().filter(C::IndicatorId.eq(indicator_id));
-    if !filter.organisation_ids.is_empty() {
-        select = select.filter(C::OrganisationId.is_in(filter.organisation_ids.clone()));
-    }
-    if let Some(from) = filter.from {
-        select = select.filter(C::PeriodStart.gte(from));
-    }
-    if let Some(to) = filter.to {
-        select = select.filter(C::PeriodStart.lte(to));
-    }
-    if let Some(gender) = filter.gender {
-        select = select.filter(C::Gender.eq(gender));
-    }
-    if let Some(group) = &filter.age_group {
-        select = select.filter(C::AgeGroup.eq(group.as_str()));
-    }
+    let mut select = super::filtered(
+        indicator_value::Entity::find().filter(C::IndicatorId.eq(indicator_id)),
+        filter,
+        super::ValueColumns {
+            organisation_id: C::OrganisationId,
+            period_start: C::PeriodStart,
+            gender: C::Gender,
+            age_group: C::AgeGroup,
+        },
+    );
     if let Some(status) = filter.status {
         select = select.filter(C::Status.eq(status));
     }
