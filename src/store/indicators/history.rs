@@ -207,21 +207,50 @@ pub async fn deleted_since<C: ConnectionTrait>(
     filter: &ValueFilter,
     since: DateTime<Utc>,
 ) -> ApiResult<Vec<(ValueKey, DateTime<Utc>)>> {
-    let mut last: HashMap<ValueKey, revision::Model> = HashMap::new();
-    for r in revisions(db, indicator_id, filter, None).await? {
-        let key = ValueKey {
-            organisation_id: r.organisation_id,
-            period: r.period.clone(),
-            gender: r.gender,
-            age_group: r.age_group.clone(),
-        };
-        last.insert(key, r);
+    use revision::Column as C;
+    // Only the deletions since then are read (none, on most pulls), never the whole history.
+    let deletions = super::filtered(
+        revision::Entity::find()
+            .filter(C::IndicatorId.eq(indicator_id))
+            .filter(C::Deleted.eq(true))
+            .filter(C::RecordedAt.gte(since)),
+        filter,
+        super::ValueColumns {
+            organisation_id: C::OrganisationId,
+            period_start: C::PeriodStart,
+            gender: C::Gender,
+            age_group: C::AgeGroup,
+        },
+    )
+    .order_by_asc(C::RecordedAt)
+    .all(db)
+    .await?;
+    if deletions.is_empty() {
+        return Ok(Vec::new());
     }
-    let mut gone: Vec<(ValueKey, DateTime<Utc>)> = last
+    let mut gone: HashMap<ValueKey, DateTime<Utc>> = deletions
         .into_iter()
-        .filter(|(_, r)| r.deleted && r.recorded_at >= since)
-        .map(|(key, r)| (key, r.recorded_at))
+        .map(|r| {
+            let key = ValueKey {
+                organisation_id: r.organisation_id,
+                period: r.period,
+                gender: r.gender,
+                age_group: r.age_group,
+            };
+            (key, r.recorded_at)
+        })
         .collect();
+    // A deletion row removes the value, so a key stored again since has a current value.
+    let organisations: BTreeSet<Uuid> = gone.keys().map(|k| k.organisation_id).collect();
+    let current = indicator_value::Entity::find()
+        .filter(indicator_value::Column::IndicatorId.eq(indicator_id))
+        .filter(indicator_value::Column::OrganisationId.is_in(organisations))
+        .all(db)
+        .await?;
+    for v in &current {
+        gone.remove(&ValueKey::of(v));
+    }
+    let mut gone: Vec<(ValueKey, DateTime<Utc>)> = gone.into_iter().collect();
     gone.sort_by(|a, b| {
         (a.0.organisation_id, &a.0.period).cmp(&(b.0.organisation_id, &b.0.period))
     });
