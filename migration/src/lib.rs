@@ -34,6 +34,7 @@ mod m20261206_000020_minutes_headings;
 mod m20261206_000021_create_attachments;
 mod m20261206_000022_value_revisions;
 mod m20261206_000023_indicator_aggregation;
+mod m20261207_000024_follow_up_history;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_create_attachments::Migration),
             Box::new(m20261206_000022_value_revisions::Migration),
             Box::new(m20261206_000023_indicator_aggregation::Migration),
+            Box::new(m20261207_000024_follow_up_history::Migration),
         ]
     }
 }

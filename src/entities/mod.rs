@@ -2,6 +2,7 @@
 
 pub mod action_plan;
 pub mod action_plan_revision;
+pub mod activity_progress;
 pub mod actor;
 pub mod agenda_item;
 pub mod attachment;
@@ -11,6 +12,7 @@ pub mod audit_text;
 pub mod change_event;
 pub mod consultation_response;
 pub mod decision;
+pub mod follow_up_change;
 pub mod idempotency_key;
 pub mod indicator;
 pub mod indicator_target;

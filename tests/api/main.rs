@@ -19,6 +19,7 @@ mod deferral;
 mod demo;
 mod events;
 mod faults;
+mod follow_up_history;
 mod hardening;
 mod idempotency;
 mod identity;

@@ -11,7 +11,7 @@ use utoipa::{
 };
 use uuid::Uuid;
 
-use super::DecisionView;
+use super::{DecisionView, FollowUpChange};
 use crate::{
     auth::Caller,
     domain::decision::{Assignee, DecisionStatus, FollowUpStatus},
@@ -76,6 +76,9 @@ pub struct AssignmentQuery {
     /// the page itself.
     #[param(inline)]
     pub group_by: Option<GroupBy>,
+    /// `true`: each assignment with `follow_up_history`, every change of its follow-up status
+    /// (who, when, from what, to what, where it was reported).
+    pub include_history: Option<bool>,
 }
 
 /// How to group the assignment overview.
@@ -163,7 +166,10 @@ pub async fn list_assignments(
         ..Default::default()
     };
     let (rows, next_cursor) = store::list(&state.db, &filter, &page).await?;
-    let items: Vec<DecisionView> = rows.into_iter().map(DecisionView::from).collect();
+    let mut items: Vec<DecisionView> = rows.into_iter().map(DecisionView::from).collect();
+    if q.include_history == Some(true) {
+        with_history(&state, &caller, &mut items).await?;
+    }
     let Some(GroupBy::Assignee) = q.group_by else {
         return Ok(kit::page(&req, Page { items, next_cursor }));
     };
@@ -182,6 +188,40 @@ pub async fn list_assignments(
     })
     .map_err(|e| ApiError::Internal(Box::new(e)))?;
     Ok(shell.set_body(BoxBody::new(body)))
+}
+
+/// Gives each assignment its follow-up history (two queries for the whole page).
+async fn with_history(
+    state: &AppState,
+    caller: &Caller,
+    items: &mut [DecisionView],
+) -> ApiResult<()> {
+    let mut histories = store::histories(&state.db, items.iter().map(|i| i.id).collect()).await?;
+    let reported_in: Vec<Uuid> = histories
+        .values()
+        .flatten()
+        .filter_map(|c| c.reported_in_decision_id)
+        .collect();
+    let meetings = store::meetings_of(&state.db, reported_in, caller.sees_unpublished()).await?;
+    for item in items {
+        let changes = histories.remove(&item.id).unwrap_or_default();
+        item.follow_up_history = Some(
+            changes
+                .into_iter()
+                .map(|c| FollowUpChange {
+                    changed_at: c.changed_at,
+                    changed_by: c.changed_by,
+                    from: c.from_status,
+                    to: c.to_status,
+                    reported_at_meeting_id: c
+                        .reported_in_decision_id
+                        .and_then(|d| meetings.get(&d).copied()),
+                    reported_in_decision_id: c.reported_in_decision_id,
+                })
+                .collect(),
+        );
+    }
+    Ok(())
 }
 
 /// The assignments of a page, one group per assignee (by name, Swedish order), each group's

@@ -98,6 +98,28 @@ pub struct DecisionView {
     pub updated_at: DateTime<Utc>,
     /// Increases with every change; the `ETag` is this number.
     pub version: i32,
+    /// Every change of the follow-up status, oldest first (assignments; only with
+    /// `include_history=true` on the assignment overview).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_up_history: Option<Vec<FollowUpChange>>,
+}
+
+/// One change of an assignment's follow-up status.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FollowUpChange {
+    /// When.
+    pub changed_at: DateTime<Utc>,
+    /// Who: the actor id the audit log names (null for changes before history was kept).
+    pub changed_by: Option<Uuid>,
+    /// The status before (null when it became an assignment, or before history was kept).
+    pub from: Option<FollowUpStatus>,
+    /// The status after.
+    pub to: Option<FollowUpStatus>,
+    /// The decision in which it was reported, as it stood after the change.
+    pub reported_in_decision_id: Option<Uuid>,
+    /// The meeting where it was reported (that decision's meeting; null when the caller may
+    /// not see it).
+    pub reported_at_meeting_id: Option<Uuid>,
 }
 
 impl From<Model> for DecisionView {
@@ -146,6 +168,7 @@ impl From<Model> for DecisionView {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            follow_up_history: None,
         }
     }
 }

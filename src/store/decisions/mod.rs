@@ -4,10 +4,12 @@
 //!
 //! Split along its seams: [`list`] (the reads and who may see them), [`record`] (taking and
 //! changing a decision), [`election`] (what a decision does to other records when it is
-//! taken), [`reference`] (the stable reference) and [`follow_up`] (assignments).
+//! taken), [`reference`] (the stable reference), [`follow_up`] (assignments) and [`history`]
+//! (the follow-up status changes of each assignment).
 
 mod election;
 mod follow_up;
+mod history;
 mod list;
 mod record;
 mod reference;
@@ -18,6 +20,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 pub use follow_up::{assigned_to, assignee_names, follow_ups};
+pub use history::{histories, meetings_of};
 pub use list::{DecisionFilter, list, of_meeting};
 pub use record::{insert, scrub, update};
 

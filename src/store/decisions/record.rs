@@ -96,6 +96,14 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
     .insert(txn)
     .await?;
     record_creation::<Entity, _>(txn, actor, &model).await?;
+    super::history::note(
+        txn,
+        actor,
+        model.id,
+        (None, model.follow_up_status),
+        model.reported_in_decision_id,
+    )
+    .await?;
     index(txn, &model, &item, &meeting).await?;
     Ok(model)
 }
@@ -154,6 +162,14 @@ pub async fn update(
             }
             let d = change(current)?;
             check_refs(txn, &d).await?;
+            super::history::note(
+                txn,
+                actor,
+                id,
+                (current.follow_up_status, d.follow_up_status),
+                d.reported_in_decision_id,
+            )
+            .await?;
             let item = agenda_item::Entity::find_by_id(current.agenda_item_id)
                 .one(txn)
                 .await?
