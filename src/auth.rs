@@ -347,6 +347,15 @@ impl Policy for AdminOrSecretary {
     const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary];
 }
 
+/// Those who report: admins and secretaries for anyone, a reporter for its own organisation
+/// (indicator values, the progress of the activities it is responsible for).
+#[derive(Debug, Clone)]
+pub struct Reporters;
+
+impl Policy for Reporters {
+    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary, Role::Reporter];
+}
+
 impl From<&Identity> for crate::store::Actor {
     fn from(identity: &Identity) -> Self {
         Self::new(identity.sub.clone(), identity.roles.clone())

@@ -97,6 +97,8 @@ string_enum! {
         MinutesSignature = "minutes_signature",
         /// A file attached to a meeting, an agenda item, a decision or a plan revision.
         Attachment = "attachment",
+        /// A progress report on an activity of an action plan.
+        ActivityProgress = "activity_progress",
     }
 }
 

@@ -23,6 +23,11 @@ impl FieldErrors {
         self.0.push(FieldError::new(field, message));
     }
 
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// The fields named so far (for tests).
     #[cfg(test)]
     pub fn fields(&self) -> Vec<String> {

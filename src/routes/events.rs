@@ -59,7 +59,7 @@ pub struct FeedQuery {
     /// Only these event types, comma-separated: a type (`decision.created`) or a family
     /// (`decision`, `decision.*`). Default: every type.
     #[param(
-        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
+        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment|activity_progress)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment|activity_progress)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
         example = "decision,meeting.minutes_approved"
     )]
     pub types: Option<String>,
@@ -236,7 +236,7 @@ pub struct StreamQuery {
     pub after: Option<String>,
     /// As for `GET /events`.
     #[param(
-        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
+        pattern = r"^ *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment|activity_progress)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *(, *(organisation|member|membership|meeting|agenda_item|attendance|decision|indicator|indicator_values|indicator_targets|action_plan|action_plan_revision|consultation_response|webhook|minutes_signature|attachment|activity_progress)(\.(created|updated|archived|withdrawn|erased|superseded|minutes_approved|revision_approved|values_changed|deactivated|ping|\*))? *)*$",
         example = "decision"
     )]
     pub types: Option<String>,

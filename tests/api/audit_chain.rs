@@ -57,6 +57,13 @@ async fn named_everywhere(app: &TestApp) -> (Value, Value, Value) {
                "conflicts": [{"member_id": id(&karin), "note": format!("{NAME} är part")}]}),
     )
     .await;
+    let approval = created(
+        app,
+        "/api/v1/decisions",
+        json!({"meeting_id": id(&meeting), "agenda_item_id": id(&item), "kind": "approval",
+               "title": "Handlingsplanen godkänns", "text": "Styrgruppen godkänner planen."}),
+    )
+    .await;
     created(
         app,
         "/api/v1/decisions",
@@ -67,13 +74,41 @@ async fn named_everywhere(app: &TestApp) -> (Value, Value, Value) {
                                  "text": format!("{NAME} reserverar sig ({EMAIL}).")}]}),
     )
     .await;
-    created(
+    let plan = created(
         app,
         "/api/v1/action-plans",
         json!({"group_id": id(&group), "title": "Handlingsplan",
                "description": format!("Samordnas av {NAME}")}),
     )
     .await;
+    // An approved plan whose activity's progress report names her.
+    let plan_url = format!("/api/v1/action-plans/{}", id(&plan));
+    created(
+        app,
+        &format!("{plan_url}/revisions"),
+        json!({"content": {"sections": [{"key": "s", "title": "Samverkan", "goals": [
+            {"key": "g", "title": "Mål", "activities": [{"key": "a", "text": "Kontaktvägar"}]}
+        ]}]}}),
+    )
+    .await;
+    let approved = app
+        .patch_json(
+            &format!("{plan_url}/revisions/1"),
+            Some(&admin()),
+            None,
+            &json!({"status": "approved", "decision_id": id(&approval)}),
+        )
+        .await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let reported = app
+        .client
+        .put(app.url(&format!("{plan_url}/activities/a/progress")))
+        .bearer_auth(admin())
+        .json(&json!({"status": "ongoing", "note": format!("{NAME} rapporterar, {PHONE}")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reported.status(), StatusCode::OK);
     let indicator = created(
         app,
         "/api/v1/indicators",
@@ -110,6 +145,7 @@ async fn erasure_reaches_every_title_text_export_and_the_audit_log(backend: Back
         "meetings:",
         "decisions:",
         "search_documents:",
+        "activity_progress:",
     ] {
         assert!(
             before.iter().any(|r| r.starts_with(table)),

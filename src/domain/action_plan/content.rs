@@ -64,6 +64,10 @@ pub struct Activity {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub decision_ids: Vec<Uuid>,
+    /// Its weight in the progress of its goal, section and plan, 1–1000 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1000)]
+    pub weight: Option<u32>,
 }
 
 fn planned() -> ActivityStatus {
@@ -79,12 +83,21 @@ impl Activity {
             .or_else(|| due.parse::<Period>().ok().map(Period::end))
     }
 
-    /// Due before `today` and neither done nor cancelled.
+    /// Due before `today` and neither done nor cancelled, where it stands as the plan says.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
-        !matches!(
-            self.status,
-            ActivityStatus::Done | ActivityStatus::Cancelled
-        ) && self.due_date().is_some_and(|d| d < today)
+        self.is_overdue_at(self.status, today)
+    }
+
+    /// Due before `today` and, standing at `status`, neither done nor cancelled: the one rule
+    /// for activities (progress, trace).
+    pub fn is_overdue_at(&self, status: ActivityStatus, today: NaiveDate) -> bool {
+        !matches!(status, ActivityStatus::Done | ActivityStatus::Cancelled)
+            && self.due_date().is_some_and(|d| d < today)
+    }
+
+    /// Its weight in roll-ups (1 unless the plan says otherwise).
+    pub fn weight(&self) -> f64 {
+        f64::from(self.weight.unwrap_or(1))
     }
 }
 
@@ -128,12 +141,13 @@ impl Goal {
     }
 }
 
-/// Activities counted by status, and their progress: the progress report's arithmetic.
+/// Activities counted by status, and their progress weighted by each activity's weight: the
+/// progress report's arithmetic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tally {
     by_status: BTreeMap<String, usize>,
     progress_sum: f64,
-    counted: usize,
+    weights: f64,
 }
 
 impl Default for Tally {
@@ -144,22 +158,37 @@ impl Default for Tally {
                 .map(|s| (s.as_str().to_owned(), 0))
                 .collect(),
             progress_sum: 0.0,
-            counted: 0,
+            weights: 0.0,
         }
     }
 }
 
 impl Tally {
-    /// Counts one activity (a cancelled one does not count towards the progress).
+    /// Counts one activity as the plan states it.
     pub fn add(&mut self, activity: &Activity) {
+        self.add_at(activity.status, activity.progress, activity.weight());
+    }
+
+    /// Counts one activity standing at `status` and `percent`, with `weight` (a cancelled one
+    /// does not count towards the progress).
+    pub fn add_at(&mut self, status: ActivityStatus, percent: i32, weight: f64) {
         *self
             .by_status
-            .entry(activity.status.as_str().to_owned())
+            .entry(status.as_str().to_owned())
             .or_default() += 1;
-        if activity.status != ActivityStatus::Cancelled {
-            self.progress_sum += f64::from(activity.progress);
-            self.counted += 1;
+        if status != ActivityStatus::Cancelled {
+            self.progress_sum += f64::from(percent) * weight;
+            self.weights += weight;
         }
+    }
+
+    /// Adds another tally (a goal's into its section's, say).
+    pub fn merge(&mut self, other: &Tally) {
+        for (status, n) in &other.by_status {
+            *self.by_status.entry(status.clone()).or_default() += n;
+        }
+        self.progress_sum += other.progress_sum;
+        self.weights += other.weights;
     }
 
     /// The number of activities per status, every status included.
@@ -167,9 +196,10 @@ impl Tally {
         self.by_status.clone()
     }
 
-    /// The mean progress of the activities other than the cancelled (none without any).
+    /// The weighted mean progress of the activities other than the cancelled (none without
+    /// any).
     pub fn mean_progress(&self) -> Option<f64> {
-        (self.counted > 0).then(|| self.progress_sum / self.counted as f64)
+        (self.weights > 0.0).then(|| self.progress_sum / self.weights)
     }
 }
 
@@ -302,6 +332,9 @@ impl Content {
                     }
                     if !(0..=100).contains(&activity.progress) {
                         errors.add(&format!("{at}.progress"), "must be between 0 and 100");
+                    }
+                    if activity.weight.is_some_and(|w| !(1..=1000).contains(&w)) {
+                        errors.add(&format!("{at}.weight"), "must be between 1 and 1000");
                     }
                     if let Some(due) = &activity.due {
                         activity.due = errors.check(&format!("{at}.due"), check_due(due));

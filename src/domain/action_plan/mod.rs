@@ -4,6 +4,7 @@
 
 mod content;
 mod diff;
+mod progress;
 
 use crate::domain::time::Day;
 use chrono::NaiveDate;
@@ -12,6 +13,7 @@ use utoipa::ToSchema;
 
 pub use content::{Activity, ActivityStatus, Content, Goal, Section, Tally, check_due};
 pub use diff::{Change, ContentDiff, FieldChange, PartDiff, diff};
+pub use progress::{ProgressReport, Standing};
 
 use super::text::{FieldErrors, multi_line};
 use crate::error::ApiResult;
@@ -205,7 +207,22 @@ mod tests {
             progress,
             indicator_ids: Vec::new(),
             decision_ids: Vec::new(),
+            weight: None,
         }
+    }
+
+    #[test]
+    fn weights_tilt_the_mean_and_the_cancelled_never_count() {
+        let mut tally = Tally::default();
+        tally.add_at(ActivityStatus::Done, 100, 3.0);
+        tally.add_at(ActivityStatus::Planned, 0, 1.0);
+        tally.add_at(ActivityStatus::Cancelled, 0, 50.0);
+        assert_eq!(tally.mean_progress(), Some(75.0));
+        let mut section = Tally::default();
+        section.merge(&tally);
+        section.add_at(ActivityStatus::Ongoing, 50, 4.0);
+        assert_eq!(section.mean_progress(), Some(62.5));
+        assert_eq!(section.by_status()["cancelled"], 1);
     }
 
     fn plan(goals: Vec<(&str, Vec<Activity>)>) -> Content {

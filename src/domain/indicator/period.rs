@@ -80,6 +80,20 @@ impl Period {
         matches!(self, Self::Year(_))
     }
 
+    /// The latest of `periods`, the one rule of "latest" for summaries, dashboards, plan
+    /// progress and Kolada: the latest whole year when there is one (years are what the
+    /// organisations compare, and Kolada's only granularity), else the period that ends last,
+    /// and of those ending the same day the longest (2022-Q4 before 2022-12).
+    pub fn latest(periods: impl IntoIterator<Item = Period>) -> Option<Period> {
+        let periods: Vec<Period> = periods.into_iter().collect();
+        periods
+            .iter()
+            .filter(|p| p.is_year())
+            .max()
+            .or_else(|| periods.iter().max_by_key(|p| (p.end(), p.months())))
+            .copied()
+    }
+
     /// Whether `other` is as long as this one (both years, both quarters, ...).
     pub fn same_length(self, other: Self) -> bool {
         std::mem::discriminant(&self) == std::mem::discriminant(&other)
@@ -201,6 +215,29 @@ impl PeriodChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_latest_period_is_the_latest_year_else_the_one_ending_last() {
+        let latest = |texts: &[&str]| {
+            Period::latest(texts.iter().map(|t| t.parse::<Period>().unwrap()))
+                .map(|p| p.to_string())
+        };
+        assert_eq!(latest(&["2021", "2022-10", "2022-Q2"]), Some("2021".into()));
+        assert_eq!(
+            latest(&["2022-12", "2022-Q4", "2022", "2022-H2"]),
+            Some("2022".into())
+        );
+        assert_eq!(
+            latest(&["2022-09", "2022-10", "2022-Q2"]),
+            Some("2022-10".into())
+        );
+        assert_eq!(
+            latest(&["2022-12", "2022-Q4", "2022-H2"]),
+            Some("2022-H2".into())
+        );
+        assert_eq!(latest(&["2022-H1", "2022-05"]), Some("2022-H1".into()));
+        assert_eq!(latest(&[]), None);
+    }
 
     #[test]
     fn periods_parse_print_and_order_in_time() {

@@ -1,8 +1,8 @@
-//! The progress of an action plan: its activities by status and overdue, and for each goal
-//! the latest values of its indicators against baseline and target — the trace from the
-//! approving decision through the activities to the indicators.
+//! The progress of an action plan: where each activity stands (its latest progress report,
+//! or the plan's own status), rolled up per goal, section and plan (weighted), the overdue
+//! ones, and for each goal the latest values of its indicators against baseline and target.
 
-use std::collections::{BTreeMap, btree_map::Entry};
+use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
@@ -16,11 +16,7 @@ use crate::{
     error::{ApiError, ApiResult},
     extract::Query,
     routes::{AppState, responses::ReadErrors},
-    store::{
-        action_plans as store,
-        indicator_summary::{PeriodChoice, Summary, summary},
-        today,
-    },
+    store::{action_plans as store, indicator_summary::Summary, today},
 };
 
 /// Which revision to follow.
@@ -33,9 +29,9 @@ pub struct ProgressQuery {
     pub revision: Option<i32>,
 }
 
-/// An activity past its due date and neither done nor cancelled.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OverdueActivity {
+/// An activity and where it stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ActivityStanding {
     /// The activity's key.
     pub key: String,
     /// Its goal's key.
@@ -44,10 +40,30 @@ pub struct OverdueActivity {
     pub text: String,
     /// When it was due.
     pub due: Option<String>,
-    /// Where it is.
+    /// Where it stands: its latest progress report, or the plan's own status.
     pub status: ActivityStatus,
     /// Per cent done.
     pub progress: i32,
+    /// Its weight in the roll-ups.
+    pub weight: u32,
+    /// The day its latest progress report describes (null before any report).
+    pub progress_on: Option<NaiveDate>,
+    /// Due before today and neither done nor cancelled.
+    pub overdue: bool,
+}
+
+/// A section's progress.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionProgress {
+    /// The section's key.
+    pub key: String,
+    /// Its heading.
+    pub title: String,
+    /// Its activities by status.
+    pub activities_by_status: BTreeMap<String, usize>,
+    /// The weighted mean progress of its activities other than the cancelled (null without
+    /// any).
+    pub mean_progress: Option<f64>,
 }
 
 /// One goal: its activities and the indicators they are meant to move.
@@ -61,8 +77,11 @@ pub struct GoalProgress {
     pub section_key: String,
     /// Its activities by status (`planned`, `ongoing`, `done`, `cancelled`).
     pub activities_by_status: BTreeMap<String, usize>,
-    /// The mean progress of its activities other than the cancelled (null without any).
+    /// The weighted mean progress of its activities other than the cancelled (null without
+    /// any).
     pub mean_progress: Option<f64>,
+    /// Its activities, in plan order, where each stands.
+    pub activities: Vec<ActivityStanding>,
     /// Each indicator linked from its activities: the latest yearly values with baseline,
     /// change and target per organisation, and the county figure.
     pub indicators: Vec<Summary>,
@@ -83,15 +102,22 @@ pub struct PlanProgress {
     pub today: NaiveDate,
     /// All activities by status.
     pub activities_by_status: BTreeMap<String, usize>,
+    /// The plan's overall progress: the weighted mean of its activities other than the
+    /// cancelled (null without any).
+    pub mean_progress: Option<f64>,
     /// Activities due before today and neither done nor cancelled.
-    pub overdue: Vec<OverdueActivity>,
+    pub overdue: Vec<ActivityStanding>,
+    /// Per section, in plan order.
+    pub sections: Vec<SectionProgress>,
     /// Per goal, in plan order.
     pub goals: Vec<GoalProgress>,
 }
 
-/// The plan's progress: activities by status and overdue, and for each goal the latest values
-/// of its activities' indicators against baseline and target. Follows the revision in force
-/// today (404 when none is) or `?revision=`.
+/// The plan's progress: where each activity stands (its latest progress report, else the
+/// plan's own status), rolled up per goal, section and plan as means weighted by each
+/// activity's `weight` (cancelled activities left out), the overdue activities, and for each
+/// goal the latest values of its activities' indicators against baseline and target. Follows
+/// the revision in force today (404 when none is) or `?revision=`.
 #[utoipa::path(
     tag = "action_plans",
     operation_id = "get_plan_progress",
@@ -118,49 +144,67 @@ pub async fn get_plan_progress(
             .await?
             .ok_or(ApiError::NotFound)?,
     };
+    let latest = store::progress::latest(&state.db, plan.id).await?;
     let mut all = Tally::default();
     let mut overdue = Vec::new();
+    let mut sections = Vec::new();
     let mut goals = Vec::new();
-    let mut summaries: BTreeMap<Uuid, Summary> = BTreeMap::new();
+    let summaries = super::summaries(
+        &state.db,
+        row.content
+            .sections
+            .iter()
+            .flat_map(|s| &s.goals)
+            .flat_map(|g| g.indicator_ids()),
+    )
+    .await?;
     for section in &row.content.sections {
+        let mut section_tally = Tally::default();
         for goal in &section.goals {
+            let mut tally = Tally::default();
+            let mut activities = Vec::new();
             for a in &goal.activities {
-                all.add(a);
-                if a.is_overdue(today) {
-                    overdue.push(OverdueActivity {
-                        key: a.key.clone(),
-                        goal_key: goal.key.clone(),
-                        text: a.text.clone(),
-                        due: a.due.clone(),
-                        status: a.status,
-                        progress: a.progress,
-                    });
+                let standing = super::standing_of(a, &latest);
+                tally.add_at(standing.status, standing.percent, a.weight());
+                let view = ActivityStanding {
+                    key: a.key.clone(),
+                    goal_key: goal.key.clone(),
+                    text: a.text.clone(),
+                    due: a.due.clone(),
+                    overdue: a.is_overdue_at(standing.status, today),
+                    status: standing.status,
+                    progress: standing.percent,
+                    weight: a.weight.unwrap_or(1),
+                    progress_on: standing.progress_on,
+                };
+                if view.overdue {
+                    overdue.push(view.clone());
                 }
+                activities.push(view);
             }
-            let tally = goal.tally();
-            let mut indicators = Vec::new();
-            for i in goal.indicator_ids() {
-                if let Entry::Vacant(slot) = summaries.entry(i) {
-                    match summary(&state.db, i, PeriodChoice::Latest).await {
-                        Ok(s) => {
-                            slot.insert(s);
-                        }
-                        // An indicator removed since: left out.
-                        Err(ApiError::NotFound) => continue,
-                        Err(e) => return Err(e),
-                    }
-                }
-                indicators.extend(summaries.get(&i).cloned());
-            }
+            section_tally.merge(&tally);
+            let indicators: Vec<Summary> = goal
+                .indicator_ids()
+                .iter()
+                .filter_map(|i| summaries.get(i).cloned())
+                .collect();
             goals.push(GoalProgress {
                 key: goal.key.clone(),
                 title: goal.title.clone(),
                 section_key: section.key.clone(),
                 activities_by_status: tally.by_status(),
                 mean_progress: tally.mean_progress(),
+                activities,
                 indicators,
             });
         }
+        all.merge(&section_tally);
+        sections.push(SectionProgress {
+            key: section.key.clone(),
+            title: section.title.clone(),
+            activities_by_status: section_tally.by_status(),
+            mean_progress: section_tally.mean_progress(),
+        });
     }
     Ok(HttpResponse::Ok().json(PlanProgress {
         action_plan_id: plan.id,
@@ -169,7 +213,9 @@ pub async fn get_plan_progress(
         approved_on: row.approved_on,
         today,
         activities_by_status: all.by_status(),
+        mean_progress: all.mean_progress(),
         overdue,
+        sections,
         goals,
     }))
 }

@@ -3,19 +3,12 @@
 use uuid::Uuid;
 
 use crate::{
-    auth::{Identity, Policy, Role},
+    auth::{Identity, Role},
     domain::indicator::ValueRow,
     error::{ApiError, ApiResult},
 };
 
-/// The roles that report values: admins and secretaries for any organisation, a reporter for
-/// its own ([`may_report`]).
-#[derive(Debug, Clone)]
-pub struct Reporters;
-
-impl Policy for Reporters {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::Secretary, Role::Reporter];
-}
+pub use crate::auth::Reporters;
 
 /// Whether the caller may write values at all; `Some(org)` limits a reporter to its own.
 pub fn write_scope(identity: &Identity) -> ApiResult<Option<Uuid>> {

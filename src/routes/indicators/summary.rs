@@ -14,6 +14,7 @@ use crate::{
     entities::indicator_target,
     error::ApiResult,
     extract::{JsonBody, Query, bad_parameter},
+    pagination::query_timestamp,
     routes::{
         AppState,
         kit::{self, IfMatchHeader, IfNoneMatchHeader, Read, Updated, Write},
@@ -178,9 +179,20 @@ fn period_choice(period: Option<&str>) -> ApiResult<PeriodChoice> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct SummaryQuery {
-    /// `latest` (default: the latest year with any value) or a period such as `2021`.
+    /// `latest` (default: the latest year with a value; without yearly values the period that
+    /// ends last, of those ending the same day the longest, e.g. `2022-10` for monthly data)
+    /// or a period such as `2021`.
     #[param(pattern = r"^(latest|(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?)$")]
     pub period: Option<String>,
+    /// The values as they stood at this time (RFC 3339, e.g. `2022-03-01T00:00:00Z`), as
+    /// SDMX's `asOf`: later changes and deletions are left out (targets are today's).
+    #[serde(default, deserialize_with = "query_timestamp")]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// An indicator across organisations for one period: per organisation the value, baseline,
@@ -206,7 +218,7 @@ pub async fn get_indicator_summary(
     Query(query): Query<SummaryQuery>,
 ) -> ApiResult<HttpResponse> {
     let choice = period_choice(query.period.as_deref())?;
-    let summary = store::summary(&state.db, id.into_inner(), choice).await?;
+    let summary = store::summary_as_of(&state.db, id.into_inner(), choice, query.as_of).await?;
     Ok(HttpResponse::Ok().json(summary))
 }
 
@@ -217,10 +229,19 @@ pub async fn get_indicator_summary(
 pub struct DashboardQuery {
     /// The organisation.
     pub organisation_id: Uuid,
-    /// `latest` (default: per indicator the latest year the organisation has, else its latest
-    /// period) or a period such as `2021`.
+    /// `latest` (default: per indicator the organisation's latest year with a value, else
+    /// its period that ends last, as in the summary) or a period such as `2021`.
     #[param(pattern = r"^(latest|(19\d{2}|2[01]\d{2}|2200)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?)$")]
     pub period: Option<String>,
+    /// The values as they stood at this time (RFC 3339), as SDMX's `asOf`: later changes and
+    /// deletions are left out (targets are today's).
+    #[serde(default, deserialize_with = "query_timestamp")]
+    #[param(
+        value_type = Option<String>,
+        format = DateTime,
+        pattern = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+    )]
+    pub as_of: Option<DateTime<Utc>>,
 }
 
 /// One organisation's dashboard: every active indicator's value, its trend against the
@@ -243,6 +264,6 @@ pub async fn get_dashboard(
     Query(query): Query<DashboardQuery>,
 ) -> ApiResult<HttpResponse> {
     let choice = period_choice(query.period.as_deref())?;
-    let dashboard = store::dashboard(&state.db, query.organisation_id, choice).await?;
+    let dashboard = store::dashboard(&state.db, query.organisation_id, choice, query.as_of).await?;
     Ok(HttpResponse::Ok().json(dashboard))
 }

@@ -12,6 +12,7 @@
 
 pub mod doc;
 mod patch;
+pub mod tabular;
 
 use std::{
     future::{Ready, ready},

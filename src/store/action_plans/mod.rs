@@ -1,7 +1,7 @@
 //! Action plans and their revisions: drafts, consultation, approval by decision, supersession,
 //! publications and consultation responses. One module per part: [`plans`], [`revisions`]
 //! (reads, numbering, references and the search index), [`changes`] (edits and the life
-//! cycle), [`publications`] and [`responses`].
+//! cycle), [`publications`], [`responses`] and [`progress`] (activity progress reports).
 //!
 //! Revision numbers are given under a lock on the plan row (PostgreSQL; SQLite's write
 //! transactions already run one at a time), so concurrent drafts get 1, 2, 3… with no gaps.
@@ -9,6 +9,7 @@
 
 mod changes;
 mod plans;
+pub mod progress;
 mod publications;
 mod responses;
 mod revisions;
@@ -22,7 +23,7 @@ pub use publications::add_publication;
 pub use responses::{NewResponse, insert_response, list_responses};
 pub use revisions::{
     NewRevision, get_revision, in_force, insert_revision, latest_draft, list_revisions,
-    reindex_revisions,
+    reindex_revisions, settled_up_to,
 };
 
 use super::Versioned;

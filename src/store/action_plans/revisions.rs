@@ -58,6 +58,24 @@ pub async fn list_revisions<C: ConnectionTrait>(
     Ok(page.finish(rows, |row| (row.updated_at, row.id)))
 }
 
+/// The approved and superseded revisions of a plan up to `number`, oldest first: how the
+/// plan came to be (the trace).
+pub async fn settled_up_to<C: ConnectionTrait>(
+    db: &C,
+    plan_id: Uuid,
+    number: i32,
+) -> ApiResult<Vec<revision::Model>> {
+    Ok(revision::Entity::find()
+        .filter(revision::Column::ActionPlanId.eq(plan_id))
+        .filter(revision::Column::Number.lte(number))
+        .filter(
+            revision::Column::Status.is_in([RevisionStatus::Approved, RevisionStatus::Superseded]),
+        )
+        .order_by_asc(revision::Column::Number)
+        .all(db)
+        .await?)
+}
+
 /// Revision `number` of a plan, whatever its status, if there is one.
 pub(super) async fn find_revision<C: ConnectionTrait>(
     db: &C,

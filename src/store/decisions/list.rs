@@ -73,6 +73,26 @@ fn overdue(yes: bool) -> Condition {
     }
 }
 
+/// The decisions with these ids that the caller may see, in the order of the minutes.
+pub async fn get_many<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<Uuid>,
+    sees_all: bool,
+) -> ApiResult<Vec<Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = Entity::find().filter(Column::Id.is_in(ids));
+    if !sees_all {
+        select = select.filter(publicly_visible());
+    }
+    Ok(select
+        .order_by_asc(Column::MinutesOrder)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?)
+}
+
 /// One page of decisions, in the order of the minutes: meeting start, agenda position, then as
 /// taken (by change with `updated_since`).
 pub async fn list<C: ConnectionTrait>(

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 pub use follow_up::{assigned_to, assignee_names, follow_ups};
 pub use history::{histories, meetings_of};
-pub use list::{DecisionFilter, list, of_meeting};
+pub use list::{DecisionFilter, get_many, list, of_meeting};
 pub use record::{insert, scrub, update};
 
 use crate::{

@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::{
     domain::{EntityType, events::RecordRef},
     entities::{
-        action_plan, action_plan_revision, agenda_item, consultation_response, decision, indicator,
-        meeting, membership, minutes_signature,
+        action_plan, action_plan_revision, activity_progress, agenda_item, consultation_response,
+        decision, indicator, meeting, membership, minutes_signature,
     },
     store::{Versioned, visibility},
 };
@@ -219,6 +219,24 @@ pub async fn describe<C: ConnectionTrait>(
                     row.id, rev.number
                 )),
                 ..Scope::default()
+            }
+        }
+        EntityType::ActivityProgress => {
+            let report = activity_progress::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or_else(|| missing("progress report", id))?;
+            let row = plan(db, report.action_plan_id).await?;
+            let parent = reference(EntityType::ActionPlan, row.id);
+            Scope {
+                parent: Some(parent.clone()),
+                ancestors: vec![parent],
+                group_id: Some(row.group_id),
+                href: Some(crate::store::action_plans::progress::path(
+                    row.id,
+                    &report.activity_key,
+                )),
+                ..public
             }
         }
         EntityType::ConsultationResponse => {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::{
     domain::indicator::{Better, Gender, Period},
     entities::{indicator_target, indicator_value},
-    error::ApiResult,
 };
 
 /// A target: a value to reach by a period.
@@ -117,22 +116,6 @@ pub(super) fn totals(
         .filter(indicator_value::Column::Gender.eq(Gender::Total))
         .filter(indicator_value::Column::AgeGroup.eq(""))
         .filter(indicator_value::Column::Value.is_not_null())
-}
-
-/// The latest whole year with a total value, found with one indexed query.
-pub(super) async fn latest_year<C: ConnectionTrait>(
-    db: &C,
-    indicator_id: Uuid,
-) -> ApiResult<Option<Period>> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    let row = totals(indicator_value::Entity::find())
-        .filter(indicator_value::Column::IndicatorId.eq(indicator_id))
-        .filter(indicator_value::Column::Period.not_like("%-%"))
-        .order_by_desc(indicator_value::Column::PeriodStart)
-        .limit(1)
-        .one(db)
-        .await?;
-    Ok(row.and_then(|v| v.period.parse().ok()))
 }
 
 pub(super) fn parsed(v: &indicator_value::Model) -> Option<(Period, f64)> {

@@ -2,18 +2,21 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    arithmetic::{Baseline, Target, applicable, baseline, improved, parsed, ranks, totals},
+    arithmetic::{Baseline, Target, applicable, baseline, improved, parsed, ranks},
+    source::{Wanted, total_values},
     summary::IndicatorBrief,
 };
 use crate::{
     domain::indicator::{Better, IndicatorStatus, Period, PeriodChoice},
-    entities::{indicator, indicator_target, indicator_value, organisation},
+    entities::{indicator, indicator_target, organisation},
     error::{ApiError, ApiResult},
     store::indicators,
 };
@@ -74,11 +77,14 @@ pub struct Dashboard {
     pub indicators: Vec<DashboardRow>,
 }
 
-/// Every active indicator's value for an organisation, with trend, baseline, target and rank.
+/// Every active indicator's value for an organisation, with trend, baseline, target and rank,
+/// from the values as they stood at `as_of` (as they are, without); `latest` is per indicator
+/// the organisation's latest period ([`Period::latest`]).
 pub async fn dashboard<C: ConnectionTrait>(
     db: &C,
     organisation_id: Uuid,
     choice: PeriodChoice,
+    as_of: Option<DateTime<Utc>>,
 ) -> ApiResult<Dashboard> {
     let org = organisation::Entity::find_by_id(organisation_id)
         .one(db)
@@ -91,12 +97,12 @@ pub async fn dashboard<C: ConnectionTrait>(
         .collect();
     let ids: Vec<Uuid> = active.iter().map(|i| i.id).collect();
     let mut own: HashMap<Uuid, Vec<(Period, f64)>> = HashMap::new();
-    for v in totals(indicator_value::Entity::find())
-        .filter(indicator_value::Column::OrganisationId.eq(organisation_id))
-        .filter(indicator_value::Column::IndicatorId.is_in(ids.clone()))
-        .all(db)
-        .await?
-    {
+    let wanted = Wanted {
+        indicator_ids: ids.clone(),
+        organisation_id: Some(organisation_id),
+        periods: None,
+    };
+    for v in total_values(db, as_of, wanted).await? {
         if let Some(pv) = parsed(&v) {
             own.entry(v.indicator_id).or_default().push(pv);
         }
@@ -111,12 +117,7 @@ pub async fn dashboard<C: ConnectionTrait>(
         series.sort_by_key(|(p, _)| *p);
         let period = match choice {
             PeriodChoice::Given(p) => Some(p),
-            PeriodChoice::Latest => series
-                .iter()
-                .rev()
-                .find(|(p, _)| p.is_year())
-                .or(series.last())
-                .map(|(p, _)| *p),
+            PeriodChoice::Latest => Period::latest(series.iter().map(|(p, _)| *p)),
         };
         let value = period.and_then(|p| series.iter().find(|(q, _)| *q == p).map(|(_, x)| *x));
         let trend = match (period, value) {
@@ -156,7 +157,7 @@ pub async fn dashboard<C: ConnectionTrait>(
         };
         let rank = match (period, value) {
             (Some(p), Some(_)) if org.municipality_code.is_some() && ind.better != Better::None => {
-                rank_at(db, ind, p, organisation_id).await?
+                rank_at(db, as_of, ind, p, organisation_id).await?
             }
             _ => None,
         };
@@ -180,15 +181,17 @@ pub async fn dashboard<C: ConnectionTrait>(
 /// The rank of one municipality among all municipalities for an indicator and period.
 async fn rank_at<C: ConnectionTrait>(
     db: &C,
+    as_of: Option<DateTime<Utc>>,
     ind: &indicator::Model,
     period: Period,
     organisation_id: Uuid,
 ) -> ApiResult<Option<i64>> {
-    let values = totals(indicator_value::Entity::find())
-        .filter(indicator_value::Column::IndicatorId.eq(ind.id))
-        .filter(indicator_value::Column::Period.eq(period.to_string()))
-        .all(db)
-        .await?;
+    let wanted = Wanted {
+        indicator_ids: vec![ind.id],
+        organisation_id: None,
+        periods: Some(vec![period.to_string()]),
+    };
+    let values = total_values(db, as_of, wanted).await?;
     let municipalities: HashSet<Uuid> = organisation::Entity::find()
         .filter(
             organisation::Column::Id

@@ -2,13 +2,16 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    arithmetic::{Baseline, Target, applicable, baseline, latest_year, parsed, ranks, totals},
+    arithmetic::{Baseline, Target, applicable, baseline, parsed, ranks},
+    source::{Wanted, latest_period, total_values},
     targets::targets,
 };
 use crate::{
@@ -16,7 +19,7 @@ use crate::{
         indicator::{Aggregation, Better, Period, PeriodChoice, Unit},
         organisation::OrganisationKind,
     },
-    entities::{indicator, indicator_value, organisation},
+    entities::{indicator, organisation},
     error::ApiResult,
     store::indicators,
 };
@@ -111,6 +114,7 @@ pub struct Summary {
 /// when no municipality has a weight for the period.
 async fn county_figure<C: ConnectionTrait>(
     db: &C,
+    as_of: Option<DateTime<Utc>>,
     ind: &indicator::Model,
     period: Period,
     municipal: &[(Uuid, f64)],
@@ -126,10 +130,12 @@ async fn county_figure<C: ConnectionTrait>(
     Ok(match (ind.aggregation, ind.weight_indicator_id) {
         (Aggregation::Sum, _) => Some(figure(municipal.iter().map(|(_, x)| x).sum(), n)),
         (Aggregation::WeightedMean, Some(weight_id)) => {
-            let weights: HashMap<Uuid, f64> = totals(indicator_value::Entity::find())
-                .filter(indicator_value::Column::IndicatorId.eq(weight_id))
-                .filter(indicator_value::Column::Period.eq(period.to_string()))
-                .all(db)
+            let wanted = Wanted {
+                indicator_ids: vec![weight_id],
+                organisation_id: None,
+                periods: Some(vec![period.to_string()]),
+            };
+            let weights: HashMap<Uuid, f64> = total_values(db, as_of, wanted)
                 .await?
                 .iter()
                 .filter_map(|v| v.value.map(|w| (v.organisation_id, w)))
@@ -154,16 +160,27 @@ async fn county_figure<C: ConnectionTrait>(
     })
 }
 
-/// The summary of an indicator for a period.
+/// The summary of an indicator for a period, from the values as they are.
 pub async fn summary<C: ConnectionTrait>(
     db: &C,
     indicator_id: Uuid,
     choice: PeriodChoice,
 ) -> ApiResult<Summary> {
+    summary_as_of(db, indicator_id, choice, None).await
+}
+
+/// The summary of an indicator for a period, from the values as they stood at `as_of` (as
+/// they are, without); `latest` is the latest period then ([`Period::latest`]).
+pub async fn summary_as_of<C: ConnectionTrait>(
+    db: &C,
+    indicator_id: Uuid,
+    choice: PeriodChoice,
+    as_of: Option<DateTime<Utc>>,
+) -> ApiResult<Summary> {
     let ind = indicators::get(db, indicator_id).await?;
     let period = match choice {
         PeriodChoice::Given(p) => Some(p),
-        PeriodChoice::Latest => latest_year(db, indicator_id).await?,
+        PeriodChoice::Latest => latest_period(db, as_of, indicator_id).await?,
     };
     // Only the values the summary reads: the period's and the baselines'.
     let mut needed: Vec<String> = period.iter().map(Period::to_string).collect();
@@ -173,11 +190,12 @@ pub async fn summary<C: ConnectionTrait>(
             .into_iter()
             .filter_map(|t| t.baseline_period),
     );
-    let values = totals(indicator_value::Entity::find())
-        .filter(indicator_value::Column::IndicatorId.eq(indicator_id))
-        .filter(indicator_value::Column::Period.is_in(needed))
-        .all(db)
-        .await?;
+    let wanted = Wanted {
+        indicator_ids: vec![indicator_id],
+        organisation_id: None,
+        periods: Some(needed),
+    };
+    let values = total_values(db, as_of, wanted).await?;
     // (organisation, period) -> value
     let mut by_org_period: HashMap<(Uuid, Period), f64> = HashMap::new();
     for v in &values {
@@ -257,7 +275,7 @@ pub async fn summary<C: ConnectionTrait>(
             municipalities: None,
             organisation_id: Some(r.organisation_id),
         }),
-        None if !municipal.is_empty() => county_figure(db, &ind, period, &municipal).await?,
+        None if !municipal.is_empty() => county_figure(db, as_of, &ind, period, &municipal).await?,
         None => None,
     };
     Ok(Summary {

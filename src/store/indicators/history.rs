@@ -139,6 +139,28 @@ pub async fn revisions<C: ConnectionTrait>(
         .await?)
 }
 
+/// The value a revision records, as the values table would hold it (dated by the revision).
+pub fn value_of(r: revision::Model) -> indicator_value::Model {
+    indicator_value::Model {
+        id: r.value_id,
+        indicator_id: r.indicator_id,
+        organisation_id: r.organisation_id,
+        period: r.period,
+        period_start: r.period_start,
+        gender: r.gender,
+        age_group: r.age_group,
+        value: r.value,
+        suppressed: r.suppressed,
+        status: r.status,
+        approximate: r.approximate,
+        note: r.note,
+        source_ref: r.source_ref,
+        created_at: r.recorded_at,
+        updated_at: r.recorded_at,
+        version: r.version,
+    }
+}
+
 /// The values as they stood at `at`: for each key its last revision up to then, unless that
 /// was a deletion; ordered like [`super::values`].
 pub async fn values_as_of<C: ConnectionTrait>(
@@ -161,24 +183,7 @@ pub async fn values_as_of<C: ConnectionTrait>(
         .into_values()
         .filter(|r| !r.deleted)
         .filter(|r| filter.status.is_none_or(|s| s == r.status))
-        .map(|r| indicator_value::Model {
-            id: r.value_id,
-            indicator_id: r.indicator_id,
-            organisation_id: r.organisation_id,
-            period: r.period,
-            period_start: r.period_start,
-            gender: r.gender,
-            age_group: r.age_group,
-            value: r.value,
-            suppressed: r.suppressed,
-            status: r.status,
-            approximate: r.approximate,
-            note: r.note,
-            source_ref: r.source_ref,
-            created_at: r.recorded_at,
-            updated_at: r.recorded_at,
-            version: r.version,
-        })
+        .map(value_of)
         .collect();
     rows.sort_by(|a, b| {
         (

@@ -18,16 +18,20 @@ use crate::{
     error::ApiResult,
 };
 
-/// The latest year with an all-ages value, per indicator.
+/// The latest year with a total value, per indicator (Kolada's `publ_period`): the rule of
+/// [`crate::domain::indicator::Period::latest`], over years, Kolada's only granularity.
 pub async fn latest_years<C: ConnectionTrait>(db: &C) -> ApiResult<HashMap<Uuid, String>> {
     use indicator_value::Column as C;
     let rows: Vec<(Uuid, Option<String>)> = indicator_value::Entity::find()
         .select_only()
         .column(C::IndicatorId)
         .column_as(C::Period.max(), "latest")
-        // Yearly periods are the four-character ones ("2021"; not "2021-H1").
+        // Yearly periods are the four-character ones ("2021"; not "2021-H1"): Kolada has only
+        // years. A total value (all genders, all ages, with a number), as in the summaries.
         .filter(C::Period.like("____"))
+        .filter(C::Gender.eq(crate::domain::indicator::Gender::Total))
         .filter(C::AgeGroup.eq(""))
+        .filter(C::Value.is_not_null())
         .group_by(C::IndicatorId)
         .into_tuple()
         .all(db)

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use history::{ValueKey, delete_values, deleted_since, revisions, values_as_of};
+pub use history::{ValueKey, delete_values, deleted_since, revisions, value_of, values_as_of};
 pub use values::{
     MAX_BATCH, UpsertCounts, VALUES_ENTITY_TYPE, ValueFilter, organisations_by_municipality_code,
     upsert_values, values,

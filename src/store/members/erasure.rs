@@ -116,8 +116,8 @@ async fn scrub_notes(
 }
 
 /// Replaces each of `values` by `pseudonym` in attendance notes, decisions, every record
-/// [`super::scrub::scrub_records`] covers, attachment file names, the change feed and the audit
-/// log's texts.
+/// [`super::scrub::scrub_records`] covers, attachment file names, activity progress notes, the
+/// change feed and the audit log's texts.
 /// Approved (locked) minutes are scrubbed too: erasure is the one change the lock yields to.
 async fn scrub_meetings(
     txn: &DatabaseTransaction,
@@ -157,6 +157,7 @@ async fn scrub_meetings(
     super::scrub::scrub_records(txn, actor, &pattern, pseudonym).await?;
     crate::store::decisions::scrub(txn, actor, &pattern, pseudonym).await?;
     crate::store::attachments::scrub(txn, actor, &pattern, pseudonym).await?;
+    crate::store::action_plans::progress::scrub(txn, &pattern, pseudonym).await?;
     // Last: the events and audit rows of the scrubs above hold the pseudonym already.
     crate::store::events::scrub_mentions(txn, &pattern, pseudonym).await?;
     crate::store::audit::chain::erase_texts(

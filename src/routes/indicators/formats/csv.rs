@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, http::header, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::csv_rows::CSV_HEADER;
@@ -12,12 +12,15 @@ use crate::{
     auth::Caller,
     domain::{indicator::check_rows, text::spreadsheet_safe},
     entities::organisation,
-    error::{ApiError, ApiResult},
+    error::ApiResult,
     extract::Query,
     routes::{
         AppState,
         indicators::reporting::{Reporters, write_scope},
-        kit::Write,
+        kit::{
+            Write,
+            tabular::{self, CsvBody, CsvQuery, csv_error},
+        },
         responses::{BatchErrors, ReadErrors},
     },
     store::{
@@ -25,68 +28,6 @@ use crate::{
         organisations,
     },
 };
-
-/// The media type of the CSV export.
-pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
-/// The largest CSV body an import accepts.
-pub const MAX_CSV_BYTES: usize = 4 * 1024 * 1024;
-
-/// A CSV field delimiter.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-pub enum Delimiter {
-    /// `,` (the default).
-    #[default]
-    #[serde(rename = ",")]
-    Comma,
-    /// `;` (for Swedish spreadsheets).
-    #[serde(rename = ";")]
-    Semicolon,
-}
-
-impl Delimiter {
-    fn byte(self) -> u8 {
-        match self {
-            Self::Comma => b',',
-            Self::Semicolon => b';',
-        }
-    }
-}
-
-/// The CSV field delimiter.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CsvQuery {
-    /// `,` (default) or `;` (for Swedish spreadsheets). Numbers always use `.` as decimal point.
-    #[param(value_type = Option<String>, pattern = "^[,;]$", example = ";")]
-    #[serde(default)]
-    pub delimiter: Option<Delimiter>,
-}
-
-impl CsvQuery {
-    fn delimiter(&self) -> u8 {
-        self.delimiter.unwrap_or_default().byte()
-    }
-}
-
-/// A CSV document in the export's format: not empty (a header row is required). Documents the
-/// import's body, which is read as bytes.
-pub struct CsvBody;
-
-impl utoipa::PartialSchema for CsvBody {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .min_length(Some(1))
-            .description(Some(
-                "UTF-8 CSV: a header row naming `period` and `organisation_id` or \
-                 `municipality_code`, then one row per value",
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for CsvBody {}
 
 /// What an import did.
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,10 +48,6 @@ impl From<UpsertCounts> for CsvImportCounts {
             unchanged: c.unchanged,
         }
     }
-}
-
-fn csv_error(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(format!("writing CSV: {e}").into())
 }
 
 /// Export an indicator's values as CSV.
@@ -140,7 +77,6 @@ pub async fn export_indicator_values_csv(
     id: web::Path<Uuid>,
     Query(query): Query<CsvQuery>,
 ) -> ApiResult<HttpResponse> {
-    let delimiter = query.delimiter();
     let indicator = store::get(&state.db, id.into_inner()).await?;
     let values = store::values(&state.db, indicator.id, &ValueFilter::default()).await?;
     let mut ids: Vec<Uuid> = values.iter().map(|v| v.organisation_id).collect();
@@ -151,9 +87,7 @@ pub async fn export_indicator_values_csv(
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(Vec::new());
+    let mut writer = tabular::writer(&query);
     writer.write_record(CSV_HEADER).map_err(csv_error)?;
     for v in &values {
         let org = orgs.get(&v.organisation_id);
@@ -174,18 +108,7 @@ pub async fn export_indicator_values_csv(
         ];
         writer.write_record(&record).map_err(csv_error)?;
     }
-    let body = writer.into_inner().map_err(csv_error)?;
-    Ok(HttpResponse::Ok()
-        .content_type(TEXT_CSV)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}.csv\"", indicator.code),
-        ))
-        .body(body))
-}
-
-fn is_csv(req: &HttpRequest) -> bool {
-    matches!(req.mime_type(), Ok(Some(mime)) if mime.type_() == "text" && mime.subtype() == "csv")
+    tabular::csv_response(writer, &format!("{}.csv", indicator.code))
 }
 
 /// Import values from CSV, all or nothing.
@@ -220,30 +143,9 @@ pub async fn import_indicator_values_csv(
     payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let scope = write_scope(&write.identity)?;
-    let delimiter = query.delimiter();
-    if !is_csv(&req) {
-        return Err(ApiError::UnsupportedMediaType(
-            "the request body must be CSV (Content-Type: text/csv)".into(),
-        ));
-    }
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_CSV_BYTES) {
-        return Err(ApiError::PayloadTooLarge(MAX_CSV_BYTES));
-    }
+    let text = tabular::read_body(&req, payload).await?;
     let indicator = store::get(&write.db, id.into_inner()).await?;
-    let body = payload
-        .to_bytes_limited(MAX_CSV_BYTES)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge(MAX_CSV_BYTES))?
-        .map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::BadRequest("the CSV must be UTF-8".into()))?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let rows = super::csv_rows::parse_csv(&write.db, text, delimiter, scope).await?;
+    let rows = super::csv_rows::parse_csv(&write.db, &text, query.delimiter(), scope).await?;
     let checked = check_rows(rows, &indicator.breakdowns)?;
     let counts = store::upsert_values(&write.db, &write.actor, &indicator, checked).await?;
     Ok(HttpResponse::Ok().json(CsvImportCounts::from(counts)))

@@ -6,7 +6,6 @@ pub mod csv;
 mod csv_rows;
 pub mod json_stat;
 
-pub use csv::{MAX_CSV_BYTES, TEXT_CSV};
 pub use csv_rows::CSV_HEADER;
 pub use json_stat::{JsonStatDataset, json_stat};
 
