@@ -130,8 +130,9 @@ pub fn generate(n: usize) -> Record {
         .collect();
 
     let meetings_n = n.div_ceil(10);
-    // Meetings every few days from 2000 on, spread over the groups.
-    let start = NaiveDate::from_ymd_opt(2000, 1, 3).unwrap_or_default();
+    // Meetings from 1990 on, the groups in turn: a group meets at most once a day, so that
+    // references (group, date, item) stay unique (L: about 30 years of daily meetings).
+    let start = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
     let mut meetings = Vec::with_capacity(meetings_n);
     let mut items = Vec::with_capacity(meetings_n * 5);
     let mut decisions = Vec::with_capacity(n);
@@ -139,7 +140,7 @@ pub fn generate(n: usize) -> Record {
     let mut events = Vec::with_capacity(n);
     for m in 0..meetings_n {
         let group = groups[m % groups.len()];
-        let day = start + Duration::days((m as i64 * 9_000) / meetings_n.max(1) as i64);
+        let day = start + Duration::days((m / groups.len()) as i64);
         let starts = at(day
             .and_hms_opt(8, 30, 0)
             .unwrap_or_default()

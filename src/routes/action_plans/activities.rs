@@ -26,7 +26,7 @@ use crate::{
         AppState,
         kit::{
             self, IfMatchHeader, IfNoneMatchHeader, Read, Updated, Write,
-            tabular::{self, CsvBody, CsvQuery, csv_error},
+            tabular::{self, Columns, CsvBody, CsvQuery, csv_error},
         },
         responses::{BatchErrors, ReadErrors},
     },
@@ -315,15 +315,10 @@ struct CsvRow {
 fn read_row(
     i: usize,
     record: &csv::StringRecord,
-    columns: &HashMap<&str, usize>,
+    columns: &Columns,
     errors: &mut FieldErrors,
 ) -> CsvRow {
-    let col = |name: &str| {
-        columns
-            .get(name)
-            .and_then(|&i| record.get(i))
-            .map_or("", str::trim)
-    };
+    let col = |name: &str| columns.get(record, name);
     let field = |name: &str| format!("rows[{i}].{name}");
     let key = col("activity_key").trim_start_matches('\'').to_owned();
     let status = col("status").parse::<ActivityStatus>().ok();
@@ -444,34 +439,9 @@ pub async fn import_progress_csv(
 /// The rows of a progress CSV (at most 1000) and the errors of the cells that do not read
 /// (`rows[i].field`); a bad header or file is a 422 at once.
 fn parse_progress_csv(text: &str, delimiter: u8) -> ApiResult<(Vec<CsvRow>, FieldErrors)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| ApiError::field("header", format!("malformed CSV header: {e}")))?
-        .clone();
-    let mut columns: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        let Some(known) = PROGRESS_CSV_HEADER.iter().find(|c| **c == name) else {
-            return Err(ApiError::field(
-                "header",
-                format!(
-                    "unknown CSV column `{name}`; the columns are {}",
-                    PROGRESS_CSV_HEADER.join(",")
-                ),
-            ));
-        };
-        if columns.insert(known, i).is_some() {
-            return Err(ApiError::field(
-                "header",
-                format!("CSV column `{name}` appears twice"),
-            ));
-        }
-    }
-    if !columns.contains_key("activity_key") || !columns.contains_key("status") {
+    let mut reader = tabular::reader(text, delimiter);
+    let columns = Columns::read(&mut reader, &PROGRESS_CSV_HEADER)?;
+    if !columns.has("activity_key") || !columns.has("status") {
         return Err(ApiError::field(
             "header",
             "the CSV header must name `activity_key` and `status`",
@@ -485,9 +455,9 @@ fn parse_progress_csv(text: &str, delimiter: u8) -> ApiResult<(Vec<CsvRow>, Fiel
         }
         match record {
             Err(e) => errors.add(&format!("rows[{i}]"), format!("malformed CSV: {e}")),
-            Ok(r) if r.len() != header.len() => errors.add(
+            Ok(r) if r.len() != columns.len => errors.add(
                 &format!("rows[{i}]"),
-                format!("has {} fields; the header has {}", r.len(), header.len()),
+                format!("has {} fields; the header has {}", r.len(), columns.len),
             ),
             Ok(r) => rows.push(read_row(i, &r, &columns, &mut errors)),
         }

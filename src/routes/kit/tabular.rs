@@ -3,6 +3,8 @@
 //! export writes. Cells are made spreadsheet-safe by the caller
 //! ([`crate::domain::text::spreadsheet_safe`]).
 
+use std::collections::HashMap;
+
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, http::header, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -118,4 +120,72 @@ pub async fn read_body(req: &HttpRequest, payload: web::Payload) -> ApiResult<St
         Some(rest) => rest.to_owned(),
         None => text,
     })
+}
+
+/// A reader of CSV `text` with `delimiter` (rows of another length are read, and refused by
+/// the caller with the row's index).
+pub fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+}
+
+/// A CSV document's header: where each of the known columns is (named in any order).
+pub struct Columns {
+    positions: HashMap<&'static str, usize>,
+    /// How many columns the header names.
+    pub len: usize,
+}
+
+impl Columns {
+    /// Reads the header of `reader`: a 422 on `header` for a malformed or empty header, a
+    /// column not in `known` or one named twice.
+    pub fn read(
+        reader: &mut csv::Reader<&[u8]>,
+        known: &'static [&'static str],
+    ) -> ApiResult<Self> {
+        let header = reader
+            .headers()
+            .map_err(|e| ApiError::field("header", format!("malformed CSV header: {e}")))?;
+        if header.iter().all(|h| h.trim().is_empty()) {
+            return Err(ApiError::field("header", "the CSV needs a header row"));
+        }
+        let mut positions = HashMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim();
+            let Some(column) = known.iter().find(|c| **c == name) else {
+                return Err(ApiError::field(
+                    "header",
+                    format!(
+                        "unknown CSV column `{name}`; the columns are {}",
+                        known.join(",")
+                    ),
+                ));
+            };
+            if positions.insert(*column, i).is_some() {
+                return Err(ApiError::field(
+                    "header",
+                    format!("CSV column `{name}` appears twice"),
+                ));
+            }
+        }
+        Ok(Self {
+            positions,
+            len: header.len(),
+        })
+    }
+
+    /// Whether the header names `column`.
+    pub fn has(&self, column: &str) -> bool {
+        self.positions.contains_key(column)
+    }
+
+    /// The trimmed cell of `column` in `record` ("" when the header does not name it).
+    pub fn get<'r>(&self, record: &'r csv::StringRecord, column: &str) -> &'r str {
+        self.positions
+            .get(column)
+            .and_then(|&i| record.get(i))
+            .map_or("", str::trim)
+    }
 }

@@ -1,7 +1,7 @@
 //! Reading value rows from a CSV body: the header's columns (any order), the organisation by id
 //! or municipality code, and every field error of every row at once.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
@@ -11,6 +11,7 @@ use crate::{
         text::FieldErrors,
     },
     error::{ApiError, ApiResult},
+    routes::kit::tabular::{self, Columns},
     store::indicators as store,
 };
 
@@ -30,49 +31,6 @@ pub const CSV_HEADER: [&str; 12] = [
     "approximate",
 ];
 
-/// The column positions of a header.
-struct Columns(HashMap<&'static str, usize>);
-
-impl Columns {
-    fn parse(header: &csv::StringRecord) -> ApiResult<Self> {
-        let mut map = HashMap::new();
-        for (i, name) in header.iter().enumerate() {
-            let name = name.trim();
-            let Some(known) = CSV_HEADER.iter().find(|c| **c == name) else {
-                return Err(ApiError::field(
-                    "header",
-                    format!(
-                        "unknown CSV column `{name}`; the columns are {}",
-                        CSV_HEADER.join(",")
-                    ),
-                ));
-            };
-            if map.insert(*known, i).is_some() {
-                return Err(ApiError::field(
-                    "header",
-                    format!("CSV column `{name}` appears twice"),
-                ));
-            }
-        }
-        if !map.contains_key("period")
-            || !(map.contains_key("organisation_id") || map.contains_key("municipality_code"))
-        {
-            return Err(ApiError::field(
-                "header",
-                "the CSV header must name `period` and `organisation_id` or `municipality_code`",
-            ));
-        }
-        Ok(Self(map))
-    }
-
-    fn get<'r>(&self, record: &'r csv::StringRecord, name: &str) -> &'r str {
-        self.0
-            .get(name)
-            .and_then(|&i| record.get(i))
-            .map_or("", str::trim)
-    }
-}
-
 /// The rows of a CSV body; a reporter's rows must all be for `scope`.
 pub async fn parse_csv(
     db: &sea_orm::DatabaseConnection,
@@ -80,18 +38,16 @@ pub async fn parse_csv(
     delimiter: u8,
     scope: Option<Uuid>,
 ) -> ApiResult<Vec<ValueRow>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| ApiError::field("header", format!("malformed CSV header: {e}")))?
-        .clone();
-    if header.iter().all(|h| h.trim().is_empty()) {
-        return Err(ApiError::field("header", "the CSV needs a header row"));
+    let mut reader = tabular::reader(text, delimiter);
+    let columns = Columns::read(&mut reader, &CSV_HEADER)?;
+    if !columns.has("period")
+        || !(columns.has("organisation_id") || columns.has("municipality_code"))
+    {
+        return Err(ApiError::field(
+            "header",
+            "the CSV header must name `period` and `organisation_id` or `municipality_code`",
+        ));
     }
-    let columns = Columns::parse(&header)?;
     let mut records = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record
@@ -117,13 +73,13 @@ pub async fn parse_csv(
     for (i, record) in records.iter().enumerate() {
         let field = |name: &str| format!("values[{i}].{name}");
         let col = |name: &str| columns.get(record, name);
-        if record.len() != header.len() {
+        if record.len() != columns.len {
             errors.add(
                 &format!("values[{i}]"),
                 format!(
                     "has {} fields; the header has {}",
                     record.len(),
-                    header.len()
+                    columns.len
                 ),
             );
             continue;
