@@ -28,6 +28,8 @@ admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
 
 target=${CARGO_TARGET_DIR:-$root/target}
+# A relative target directory is relative to where the script was started (it cds later).
+case $target in /*) ;; *) target=$PWD/$target ;; esac
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
   cargo build --release --locked -q --manifest-path "$root/Cargo.toml" \
     -p samverkan -p samverkan-ceiling -p samverkan-load
