@@ -92,6 +92,14 @@ async fn progress_is_reported_without_a_new_revision(backend: Backend) {
     let url = progress_url(&plan, "kontaktvagar");
     let fresh = app.get(&url, None).await;
     assert_eq!(fresh.headers()[header::ETAG], "\"0\"");
+    let unchanged = app
+        .client
+        .get(app.url(&url))
+        .header(header::IF_NONE_MATCH, "\"0\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
     let fresh = ok_json(fresh).await;
     assert_eq!(
         (&fresh["status"], &fresh["percent"], &fresh["version"]),
@@ -426,6 +434,15 @@ async fn progress_travels_as_csv_all_or_nothing(backend: Backend) {
         StatusCode::FORBIDDEN,
     )
     .await;
+    let anonymous = app
+        .client
+        .post(app.url(&format!("/api/v1/action-plans/{}/progress.csv", id(&plan))))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(mixed.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(anonymous, StatusCode::UNAUTHORIZED).await;
     assert_eq!(app.count_rows("activity_progress").await, reports);
     // Its own activity it may report by file too.
     let own = post_csv(
