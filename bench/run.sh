@@ -4,13 +4,17 @@
 #   bash bench/run.sh                 # S and L, SQLite and PostgreSQL, 10 s per scenario
 #   bash bench/run.sh --quick         # S only, 2 s per scenario (CI runs this)
 #   BENCH_SIZES="S M" BENCH_DBS=postgres bash bench/run.sh
+#   BENCH_SOAK=600 bash bench/run.sh  # and a 10-minute soak (memory growth) per database and size
 #
 # For each database and size: a fresh database filled by `samverkan-load` (timed), then
 # `samverkan serve` and the ceiling server (`bench/ceiling`: actix-web + sea-orm, same pool
 # layout, no auth, audit or envelope) over it, start-up time to /health/ready, and wrk
 # (2 threads, 64 connections, 32 for writes; 10 s timeout) for each scenario after a warm-up, each
 # samverkan scenario followed at once by its ceiling counterpart so that ratios come from one
-# run. `pgbench -S` measures PostgreSQL alone. Resident memory is read idle and at peak.
+# run. Scenario 7b counts the webhook deliveries the writes of 7 cause, at a local receiver
+# (bench/receiver.py); 8 writes 1,000 indicator values per request. `pgbench -S` measures
+# PostgreSQL alone. Resident memory is read idle, at peak and, with BENCH_SOAK=seconds, before
+# and after a soak of by-id reads and list pages.
 # Prints a Markdown table per database and size, and writes it to $BENCH_OUT (default
 # target/bench/). Needs wrk (Debian package `wrk`) and, for PostgreSQL, pgbench.
 set -euo pipefail
@@ -24,6 +28,8 @@ warmup=$([ $quick = 1 ] && echo 1 || echo 3)
 out=${BENCH_OUT:-$root/target/bench}
 port=${BENCH_PORT:-18181}
 ceiling_port=$((port + 1))
+receiver_port=$((port + 2))
+soak=${BENCH_SOAK:-0}
 admin_url=${BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 command -v wrk >/dev/null || { echo "bench: install wrk (apt-get install wrk)" >&2; exit 1; }
 
@@ -39,9 +45,9 @@ ceiling=$target/release/samverkan-ceiling
 loader=$target/release/samverkan-load
 mkdir -p "$out"
 work=$(mktemp -d)
-server="" ceiling_pid="" pg_db=""
+server="" ceiling_pid="" pg_db="" receiver=""
 cleanup() {
-  kill $server $ceiling_pid 2>/dev/null || true
+  kill $server $ceiling_pid $receiver 2>/dev/null || true
   wait 2>/dev/null || true
   [ -n "$pg_db" ] && psql "$admin_url" -qc "DROP DATABASE IF EXISTS $pg_db" 2>/dev/null || true
   rm -rf "$work"
@@ -49,6 +55,8 @@ cleanup() {
 trap cleanup EXIT
 
 export SAMVERKAN_LOG=warn SAMVERKAN_RATE_LIMIT=0 SAMVERKAN_RATE_LIMIT_ANONYMOUS=0
+# Scenario 7b delivers to a receiver on loopback.
+export SAMVERKAN_WEBHOOK_ALLOW_PRIVATE=true
 export SAMVERKAN_JWT_SECRET="bench-secret-bench-secret-bench-secret-0123"
 
 wait_ready() {
@@ -81,6 +89,8 @@ probe() {
   local base=$1 ids=$2 path=$3 method=$4 body=$5 token=$6 line="" f1 f2
   [ -n "$ids" ] && line=$(head -n 1 "$ids")
   read -r f1 f2 _ <<<"$line $line"
+  [ "${body:0:1}" = @ ] && body=$(cat "${body:1}")
+  body=${body//'{r}'/1.0}
   local p=${path//'{}'/$f1} b=${body//'{}'/$f1}
   p=${p//'{1}'/$f1} p=${p//'{2}'/$f2} p=${p//'{n}'/0}
   b=${b//'{1}'/$f1} b=${b//'{2}'/$f2} b=${b//'{n}'/0}
@@ -98,14 +108,63 @@ scenario() {
   local status
   status=$(probe "$base" "$ids" "$path" "$method" "$body" "$token")
   case $status in 2??) ;; *) failed+=("$label (one request: HTTP $status)") ;; esac
+  local body_file=""
+  [ "${body:0:1}" = @ ] && body_file=${body:1} body=""
   read -r rps p50 p99 err < <(BENCH_IDS=$ids BENCH_PATH=$path BENCH_METHOD=$method \
-    BENCH_BODY=$body BENCH_TOKEN=$token measure "$base" "$connections")
+    BENCH_BODY=$body BENCH_BODY_FILE=$body_file BENCH_TOKEN=$token measure "$base" "$connections")
   [ -n "$rps" ] || failed+=("$label (wrk printed no result)")
   row "$label" "$rps" "$p50" "$p99" "$err" "${9:-}"
   echo "$label: $rps req/s, p50 $p50, p99 $p99, errors $err" >&2
   last_rps=$rps
 }
 failed=()
+
+# The body of scenario 8: 50 municipalities x 20 years, each value random ({r}).
+values_body() {
+  head -n 50 "$1" | awk 'BEGIN {printf "{\"values\":["}
+    {for (y = 2005; y < 2025; y++) printf "%s{\"organisation_id\":\"%s\",\"period\":\"%d\",\"value\":{r}}", (n++ ? "," : ""), $1, y}
+    END {print "]}"}'
+}
+
+# 7b: deliveries per second at the receiver while the backlog of 7 drains (at most 60 s).
+deliveries() {
+  # Counting starts when 7 ends; it stops when all of 7 has arrived or nothing came for 3 s.
+  local c0 t0 count last waited=0 before=-1 still=0
+  read -r c0 _ < <(curl -sf "http://127.0.0.1:$receiver_port/")
+  t0=$(date +%s.%N)
+  while [ "$waited" -lt 600 ] && [ "$still" -lt 30 ]; do
+    sleep 0.1
+    waited=$((waited + 1))
+    read -r count last < <(curl -sf "http://127.0.0.1:$receiver_port/")
+    [ "$count" -ge "$written" ] && break
+    if [ "$count" = "$before" ]; then still=$((still + 1)); else still=0 before=$count; fi
+  done
+  local rate
+  rate=$(awk -v c="$count" -v c0="$c0" -v t0="$t0" -v l="$last" \
+    'BEGIN { if (l > t0) printf "%.0f", (c - c0) / (l - t0); else print 0 }')
+  row "7b webhook deliveries/s (backlog of 7)" "$rate" "" "" "" "$count of $written delivered"
+  echo "7b: $rate deliveries/s, $count of $written delivered" >&2
+  [ "$count" -gt 0 ] || failed+=("7b (no delivery reached the receiver)")
+  kill "$receiver" 2>/dev/null || true
+  wait "$receiver" 2>/dev/null || true
+  receiver=""
+}
+
+# A soak of by-id reads and list pages: resident memory after a tenth of it and at its end.
+soak_memory() {
+  local seconds=$1 early late
+  BENCH_IDS=$ids/decisions.txt BENCH_PATH="/api/v1/decisions/{}" BENCH_TOKEN=$member \
+    wrk -t1 -c32 -d"${seconds}s" -s "$root/bench/pick.lua" "$api" >/dev/null 2>&1 &
+  local reads=$!
+  BENCH_IDS=$ids/municipalities.txt BENCH_PATH="/api/v1/decisions?concerns={}&limit=50" \
+    wrk -t1 -c16 -d"${seconds}s" -s "$root/bench/pick.lua" "$api" >/dev/null 2>&1 &
+  local lists=$!
+  sleep $((seconds / 10))
+  early=$(rss_kb "$server")
+  wait "$reads" "$lists" || true
+  late=$(rss_kb "$server")
+  soak_line="soak ${seconds} s: $((early / 1024)) MB after a tenth, $((late / 1024)) MB at the end ($(awk -v a="$early" -v b="$late" 'BEGIN {printf "%+.1f", 100 * (b - a) / a}') %)"
+}
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f %%", 100 * a / b; else print "-" }'; }
 
@@ -135,6 +194,8 @@ for db in $dbs; do
     idle_kb=$(rss_kb "$server")
     member=$("$bin" token --role member --ttl 1h)
     secretary=$("$bin" token --role secretary --ttl 1h)
+    admin=$("$bin" token --role admin --ttl 1h)
+    values_body "$ids/municipalities.txt" >"$work/values.json"
     api="http://127.0.0.1:$port"
     top="http://127.0.0.1:$ceiling_port"
     head -n 10 "$ids/municipalities.txt" | paste -sd, - >"$work/ten.txt"
@@ -150,8 +211,21 @@ for db in $dbs; do
     scenario "5 GET /indicators/{id}/values (10 orgs x 20 years)" 64 "$api" "$ids/indicators.txt" "/api/v1/indicators/{}/values?organisation_id=$(cat "$work/ten.txt")"
     scenario "5b GET /indicators/{id}/summary" 64 "$api" "$ids/indicators.txt" "/api/v1/indicators/{}/summary"
     scenario "6 GET /search?q=..." 64 "$api" "$root/bench/words.txt" "/api/v1/search?q={}"
+    # 7b: a subscription to decisions at a local receiver, then the writes of 7.
+    python3 "$root/bench/receiver.py" "$receiver_port" &
+    receiver=$!
+    wait_ready "http://127.0.0.1:$receiver_port/"
+    curl -sf -o /dev/null -H "Authorization: Bearer $admin" -H 'Content-Type: application/json' \
+      --data "{\"url\":\"http://127.0.0.1:$receiver_port/hook\",\"types\":[\"decision.*\"]}" \
+      "$api/api/v1/webhooks" || failed+=("7b (the webhook subscription was refused)")
     scenario "7 POST /decisions (32 connections)" 32 "$api" "$ids/items.txt" /api/v1/decisions POST \
       '{"meeting_id":"{1}","agenda_item_id":"{2}","kind":"decision","title":"Belastningsbeslut {n}","text":"Styrgruppen beslutar att följa upp samverkan."}' "$secretary"
+    written=$(awk -v r="$last_rps" -v d="$duration" 'BEGIN {printf "%d", r * d}')
+    deliveries
+    scenario "8 PUT /indicators/{id}/values (1,000 rows)" 8 "$api" "$ids/indicators.txt" \
+      "/api/v1/indicators/{}/values" PUT "@$work/values.json" "$secretary"
+    soak_line="no soak"
+    [ "$soak" -gt 0 ] && soak_memory "$soak"
     peak_kb=$(hwm_kb "$server")
     pgbench_line="-"
     if [ "$db" = postgres ] && command -v pgbench >/dev/null; then
@@ -163,7 +237,7 @@ for db in $dbs; do
     {
       echo "### $db, size $size ($(date -u +%Y-%m-%dT%H:%MZ))"
       echo
-      echo "Load: ${load_s} s. Start-up to /health/ready: ${startup_ms} ms. Resident memory: idle $((idle_kb / 1024)) MB, peak $((peak_kb / 1024)) MB. pgbench -S: $pgbench_line."
+      echo "Load: ${load_s} s. Start-up to /health/ready: ${startup_ms} ms. Resident memory: idle $((idle_kb / 1024)) MB, peak $((peak_kb / 1024)) MB, $soak_line. pgbench -S: $pgbench_line."
       echo
       echo "| scenario | req/s | p50 | p99 | errors | vs ceiling |"
       echo "|---|---|---|---|---|---|"

@@ -9,6 +9,7 @@
 pub use sea_orm_migration::prelude::*;
 
 pub mod order;
+pub mod postings;
 pub mod seal;
 
 mod m20261122_000001_create_audit_log;
@@ -35,6 +36,7 @@ mod m20261206_000021_create_attachments;
 mod m20261206_000022_value_revisions;
 mod m20261206_000023_indicator_aggregation;
 mod m20261207_000024_follow_up_history;
+mod m20261207_000025_search_postings;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -67,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_value_revisions::Migration),
             Box::new(m20261206_000023_indicator_aggregation::Migration),
             Box::new(m20261207_000024_follow_up_history::Migration),
+            Box::new(m20261207_000025_search_postings::Migration),
         ]
     }
 }

@@ -25,6 +25,7 @@ pub mod membership;
 pub mod minutes_signature;
 pub mod organisation;
 pub mod search_document;
+pub mod search_posting;
 
 pub use json::JsonColumn;
 pub mod webhook;

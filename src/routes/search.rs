@@ -182,7 +182,9 @@ fn unknown_type(name: &str) -> ApiError {
 /// Swedish stemmer, the same on every database), best first: for each word, 3 points per
 /// occurrence in the title and 1 per occurrence in the text; ties by type, then id. Only what
 /// the caller may read is found: admin, secretary and member find everything, everyone else
-/// public records of public meetings. One page only (`next_cursor` is always null).
+/// public records of public meetings. One page only (`next_cursor` is always null). When the
+/// query's rarest word occurs in more than 500 records, hits are ranked among the first 500
+/// records holding every word, in that word's score order (a one-word query is ranked exactly).
 #[utoipa::path(
     tag = "search",
     operation_id = "search",

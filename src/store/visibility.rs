@@ -15,7 +15,7 @@
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    sea_query::{Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement},
 };
 use uuid::Uuid;
 
@@ -73,18 +73,51 @@ fn public_items() -> SelectStatement {
         .to_owned()
 }
 
-/// The SQL form of [`agenda_item`], for lists of agenda items.
+/// The SQL form of [`agenda_item`], for lists of agenda items: a lookup of the item's meeting
+/// per row (a correlated `EXISTS`), so that a page read in index order stops after its rows
+/// instead of collecting every public meeting first.
 pub fn agenda_items_condition() -> Condition {
+    let held = Alias::new("visible_meeting");
     Condition::all()
         .add(agenda_item::Column::Public.eq(true))
-        .add(agenda_item::Column::MeetingId.in_subquery(public_meetings()))
+        .add(Expr::exists(
+            Query::select()
+                .expr(Expr::value(1))
+                .from_as(meeting::Entity, held.clone())
+                .and_where(
+                    Expr::col((held.clone(), meeting::Column::Id))
+                        .equals((agenda_item::Entity, agenda_item::Column::MeetingId)),
+                )
+                .and_where(Expr::col((held, meeting::Column::Public)).eq(true))
+                .to_owned(),
+        ))
 }
 
-/// The SQL form of [`decision`], for lists of decisions.
+/// The SQL form of [`decision`], for lists of decisions: its item and meeting looked up per
+/// row (see [`agenda_items_condition`]).
 pub fn decisions_condition() -> Condition {
+    let (item, held) = (Alias::new("visible_item"), Alias::new("visible_meeting"));
     Condition::all()
         .add(decision::Column::Public.eq(true))
-        .add(decision::Column::AgendaItemId.in_subquery(public_items()))
+        .add(Expr::exists(
+            Query::select()
+                .expr(Expr::value(1))
+                .from_as(agenda_item::Entity, item.clone())
+                .join_as(
+                    JoinType::InnerJoin,
+                    meeting::Entity,
+                    held.clone(),
+                    Expr::col((held.clone(), meeting::Column::Id))
+                        .equals((item.clone(), agenda_item::Column::MeetingId)),
+                )
+                .and_where(
+                    Expr::col((item.clone(), agenda_item::Column::Id))
+                        .equals((decision::Entity, decision::Column::AgendaItemId)),
+                )
+                .and_where(Expr::col((item, agenda_item::Column::Public)).eq(true))
+                .and_where(Expr::col((held, meeting::Column::Public)).eq(true))
+                .to_owned(),
+        ))
 }
 
 /// The ids of public decisions (under public items of public meetings).

@@ -256,6 +256,15 @@ async fn every_inflection_finds_the_same_items_in_the_same_order(backend: Backen
     // Every word must match; the scores add up.
     let both = search(&app, &[("q", "kontaktvägen Växjö")], Some(&member)).await;
     assert_eq!(ranking(&both), pairs(&[("Kontaktvägar", 6)]));
+    // The rarest word leads the lookup wherever it stands in the query; a repeated word counts
+    // once.
+    let reversed = search(
+        &app,
+        &[("q", "Växjö kontaktvägen kontaktvägar")],
+        Some(&member),
+    )
+    .await;
+    assert_eq!(ranking(&reversed), pairs(&[("Kontaktvägar", 6)]));
     let none = search(&app, &[("q", "kontaktväg internat")], Some(&member)).await;
     assert_eq!(none["items"], json!([]));
 
