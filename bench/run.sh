@@ -128,7 +128,7 @@ values_body() {
 
 # 7b: deliveries per second at the receiver while the backlog of 7 drains (at most 60 s).
 deliveries() {
-  # Counting starts when 7 ends; it stops when all of 7 has arrived or nothing came for 3 s.
+  # Counting starts when 7 ends; it stops when nothing more came for 3 s (the backlog drained).
   local c0 t0 count last waited=0 before=-1 still=0
   read -r c0 _ < <(curl -sf "http://127.0.0.1:$receiver_port/")
   t0=$(date +%s.%N)
@@ -136,14 +136,13 @@ deliveries() {
     sleep 0.1
     waited=$((waited + 1))
     read -r count last < <(curl -sf "http://127.0.0.1:$receiver_port/")
-    [ "$count" -ge "$written" ] && break
     if [ "$count" = "$before" ]; then still=$((still + 1)); else still=0 before=$count; fi
   done
   local rate
   rate=$(awk -v c="$count" -v c0="$c0" -v t0="$t0" -v l="$last" \
     'BEGIN { if (l > t0) printf "%.0f", (c - c0) / (l - t0); else print 0 }')
-  row "7b webhook deliveries/s (backlog of 7)" "$rate" "" "" "" "$count of $written delivered"
-  echo "7b: $rate deliveries/s, $count of $written delivered" >&2
+  row "7b webhook deliveries/s (backlog of 7)" "$rate" "" "" "" "$count delivered in all"
+  echo "7b: $rate deliveries/s, $count delivered in all" >&2
   [ "$count" -gt 0 ] || failed+=("7b (no delivery reached the receiver)")
   kill "$receiver" 2>/dev/null || true
   wait "$receiver" 2>/dev/null || true
@@ -220,7 +219,6 @@ for db in $dbs; do
       "$api/api/v1/webhooks" || failed+=("7b (the webhook subscription was refused)")
     scenario "7 POST /decisions (32 connections)" 32 "$api" "$ids/items.txt" /api/v1/decisions POST \
       '{"meeting_id":"{1}","agenda_item_id":"{2}","kind":"decision","title":"Belastningsbeslut {n}","text":"Styrgruppen beslutar att följa upp samverkan."}' "$secretary"
-    written=$(awk -v r="$last_rps" -v d="$duration" 'BEGIN {printf "%d", r * d}')
     deliveries
     scenario "8 PUT /indicators/{id}/values (1,000 rows)" 8 "$api" "$ids/indicators.txt" \
       "/api/v1/indicators/{}/values" PUT "@$work/values.json" "$secretary"

@@ -43,7 +43,8 @@ pub struct Change {
 /// Appends the audit row and the change event of `change`; call inside the write's transaction.
 /// The row's free text goes to `audit_texts` and the row is sealed onto the chain (see
 /// [`migration::seal`]); on PostgreSQL the chain's head is held by a transaction-scoped lock,
-/// so that rows are sealed in the order they are numbered.
+/// so that rows are sealed in the order they are numbered. Writers should record last, after
+/// their other statements: everything after the seal runs under that lock.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -69,6 +70,20 @@ pub async fn record<C: ConnectionTrait>(
         .insert(db)
         .await?;
     }
+    // The change event first: the chain's lock (below) is held until the transaction ends, so
+    // the less that follows it, the more writers commit per second.
+    super::events::append(
+        db,
+        at,
+        change.entity_type,
+        change.entity_id,
+        change.action,
+        change.version,
+        change.before.as_ref(),
+        change.after.as_ref(),
+        change.event,
+    )
+    .await?;
     let previous = chain::head_for_append(db).await?;
     let content = seal::Content {
         occurred_at: at,
@@ -98,18 +113,7 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    super::events::append(
-        db,
-        at,
-        change.entity_type,
-        change.entity_id,
-        change.action,
-        change.version,
-        change.before.as_ref(),
-        change.after.as_ref(),
-        change.event,
-    )
-    .await
+    Ok(())
 }
 
 /// Filters of the audit list.

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
+    QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -46,7 +46,11 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
     if meeting.status == MeetingStatus::Cancelled {
         return Err(ApiError::Conflict("the meeting was cancelled".into()));
     }
+    // The item's row stays locked until commit (PostgreSQL; SQLite writes one at a time), so
+    // that two decisions taken under one item at once get consecutive references instead of
+    // one of them a 409.
     let item = match agenda_item::Entity::find_by_id(d.agenda_item_id)
+        .lock_exclusive()
         .one(txn)
         .await?
     {
@@ -95,7 +99,6 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
     }
     .insert(txn)
     .await?;
-    record_creation::<Entity, _>(txn, actor, &model).await?;
     super::history::note(
         txn,
         actor,
@@ -105,6 +108,8 @@ pub async fn insert(txn: &DatabaseTransaction, actor: &Actor, d: Decision) -> Ap
     )
     .await?;
     index(txn, &model, &item, &meeting).await?;
+    // Last: the audit row takes the chain's lock until commit.
+    record_creation::<Entity, _>(txn, actor, &model).await?;
     Ok(model)
 }
 
