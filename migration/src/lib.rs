@@ -37,6 +37,7 @@ mod m20261206_000022_value_revisions;
 mod m20261206_000023_indicator_aggregation;
 mod m20261207_000024_follow_up_history;
 mod m20261207_000025_search_postings;
+mod m20261207_000026_index_decisions_by_item;
 
 /// The ordered list of every migration.
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_indicator_aggregation::Migration),
             Box::new(m20261207_000024_follow_up_history::Migration),
             Box::new(m20261207_000025_search_postings::Migration),
+            Box::new(m20261207_000026_index_decisions_by_item::Migration),
         ]
     }
 }

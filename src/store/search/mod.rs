@@ -125,17 +125,28 @@ pub async fn remove<C: ConnectionTrait>(
     entity_type: EntityType,
     entity_id: Uuid,
 ) -> Result<(), DbErr> {
-    let Some(document) = search_document::Entity::find_by_id((entity_type, entity_id))
-        .one(db)
-        .await?
-    else {
+    if take_postings(db, entity_type, entity_id).await?.is_none() {
         return Ok(());
-    };
-    remove_postings(db, &document).await?;
+    }
     search_document::Entity::delete_by_id((entity_type, entity_id))
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The indexed document of a record with its postings removed (`None` when it is not indexed).
+async fn take_postings<C: ConnectionTrait>(
+    db: &C,
+    entity_type: EntityType,
+    entity_id: Uuid,
+) -> Result<Option<search_document::Model>, DbErr> {
+    let document = search_document::Entity::find_by_id((entity_type, entity_id))
+        .one(db)
+        .await?;
+    if let Some(document) = &document {
+        remove_postings(db, document).await?;
+    }
+    Ok(document)
 }
 
 /// The postings of `document` as a condition: its stems (the primary key's range), its type
@@ -236,13 +247,9 @@ pub async fn update_text<C: ConnectionTrait>(
     body: &str,
 ) -> Result<(), DbErr> {
     use search_document::Column as C;
-    let Some(document) = search_document::Entity::find_by_id((entity_type, entity_id))
-        .one(db)
-        .await?
-    else {
+    let Some(document) = take_postings(db, entity_type, entity_id).await? else {
         return Ok(());
     };
-    remove_postings(db, &document).await?;
     let terms = document_terms(title, body);
     search_document::Entity::update_many()
         .col_expr(C::Title, Expr::value(title))

@@ -2,7 +2,10 @@
 //! order, each record's other stems looked up by primary key; ties broken in Rust, so that
 //! SQLite and PostgreSQL return the same hits in the same order.
 
-use std::{cmp::Reverse, collections::HashMap};
+use std::{
+    cmp::Reverse,
+    collections::{BTreeSet, HashMap},
+};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
@@ -94,6 +97,15 @@ pub async fn query<C: ConnectionTrait>(
     });
     let mut documents: HashMap<(EntityType, Uuid), search_document::Model> =
         search_document::Entity::find()
+            // Both key columns, so that the primary key finds them (an id alone is a scan).
+            .filter(
+                search_document::Column::EntityType.is_in(
+                    ranked
+                        .iter()
+                        .map(|r| r.entity_type.as_str())
+                        .collect::<BTreeSet<_>>(),
+                ),
+            )
             .filter(search_document::Column::EntityId.is_in(ranked.iter().map(|r| r.entity_id)))
             .all(db)
             .await?
