@@ -144,32 +144,40 @@ async fn take_postings<C: ConnectionTrait>(
         .one(db)
         .await?;
     if let Some(document) = &document {
-        remove_postings(db, document).await?;
+        remove_postings(db, entity_type, &[document]).await?;
     }
     Ok(document)
 }
 
-/// The postings of `document` as a condition: its stems (the primary key's range), its type
-/// and id.
-fn postings_of(document: &search_document::Model) -> sea_orm::Condition {
+/// The postings of `documents` (all of `entity_type`) as a condition: their stems (the primary
+/// key's ranges), their type and ids.
+fn postings_of(
+    entity_type: EntityType,
+    documents: &[&search_document::Model],
+) -> sea_orm::Condition {
     use search_posting::Column as P;
-    let stems: BTreeSet<&str> = document
-        .terms
-        .split(' ')
+    let stems: BTreeSet<&str> = documents
+        .iter()
+        .flat_map(|d| d.terms.split(' '))
         .filter(|s| !s.is_empty())
         .collect();
     sea_orm::Condition::all()
         .add(P::Stem.is_in(stems))
-        .add(P::EntityType.eq(document.entity_type))
-        .add(P::EntityId.eq(document.entity_id))
+        .add(P::EntityType.eq(entity_type))
+        .add(P::EntityId.is_in(documents.iter().map(|d| d.entity_id)))
 }
 
+/// Removes the postings of `documents` (all of `entity_type`) in one statement.
 async fn remove_postings<C: ConnectionTrait>(
     db: &C,
-    document: &search_document::Model,
+    entity_type: EntityType,
+    documents: &[&search_document::Model],
 ) -> Result<(), DbErr> {
+    if documents.is_empty() {
+        return Ok(());
+    }
     search_posting::Entity::delete_many()
-        .filter(postings_of(document))
+        .filter(postings_of(entity_type, documents))
         .exec(db)
         .await?;
     Ok(())
@@ -188,9 +196,8 @@ pub async fn remove_children<C: ConnectionTrait>(
         .filter(C::ParentId.eq(parent_id))
         .all(db)
         .await?;
-    for child in &children {
-        remove_postings(db, child).await?;
-    }
+    let children: Vec<&search_document::Model> = children.iter().collect();
+    remove_postings(db, entity_type, &children).await?;
     search_document::Entity::delete_many()
         .filter(C::EntityType.eq(entity_type))
         .filter(C::ParentId.eq(parent_id))
@@ -217,20 +224,24 @@ pub async fn set_visible<C: ConnectionTrait>(
         .filter(C::EntityId.is_in(ids))
         .all(db)
         .await?;
-    for document in documents {
-        let public = parent_visible && document.own_public;
-        if public == document.public {
+    // The records whose visibility changes, by their new value: two statements each.
+    for public in [true, false] {
+        let changed: Vec<&search_document::Model> = documents
+            .iter()
+            .filter(|d| (parent_visible && d.own_public) == public && d.public != public)
+            .collect();
+        if changed.is_empty() {
             continue;
         }
         search_document::Entity::update_many()
             .col_expr(C::Public, Expr::value(public))
             .filter(C::EntityType.eq(entity_type))
-            .filter(C::EntityId.eq(document.entity_id))
+            .filter(C::EntityId.is_in(changed.iter().map(|d| d.entity_id)))
             .exec(db)
             .await?;
         search_posting::Entity::update_many()
             .col_expr(P::Public, Expr::value(public))
-            .filter(postings_of(&document))
+            .filter(postings_of(entity_type, &changed))
             .exec(db)
             .await?;
     }
