@@ -63,13 +63,12 @@ fn public_meetings() -> SelectStatement {
         .to_owned()
 }
 
-/// The ids of public agenda items (of public meetings).
+/// The ids of public agenda items (of public meetings): [`agenda_items_condition`].
 fn public_items() -> SelectStatement {
     Query::select()
         .column(agenda_item::Column::Id)
         .from(agenda_item::Entity)
-        .and_where(agenda_item::Column::Public.eq(true))
-        .and_where(agenda_item::Column::MeetingId.in_subquery(public_meetings()))
+        .cond_where(agenda_items_condition())
         .to_owned()
 }
 
@@ -120,13 +119,12 @@ pub fn decisions_condition() -> Condition {
         ))
 }
 
-/// The ids of public decisions (under public items of public meetings).
+/// The ids of public decisions (under public items of public meetings): [`decisions_condition`].
 fn public_decisions() -> SelectStatement {
     Query::select()
         .column(decision::Column::Id)
         .from(decision::Entity)
-        .and_where(decision::Column::Public.eq(true))
-        .and_where(decision::Column::AgendaItemId.in_subquery(public_items()))
+        .cond_where(decisions_condition())
         .to_owned()
 }
 
