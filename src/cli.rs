@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve the API (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending migrations.
     Migrate {
         /// List every migration and whether it is applied, and change nothing.
@@ -68,11 +68,39 @@ pub enum Command {
     },
     /// Fill an empty database with data.
     Seed {
-        /// The demo collaboration: the steering group of Barnens bästa gäller! i Kronoberg as
-        /// of 2021-06-04 (organisations, groups, fictional people, memberships).
+        /// The demo collaboration: the steering group of Barnens bästa gäller! i Kronoberg
+        /// from 2020 to 2022, with invented people (see README, "The demo"). A database that
+        /// already holds the demo is left as it is.
         #[arg(long, required = true)]
         demo: bool,
+        /// Seed the demo even though the database holds other data.
+        #[arg(long)]
+        force: bool,
     },
+}
+
+/// The options of `serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Seed the demo collaboration first (into an empty database; a database that holds it
+    /// already is served as it is), then print an admin token and where to start.
+    #[arg(long, env = "SAMVERKAN_DEMO", value_parser = clap::builder::BoolishValueParser::new(),
+          action = clap::ArgAction::Set, default_value = "false", num_args = 0..=1,
+          default_missing_value = "true")]
+    pub demo: bool,
+}
+
+impl ServeArgs {
+    /// The options of `samverkan` run without a subcommand: `serve`, with its environment.
+    fn from_env() -> Self {
+        use clap::{Args, FromArgMatches};
+        let command = ServeArgs::augment_args(clap::Command::new("serve"));
+        command
+            .try_get_matches_from(["serve"])
+            .ok()
+            .and_then(|m| Self::from_arg_matches(&m).ok())
+            .unwrap_or(Self { demo: false })
+    }
 }
 
 /// The audit log's checks.
@@ -85,15 +113,17 @@ pub enum AuditCommand {
 /// Runs the command line; returns the process exit code.
 pub async fn run(cli: Cli) -> ExitCode {
     let settings = cli.settings;
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeArgs::from_env()));
     if matches!(
         command,
-        Command::Serve | Command::Migrate { .. } | Command::Seed { .. }
+        Command::Serve(_) | Command::Migrate { .. } | Command::Seed { .. }
     ) {
         telemetry::init(&settings.log, settings.log_format);
     }
     let result = match command {
-        Command::Serve => serve(settings).await,
+        Command::Serve(args) => serve(settings, args.demo).await,
         Command::Migrate { status } => migrate(&settings, status).await,
         Command::Token {
             roles,
@@ -102,7 +132,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             ttl,
             create_key,
         } => token(&settings, roles, org, sub, ttl, create_key),
-        Command::Seed { demo: _ } => seed_demo(&settings).await,
+        Command::Seed { demo: _, force } => seed_demo(&settings, force).await,
         Command::Audit {
             check: AuditCommand::Verify,
         } => verify_audit(&settings).await,
@@ -127,8 +157,15 @@ fn print(text: &str) -> Result<(), StartupError> {
     Ok(())
 }
 
-async fn serve(settings: Settings) -> Result<(), StartupError> {
-    let app = Application::build(settings).await?;
+async fn serve(settings: Settings, demo: bool) -> Result<(), StartupError> {
+    let seeded = match demo {
+        true => Some(crate::demo::seed(&settings, false).await?),
+        false => None,
+    };
+    let app = Application::build(settings.clone()).await?;
+    if let Some(seeded) = seeded {
+        print_demo(&settings, app.port(), &seeded)?;
+    }
     app.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
@@ -164,16 +201,50 @@ async fn verify_audit(settings: &Settings) -> Result<(), StartupError> {
     }
 }
 
-async fn seed_demo(settings: &Settings) -> Result<(), StartupError> {
+async fn seed_demo(settings: &Settings, force: bool) -> Result<(), StartupError> {
+    let demo = crate::demo::seed(settings, force).await?;
+    print(match demo.fresh {
+        true => "seeded the demo collaboration",
+        false => "the database already holds the demo collaboration; nothing changed",
+    })
+}
+
+/// Where a newcomer starts: an admin token, the documentation and the minutes of 2021-11-05.
+fn print_demo(
+    settings: &Settings,
+    port: u16,
+    demo: &crate::demo::Demo,
+) -> Result<(), StartupError> {
     let config = DbConfig::new(&settings.database_url, 1, settings.db_acquire_timeout)?;
-    let db = config.connect().await?;
-    Migrator::up(&db, None).await?;
-    let seeded = crate::demo::seed(&db)
-        .await
-        .map_err(|e| StartupError::Seed(e.problem().detail.unwrap_or_default()))?;
+    let (secret, _) = jwt_secret_from(settings, &config, false)?;
+    let identity = Identity {
+        sub: "demo-admin".into(),
+        roles: vec![Role::Admin],
+        org: None,
+    };
+    let jwt = mint(
+        &secret,
+        &settings.jwt_issuer,
+        &settings.jwt_audience,
+        &identity,
+        Duration::from_secs(8 * 3600),
+    )
+    .map_err(|e| StartupError::Config(format!("token: {e}")))?;
+    let base = match &settings.public_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None if settings.bind.ip().is_unspecified() => format!("http://127.0.0.1:{port}"),
+        None => format!("http://{}:{port}", settings.bind.ip()),
+    };
+    let state = match demo.fresh {
+        true => "seeded",
+        false => "already seeded",
+    };
     print(&format!(
-        "seeded {} organisations, {} members and {} memberships",
-        seeded.organisations, seeded.members, seeded.memberships
+        "demo: {state}\n\
+         demo: admin token: {jwt}\n\
+         demo: docs: {base}/docs/\n\
+         demo: minutes of 2021-11-05: {base}/api/v1/meetings/{}/minutes",
+        demo.minutes_meeting_id
     ))
 }
 

@@ -315,7 +315,11 @@ impl Application {
             let (app, _) = App::new()
                 .app_data(openapi_json.clone())
                 .route(OPENAPI_PATH, web::get().to(serve_document))
-                .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new([OPENAPI_PATH])))
+                // No validator badge: it would send the document's URL to validator.swagger.io.
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .config(SwaggerConfig::new([OPENAPI_PATH]).validator_url("none")),
+                )
                 .into_utoipa_app()
                 .configure(routes::configure)
                 .split_for_parts();
@@ -358,6 +362,11 @@ impl Application {
     /// The port the server listens on (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// A handle that stops the server (as SIGTERM would).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish.
