@@ -178,7 +178,8 @@ pub(super) async fn values(api: &Api, refs: &Refs) -> Result<(), StartupError> {
     for row in &mut first {
         if row["period"] == "2021" {
             row["status"] = json!("preliminary");
-            row["value"] = json!(row["value"].as_f64().unwrap_or_default() - 0.6);
+            let value = row["value"].as_f64().unwrap_or_default() - 0.6;
+            row["value"] = json!((value * 10.0).round() / 10.0);
         }
     }
     put("dental", first).await?;
