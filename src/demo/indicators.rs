@@ -54,7 +54,7 @@ fn rows(
                 );
                 rows.push(json!({
                     "organisation_id": org, "period": year.to_string(), "gender": gender,
-                    "age_group": age, "value": v.clamp(0.0, shape.max),
+                    "age_group": age, "value": v.clamp(0.0, 100.0),
                     "status": if year == *YEARS.end() { "preliminary" } else { "final" },
                     "note": SYNTHETIC, "source_ref": "demo",
                 }));
@@ -69,7 +69,6 @@ struct Shape {
     base: f64,
     trend: f64,
     spread: f64,
-    max: f64,
 }
 
 /// The indicators followed before 2021-11-05 (`indicator:violence`, `indicator:suicide`,
@@ -163,17 +162,13 @@ pub(super) async fn values(api: &Api, refs: &Refs) -> Result<(), StartupError> {
         ("total", "6", -8.0),
         ("total", "12", -14.0),
     ];
-    let mut first = rows(
-        refs,
-        101,
-        Shape {
-            base: 88.0,
-            trend: 0.4,
-            spread: 2.5,
-            max: 100.0,
-        },
-        &dental,
-    )?;
+    let shape = |base, trend, spread| Shape {
+        base,
+        trend,
+        spread,
+    };
+    let dental_shape = shape(88.0, 0.4, 2.5);
+    let mut first = rows(refs, 101, dental_shape, &dental)?;
     // The first report of 2021 was preliminary and a little lower.
     for row in &mut first {
         if row["period"] == "2021" {
@@ -183,55 +178,17 @@ pub(super) async fn values(api: &Api, refs: &Refs) -> Result<(), StartupError> {
         }
     }
     put("dental", first).await?;
-    let dental_rows = rows(
-        refs,
-        101,
-        Shape {
-            base: 88.0,
-            trend: 0.4,
-            spread: 2.5,
-            max: 100.0,
-        },
-        &dental,
-    )?;
-    put("dental", dental_rows).await?;
-    let violence = rows(
-        refs,
-        201,
-        Shape {
-            base: 3.1,
-            trend: -0.1,
-            spread: 0.6,
-            max: 100.0,
-        },
-        &[("total", "", 0.0)],
-    )?;
-    put("violence", violence).await?;
-    let safe = [("total", "", 0.0), ("female", "", -2.0), ("male", "", 2.0)];
-    let safe = rows(
-        refs,
-        301,
-        Shape {
-            base: 81.0,
-            trend: 0.5,
-            spread: 3.0,
-            max: 100.0,
-        },
-        &safe,
-    )?;
-    put("safe", safe).await?;
-    let preschool = rows(
-        refs,
-        401,
-        Shape {
-            base: 84.0,
-            trend: 0.6,
-            spread: 2.0,
-            max: 100.0,
-        },
-        &[("total", "", 0.0)],
-    )?;
-    put("preschool", preschool).await?;
+    let total: &[(&str, &str, f64)] = &[("total", "", 0.0)];
+    let by_gender: &[(&str, &str, f64)] =
+        &[("total", "", 0.0), ("female", "", -2.0), ("male", "", 2.0)];
+    for (key, code, shape, breakdowns) in [
+        ("dental", 101, dental_shape, &dental[..]),
+        ("violence", 201, shape(3.1, -0.1, 0.6), total),
+        ("safe", 301, shape(81.0, 0.5, 3.0), by_gender),
+        ("preschool", 401, shape(84.0, 0.6, 2.0), total),
+    ] {
+        put(key, rows(refs, code, shape, breakdowns)?).await?;
+    }
     let dental = refs.get("indicator:dental")?;
     api.put(
         &format!("/api/v1/indicators/{dental}/targets"),

@@ -71,6 +71,16 @@ async fn text_of(app: &TestApp, path: &str) -> String {
     response.text().await.unwrap()
 }
 
+/// One string field of every item of a list.
+fn field<'a>(list: &'a Value, name: &str) -> Vec<&'a str> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[name].as_str().unwrap())
+        .collect()
+}
+
 fn vice_chair(roster: &Value) -> String {
     roster["entries"]
         .as_array()
@@ -131,12 +141,7 @@ async fn the_demo_is_the_collaboration_of_the_seeds_with_invented_people(backend
     // Four held meetings, each signed off and approved at the next but the last; one planned
     // meeting with the open assignment and the deferred item; the forum and the retreat.
     let meetings = json_of(&app, &format!("/api/v1/meetings?group_id={sg}&limit=20")).await;
-    let statuses: Vec<&str> = meetings["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["status"].as_str().unwrap())
-        .collect();
+    let statuses = field(&meetings, "status");
     assert_eq!(
         statuses,
         [
@@ -175,12 +180,7 @@ async fn the_demo_is_the_collaboration_of_the_seeds_with_invented_people(backend
         "{follow_ups}"
     );
     let agenda = json_of(&app, &format!("/api/v1/meetings/{february}/agenda")).await;
-    let titles: Vec<&str> = agenda["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["title"].as_str().unwrap())
-        .collect();
+    let titles = field(&agenda, "title");
     assert!(
         titles.contains(&"Information kring arbete inför internatet"),
         "{titles:?}"
@@ -229,12 +229,7 @@ async fn the_demo_is_the_collaboration_of_the_seeds_with_invented_people(backend
     let plans = json_of(&app, "/api/v1/action-plans").await;
     let plan = plans["items"][0]["id"].as_str().unwrap();
     let revisions = json_of(&app, &format!("/api/v1/action-plans/{plan}/revisions")).await;
-    let states: Vec<&str> = revisions["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["status"].as_str().unwrap())
-        .collect();
+    let states = field(&revisions, "status");
     assert_eq!(states, ["superseded", "approved"]);
     let responses = json_of(
         &app,

@@ -152,18 +152,23 @@ def open_docs(page, docs_url, expected_count):
         fail("Swagger UI shows errors: " + " | ".join(e.inner_text() for e in errors))
 
 
+def differences(what, want, seen, source):
+    """What is missing from the page and what it shows beyond `source`."""
+    problems = []
+    if want - seen:
+        problems.append(f"{what} not rendered: {sorted(want - seen)}")
+    if seen - want:
+        problems.append(f"{what} rendered but not in {source}: {sorted(seen - want)}")
+    return problems
+
+
 def check_rendered(page, expected):
     rendered = page.evaluate(RENDERED_JS)
     rendered_tags = [section["tag"] for section in rendered]
     problems = []
     if len(rendered_tags) != len(set(rendered_tags)):
         problems.append(f"a tag rendered twice: {rendered_tags}")
-    missing_tags = sorted(set(expected) - set(rendered_tags))
-    extra_tags = sorted(set(rendered_tags) - set(expected))
-    if missing_tags:
-        problems.append(f"tags not rendered: {missing_tags}")
-    if extra_tags:
-        problems.append(f"tags rendered but not in the document: {extra_tags}")
+    problems += differences("tags", set(expected), set(rendered_tags), "the document")
     total = 0
     for section in rendered:
         tag = section["tag"]
@@ -172,12 +177,7 @@ def check_rendered(page, expected):
         want = expected.get(tag, {})
         if len(seen) != len(set(seen)):
             problems.append(f"tag {tag}: an operation rendered twice")
-        missing = sorted(set(want) - set(seen))
-        extra = sorted(set(seen) - set(want))
-        if missing:
-            problems.append(f"tag {tag}: operations not rendered: {missing}")
-        if extra:
-            problems.append(f"tag {tag}: operations rendered that the document does not put there: {extra}")
+        problems += differences(f"tag {tag}: operations", set(want), set(seen), "this tag of the document")
         if len(seen) != len(want):
             problems.append(f"tag {tag}: {len(seen)} operations rendered, {len(want)} in the document")
         for op in section["operations"]:
@@ -229,15 +229,20 @@ def execute(block, what):
     return code, body
 
 
+def shown_json(what, body):
+    """The response body the page shows, as JSON."""
+    try:
+        return json.loads(body)
+    except ValueError:
+        fail(f"{what}: the page shows no JSON body: {body[:500]!r}")
+
+
 def run_get(page, network, token):
     block = operation_block(page, "organisations", "list_organisations")
     code, body = execute(block, "GET /api/v1/organisations")
     if code != "200":
         fail(f"GET /api/v1/organisations through the page: {code} {body[:500]}")
-    try:
-        listed = json.loads(body)
-    except ValueError:
-        fail(f"GET /api/v1/organisations: the page shows no JSON body: {body[:500]!r}")
+    listed = shown_json("GET /api/v1/organisations", body)
     items = listed.get("items") if isinstance(listed, dict) else None
     if not items or not all(item.get("id") and item.get("name") for item in items):
         fail(f"GET /api/v1/organisations: the page shows no organisations: {body[:500]}")
@@ -258,10 +263,7 @@ def run_post(page, network, token):
     code, body = execute(block, "POST /api/v1/organisations")
     if code != "201":
         fail(f"POST /api/v1/organisations through the page: {code} {body[:500]}")
-    try:
-        created = json.loads(body)
-    except ValueError:
-        fail(f"POST /api/v1/organisations: the page shows no JSON body: {body[:500]!r}")
+    created = shown_json("POST /api/v1/organisations", body)
     if created.get("name") != NEW_ORGANISATION["name"] or not created.get("id"):
         fail(f"POST /api/v1/organisations: unexpected body {body[:500]}")
     sent = [r for r in network.requests
