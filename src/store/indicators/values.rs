@@ -4,8 +4,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::OnConflict,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,6 +25,9 @@ pub use super::history::VALUES_ENTITY_TYPE;
 use super::history::value_json;
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 10_000;
+
+/// Rows per INSERT: 17 columns each stays below SQLite's 32,766 bound parameters.
+const CHUNK: usize = 500;
 
 /// Filters of a value query.
 #[derive(Debug, Clone, Default)]
@@ -201,7 +204,7 @@ pub async fn upsert_values(
     let mut revisions = Vec::new();
     let mut counts = UpsertCounts::default();
     let (mut before, mut after) = (Vec::new(), Vec::new());
-    let mut inserts = Vec::new();
+    let (mut inserts, mut updates) = (Vec::new(), Vec::new());
     for CheckedValue { row, period } in rows {
         let key = value_key(row.organisation_id, &row.period, row.gender, &row.age_group);
         match existing.get(&key) {
@@ -216,22 +219,21 @@ pub async fn upsert_values(
                 counts.unchanged += 1
             }
             Some(old) => {
-                let next = indicator_value::ActiveModel {
-                    id: Set(old.id),
-                    value: Set(row.value),
-                    suppressed: Set(row.suppressed),
-                    status: Set(row.status),
-                    approximate: Set(row.approximate),
-                    note: Set(row.note),
-                    source_ref: Set(row.source_ref),
-                    updated_at: Set(at),
-                    version: Set(old.version + 1),
-                    ..Default::default()
+                let new = indicator_value::Model {
+                    value: row.value,
+                    suppressed: row.suppressed,
+                    status: row.status,
+                    approximate: row.approximate,
+                    note: row.note,
+                    source_ref: row.source_ref,
+                    updated_at: at,
+                    version: old.version + 1,
+                    ..old.clone()
                 };
-                let new = next.update(&txn).await?;
                 revisions.push(history::revision_of(&new, false, at, by));
                 before.push(value_json(old));
                 after.push(value_json(&new));
+                updates.push(indicator_value::ActiveModel::from(new));
                 counts.updated += 1;
             }
             None => {
@@ -265,7 +267,28 @@ pub async fn upsert_values(
             }
         }
     }
-    for chunk in inserts.chunks(500) {
+    // Changed rows are written whole, as an upsert on the primary key: one statement per
+    // chunk instead of one UPDATE per value (a 1,000-row batch was 1,000 round trips).
+    use indicator_value::Column as V;
+    let by_id = OnConflict::column(V::Id)
+        .update_columns([
+            V::Value,
+            V::Suppressed,
+            V::Status,
+            V::Approximate,
+            V::Note,
+            V::SourceRef,
+            V::UpdatedAt,
+            V::Version,
+        ])
+        .to_owned();
+    for chunk in updates.chunks(CHUNK) {
+        indicator_value::Entity::insert_many(chunk.to_vec())
+            .on_conflict(by_id.clone())
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    for chunk in inserts.chunks(CHUNK) {
         indicator_value::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(&txn)
             .await?;
