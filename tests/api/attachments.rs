@@ -665,7 +665,6 @@ on_both_backends!(
 /// The same upload, range download and deletion against S3-compatible storage. Runs when
 /// `SAMVERKAN_TEST_S3_BUCKET` names a bucket on the server the `AWS_*` variables point at
 /// (CI starts moto for it); `SAMVERKAN_TEST_REQUIRE_S3=1` makes a missing bucket a failure.
-#[tokio::test]
 async fn files_on_s3_compatible_storage() {
     let Some(bucket) = std::env::var("SAMVERKAN_TEST_S3_BUCKET")
         .ok()
@@ -733,3 +732,5 @@ async fn files_on_s3_compatible_storage() {
     )
     .await;
 }
+
+crate::plain_tests!(async: files_on_s3_compatible_storage);

@@ -697,7 +697,6 @@ fn startup_settings(dir: &tempfile::TempDir) -> samverkan::config::Settings {
     test_settings(&url)
 }
 
-#[tokio::test]
 async fn the_service_refuses_to_start_with_a_short_jwt_secret() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = startup_settings(&dir);
@@ -712,7 +711,6 @@ async fn the_service_refuses_to_start_with_a_short_jwt_secret() {
     }
 }
 
-#[tokio::test]
 async fn the_service_starts_with_a_32_byte_jwt_secret() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = startup_settings(&dir);
@@ -725,7 +723,6 @@ async fn the_service_starts_with_a_32_byte_jwt_secret() {
     }
 }
 
-#[tokio::test]
 async fn the_service_refuses_to_start_with_unusable_jwks_files() {
     let cases = [
         (
@@ -762,7 +759,6 @@ async fn the_service_refuses_to_start_with_unusable_jwks_files() {
     }
 }
 
-#[tokio::test]
 async fn the_service_refuses_to_start_with_a_missing_jwks_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = startup_settings(&dir);
@@ -775,3 +771,11 @@ async fn the_service_refuses_to_start_with_a_missing_jwks_file() {
         "a missing JWKS file must stop the start"
     );
 }
+
+crate::plain_tests!(
+    async:
+    the_service_refuses_to_start_with_a_short_jwt_secret,
+    the_service_starts_with_a_32_byte_jwt_secret,
+    the_service_refuses_to_start_with_unusable_jwks_files,
+    the_service_refuses_to_start_with_a_missing_jwks_file,
+);

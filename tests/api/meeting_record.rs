@@ -341,7 +341,6 @@ async fn the_minutes_are_headed_by_their_kind_and_the_groups_subtitle(backend: B
 }
 
 /// `samverkan token` against another database does not silently make a key of its own.
-#[test]
 fn the_token_command_names_its_key_and_makes_none_unasked() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/other.db", dir.path().display());
@@ -384,3 +383,5 @@ crate::on_both_backends!(
     conflicts_and_proceedings_are_in_the_minutes,
     the_minutes_are_headed_by_their_kind_and_the_groups_subtitle,
 );
+
+crate::plain_tests!(the_token_command_names_its_key_and_makes_none_unasked);

@@ -126,7 +126,7 @@ async fn readiness_is_503_with_retry_after_when_the_database_is_gone(backend: Ba
         .close_by_ref()
         .await
         .expect("close the test connection");
-    let admin_url = std::env::var("SAMVERKAN_TEST_POSTGRES_URL").expect("PostgreSQL URL");
+    let admin_url = postgres_url();
     let admin_db = Database::connect(&admin_url)
         .await
         .expect("admin connection");
