@@ -378,9 +378,7 @@ fn signal(child: &Child, name: &str) {
 }
 
 async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(backend: Backend) {
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let port = spare_port();
     let base = format!("http://127.0.0.1:{port}");

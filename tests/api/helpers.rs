@@ -51,15 +51,15 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    pub async fn create(backend: Backend) -> Option<Self> {
+    pub async fn create(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("samverkan.db").display());
-                Some(Self {
+                Self {
                     url,
                     _dir: Some(dir),
-                })
+                }
             }
             Backend::Postgres => {
                 let admin_url = postgres_url();
@@ -74,10 +74,10 @@ impl TestDatabase {
                 admin.close().await.expect("close admin connection");
                 let mut url = url::Url::parse(&admin_url).expect("PostgreSQL URL");
                 url.set_path(&name);
-                Some(Self {
+                Self {
                     url: url.to_string(),
                     _dir: None,
-                })
+                }
             }
         }
     }
@@ -109,20 +109,17 @@ pub fn test_settings(url: &str) -> Settings {
     settings
 }
 
-/// Starts a server on a fresh database; `None` when the backend is not available here.
-pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+/// Starts a server on a fresh database (on PostgreSQL, one the harness found answering).
+pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |_| {}).await
 }
 
 /// Like [`spawn_app`], with changed settings.
-pub async fn spawn_app_with(
-    backend: Backend,
-    change: impl FnOnce(&mut Settings),
-) -> Option<TestApp> {
-    let database = TestDatabase::create(backend).await?;
+pub async fn spawn_app_with(backend: Backend, change: impl FnOnce(&mut Settings)) -> TestApp {
+    let database = TestDatabase::create(backend).await;
     let mut settings = test_settings(&database.url);
     change(&mut settings);
-    Some(TestApp::serve(settings, database).await)
+    TestApp::serve(settings, database).await
 }
 
 impl TestApp {
