@@ -113,9 +113,7 @@ fn november(k: &Kronoberg) -> (&'static str, &str) {
 /// A file goes up streamed and comes back whole, by range, and as 304; its record says what it
 /// is.
 async fn a_file_comes_back_whole_by_range_and_not_modified(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let bytes = pdf(300_000);
     let file = attach(
@@ -201,9 +199,7 @@ type Refusal<'a> = (
 
 /// Every refusal leaves no record and no file behind.
 async fn refused_uploads_leave_nothing_behind(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| s.attachment_max_bytes = 50_000).await else {
-        return;
-    };
+    let app = spawn_app_with(backend, |s| s.attachment_max_bytes = 50_000).await;
     let k = kronoberg(&app).await;
     let owner = november(&k);
     let sec = secretary();
@@ -335,9 +331,7 @@ async fn refused_uploads_leave_nothing_behind(backend: Backend) {
 /// A file is never more visible than its record: hidden items and decisions hide their files
 /// from every read path (by id, content, list, the feed); drafts of a plan too.
 async fn files_are_as_visible_as_their_record(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let item = &k.items[&(NOVEMBER, "9")];
     let hide = app
@@ -450,9 +444,7 @@ async fn files_are_as_visible_as_their_record(backend: Backend) {
 /// Deleting removes the bytes and keeps a tombstone (412 on a stale `If-Match`); approved
 /// minutes fix the files of their meeting; an archived meeting keeps its files.
 async fn deletion_the_lock_and_archived_records(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let file = attach(&app, november(&k), "Fel fil.pdf", pdf(5_000)).await;
     let path = format!("{ATTACHMENTS}/{}", id(&file));
@@ -575,9 +567,7 @@ async fn deletion_the_lock_and_archived_records(backend: Backend) {
 
 /// A retry with the same `Idempotency-Key` is answered from the first upload and keeps one file.
 async fn a_retried_upload_keeps_one_file(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let send = || {
         app.client
@@ -610,9 +600,7 @@ async fn a_retried_upload_keeps_one_file(backend: Backend) {
 
 /// Erasure reaches file names (and their copies in the audit log and the feed).
 async fn erasure_scrubs_file_names(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let person = k.person("Tove Lindmark");
     let file = attach(
@@ -665,7 +653,6 @@ on_both_backends!(
 /// The same upload, range download and deletion against S3-compatible storage. Runs when
 /// `SAMVERKAN_TEST_S3_BUCKET` names a bucket on the server the `AWS_*` variables point at
 /// (CI starts moto for it); `SAMVERKAN_TEST_REQUIRE_S3=1` makes a missing bucket a failure.
-#[tokio::test]
 async fn files_on_s3_compatible_storage() {
     let Some(bucket) = std::env::var("SAMVERKAN_TEST_S3_BUCKET")
         .ok()
@@ -678,13 +665,10 @@ async fn files_on_s3_compatible_storage() {
         return;
     };
     let prefix = uuid::Uuid::now_v7();
-    let Some(app) = spawn_app_with(Backend::Sqlite, |s| {
+    let app = spawn_app_with(Backend::Sqlite, |s| {
         s.storage_url = Some(format!("s3://{bucket}/{prefix}"));
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let k = kronoberg(&app).await;
     // Larger than one multipart part (5 MiB): the upload goes up in parts.
     let bytes = pdf(6 * 1024 * 1024 + 123);
@@ -733,3 +717,5 @@ async fn files_on_s3_compatible_storage() {
     )
     .await;
 }
+
+crate::plain_tests!(async: files_on_s3_compatible_storage);

@@ -133,9 +133,7 @@ async fn named_everywhere(app: &TestApp) -> (Value, Value, Value) {
 }
 
 async fn erasure_reaches_every_title_text_export_and_the_audit_log(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let (karin, meeting, indicator) = named_everywhere(&app).await;
     // The check sees her before erasure, or it proves nothing.
     let before = app.rows_mentioning("lindqvist").await;
@@ -250,9 +248,7 @@ async fn tamper(app: &TestApp, sql: &str) {
 }
 
 async fn the_audit_chain_names_the_first_changed_or_removed_row(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     for (name, code) in [("Växjö kommun", "0780"), ("Ljungby kommun", "0781")] {
         app.create_municipality(name, code).await;
     }
@@ -309,9 +305,7 @@ async fn the_audit_chain_names_the_first_changed_or_removed_row(backend: Backend
 }
 
 async fn the_command_line_verifies_an_intact_chain(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     app.create_group("Styrgrupp").await;
     let url = app.database_url();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
@@ -333,9 +327,7 @@ crate::on_both_backends!(
 /// Rows written before the chain existed are split and sealed by the migration that brings it.
 async fn the_migration_seals_rows_written_before_it(backend: Backend) {
     use migration::{Migrator, MigratorTrait};
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let config =
         samverkan::db::DbConfig::new(&database.url, 1, std::time::Duration::from_secs(5)).unwrap();
     let db = config.connect().await.unwrap();

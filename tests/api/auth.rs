@@ -110,7 +110,7 @@ fn hand_made(header: &Value, claims: &Value, signature: &[u8]) -> String {
 }
 
 /// A test server that also trusts the JWKS fixture.
-async fn spawn_app_with_jwks(backend: Backend) -> Option<TestApp> {
+async fn spawn_app_with_jwks(backend: Backend) -> TestApp {
     spawn_app_with(backend, |s| s.jwks_file = Some(fixture("jwks.json"))).await
 }
 
@@ -151,9 +151,7 @@ async fn assert_status(response: Response, expected: StatusCode, case: &str) {
 }
 
 async fn a_request_without_authorization_is_challenged(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app.get(AUDIT, None).await;
 
@@ -161,9 +159,7 @@ async fn a_request_without_authorization_is_challenged(backend: Backend) {
 }
 
 async fn malformed_authorization_headers_are_challenged(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let huge = format!("Bearer {}", "a".repeat(16 * 1024));
     let cases = [
         ("Bearer ", "bearer scheme with no token"),
@@ -183,9 +179,7 @@ async fn malformed_authorization_headers_are_challenged(backend: Backend) {
 }
 
 async fn a_token_with_alg_none_is_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (json!({"alg": "none", "typ": "JWT"}), "alg none"),
         (json!({"alg": "None", "typ": "JWT"}), "alg None"),
@@ -201,9 +195,7 @@ async fn a_token_with_alg_none_is_refused(backend: Backend) {
 }
 
 async fn a_tampered_token_is_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = signed(&claims_with(json!({"roles": ["member"]})));
     let parts: Vec<&str> = member.split('.').collect();
     let mut payload = URL_SAFE_NO_PAD.decode(parts[1]).expect("payload base64");
@@ -228,9 +220,7 @@ async fn a_tampered_token_is_refused(backend: Backend) {
 }
 
 async fn tokens_signed_with_the_wrong_key_or_algorithm_are_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let claims = admin_claims();
     let hs384 = jsonwebtoken::encode(
         &Header::new(Algorithm::HS384),
@@ -261,9 +251,7 @@ async fn tokens_signed_with_the_wrong_key_or_algorithm_are_refused(backend: Back
 }
 
 async fn an_hs256_token_signed_with_the_rsa_public_key_is_refused(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let public_pem = fixture_bytes("rsa-2026.pub.pem");
     let mut jose = Header::new(Algorithm::HS256);
     jose.kid = Some("rsa-2026".into());
@@ -284,9 +272,7 @@ async fn an_hs256_token_signed_with_the_rsa_public_key_is_refused(backend: Backe
 }
 
 async fn an_expired_token_is_refused_beyond_the_leeway_only(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let long_expired = signed(&claims_with(json!({
         "iat": now() - 3600,
         "nbf": now() - 3600,
@@ -306,9 +292,7 @@ async fn an_expired_token_is_refused_beyond_the_leeway_only(backend: Backend) {
 }
 
 async fn tokens_with_missing_or_malformed_claims_are_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (json!({"exp": null}), "missing exp"),
         (json!({"exp": "99999999999"}), "exp as a string"),
@@ -334,9 +318,7 @@ async fn tokens_with_missing_or_malformed_claims_are_refused(backend: Backend) {
 /// Row 6: only access tokens are accepted. An OpenID Connect ID token (it carries `nonce`,
 /// `at_hash` or `c_hash`) and a `typ` other than `JWT` or `at+jwt` are refused.
 async fn id_tokens_and_other_token_kinds_are_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     for (claim, value) in [
         ("nonce", json!("n-0S6_WzA2Mj")),
         ("at_hash", json!("77QmUPtjPfzWtF2AnpK9RQ")),
@@ -380,9 +362,7 @@ async fn id_tokens_and_other_token_kinds_are_refused(backend: Backend) {
 /// A token signed with another key (say a second key file made by `samverkan token` against
 /// another database) is told so, not "invalid or expired".
 async fn a_signature_mismatch_says_so(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let token = hs256(&admin_claims(), b"another-secret-of-at-least-32-bytes!!");
 
     let response = app.get(AUDIT, Some(&token)).await;
@@ -395,9 +375,7 @@ async fn a_signature_mismatch_says_so(backend: Backend) {
 }
 
 async fn an_audience_list_naming_this_api_is_accepted(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let token = signed(&claims_with(json!({"aud": ["another-api", AUDIENCE]})));
 
     let response = app.get(AUDIT, Some(&token)).await;
@@ -406,9 +384,7 @@ async fn an_audience_list_naming_this_api_is_accepted(backend: Backend) {
 }
 
 async fn a_token_naming_an_unknown_key_is_refused(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let mut jose = Header::new(Algorithm::HS256);
     jose.kid = Some("no-such-key".into());
     let unknown_hs = jsonwebtoken::encode(
@@ -436,9 +412,7 @@ async fn a_token_naming_an_unknown_key_is_refused(backend: Backend) {
 }
 
 async fn key_urls_and_embedded_keys_in_the_token_header_are_refused(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let valid = jwks_token(
         Algorithm::RS256,
         "rsa-2026",
@@ -478,9 +452,7 @@ async fn key_urls_and_embedded_keys_in_the_token_header_are_refused(backend: Bac
 }
 
 async fn a_jku_header_is_refused_even_when_correctly_signed(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let pem = fixture_bytes("rsa-2026.pem");
     let mut jose = Header::new(Algorithm::RS256);
     jose.kid = Some("rsa-2026".into());
@@ -498,9 +470,7 @@ async fn a_jku_header_is_refused_even_when_correctly_signed(backend: Backend) {
 }
 
 async fn tokens_signed_with_the_jwks_keys_are_accepted(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let cases = [
         (Algorithm::RS256, "rsa-2026", "rsa-2026.pem"),
         (Algorithm::ES256, "ec-2026", "ec-2026.pem"),
@@ -516,9 +486,7 @@ async fn tokens_signed_with_the_jwks_keys_are_accepted(backend: Backend) {
 }
 
 async fn the_shared_secret_still_works_when_a_jwks_is_configured(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
 
     let response = app.get(AUDIT, Some(&admin())).await;
 
@@ -526,9 +494,7 @@ async fn the_shared_secret_still_works_when_a_jwks_is_configured(backend: Backen
 }
 
 async fn a_token_whose_algorithm_does_not_fit_its_key_is_refused(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let cases = [
         (
             jwks_token(Algorithm::RS256, "ec-2026", "rsa-2026.pem", &admin_claims()),
@@ -552,9 +518,7 @@ async fn a_token_whose_algorithm_does_not_fit_its_key_is_refused(backend: Backen
 }
 
 async fn a_jwks_token_must_pass_the_same_claim_checks(backend: Backend) {
-    let Some(app) = spawn_app_with_jwks(backend).await else {
-        return;
-    };
+    let app = spawn_app_with_jwks(backend).await;
     let cases = [
         (
             json!({"exp": now() - (leeway() + 5), "nbf": now() - 3600}),
@@ -579,9 +543,7 @@ async fn a_jwks_token_must_pass_the_same_claim_checks(backend: Backend) {
 }
 
 async fn a_valid_token_without_a_fitting_role_is_forbidden(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (json!({"roles": ["superuser"]}), "only unknown role names"),
         (json!({"roles": ["Admin"]}), "a role name in the wrong case"),
@@ -600,9 +562,7 @@ async fn a_valid_token_without_a_fitting_role_is_forbidden(backend: Backend) {
 }
 
 async fn every_role_but_admin_is_forbidden_the_audit_log(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     for (role, token) in non_admins() {
         let response = app.get(AUDIT, Some(&token)).await;
@@ -615,9 +575,7 @@ async fn every_role_but_admin_is_forbidden_the_audit_log(backend: Backend) {
 }
 
 async fn unknown_roles_beside_a_known_one_are_ignored(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let token = signed(&claims_with(json!({"roles": ["superuser", "admin"]})));
 
     let response = app.get(AUDIT, Some(&token)).await;
@@ -626,9 +584,7 @@ async fn unknown_roles_beside_a_known_one_are_ignored(backend: Backend) {
 }
 
 async fn without_public_read_listing_organisations_needs_a_token(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| s.public_read = false).await else {
-        return;
-    };
+    let app = spawn_app_with(backend, |s| s.public_read = false).await;
     let mut tokens = non_admins();
     tokens.push((Role::Admin, admin()));
 
@@ -652,9 +608,7 @@ async fn without_public_read_listing_organisations_needs_a_token(backend: Backen
 }
 
 async fn with_public_read_a_bad_token_is_still_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let bad = hs256(&admin_claims(), b"another-secret-of-more-than-32-bytes!!");
 
     let anonymous = app.get("/api/v1/organisations", None).await;
@@ -697,7 +651,6 @@ fn startup_settings(dir: &tempfile::TempDir) -> samverkan::config::Settings {
     test_settings(&url)
 }
 
-#[tokio::test]
 async fn the_service_refuses_to_start_with_a_short_jwt_secret() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = startup_settings(&dir);
@@ -712,7 +665,6 @@ async fn the_service_refuses_to_start_with_a_short_jwt_secret() {
     }
 }
 
-#[tokio::test]
 async fn the_service_starts_with_a_32_byte_jwt_secret() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = startup_settings(&dir);
@@ -725,7 +677,6 @@ async fn the_service_starts_with_a_32_byte_jwt_secret() {
     }
 }
 
-#[tokio::test]
 async fn the_service_refuses_to_start_with_unusable_jwks_files() {
     let cases = [
         (
@@ -762,7 +713,6 @@ async fn the_service_refuses_to_start_with_unusable_jwks_files() {
     }
 }
 
-#[tokio::test]
 async fn the_service_refuses_to_start_with_a_missing_jwks_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = startup_settings(&dir);
@@ -775,3 +725,11 @@ async fn the_service_refuses_to_start_with_a_missing_jwks_file() {
         "a missing JWKS file must stop the start"
     );
 }
+
+crate::plain_tests!(
+    async:
+    the_service_refuses_to_start_with_a_short_jwt_secret,
+    the_service_starts_with_a_32_byte_jwt_secret,
+    the_service_refuses_to_start_with_unusable_jwks_files,
+    the_service_refuses_to_start_with_a_missing_jwks_file,
+);

@@ -63,7 +63,6 @@ fn refs(value: &Value, found: &mut Vec<String>) {
     }
 }
 
-#[test]
 fn every_operation_has_a_unique_meaningful_operation_id() {
     let doc = document();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -82,7 +81,6 @@ fn every_operation_has_a_unique_meaningful_operation_id() {
     }
 }
 
-#[test]
 fn every_response_has_a_description_and_every_ref_resolves() {
     let doc = document();
     for (name, operation) in operations(&doc) {
@@ -109,7 +107,6 @@ fn every_response_has_a_description_and_every_ref_resolves() {
     );
 }
 
-#[test]
 fn every_create_read_update_and_list_is_described_the_same_way() {
     let doc = document();
     for (name, operation) in operations(&doc) {
@@ -165,3 +162,9 @@ fn every_create_read_update_and_list_is_described_the_same_way() {
         }
     }
 }
+
+crate::plain_tests!(
+    every_operation_has_a_unique_meaningful_operation_id,
+    every_response_has_a_description_and_every_ref_resolves,
+    every_create_read_update_and_list_is_described_the_same_way,
+);

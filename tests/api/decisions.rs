@@ -439,9 +439,7 @@ async fn record_the_seeds(app: &TestApp, k: &Kronoberg) -> Seeded {
 // --- The seeds, recorded ----------------------------------------------------------------------
 
 async fn the_decisions_of_june_and_november_2021_are_recorded(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
 
     let s = record_the_seeds(&app, &k).await;
@@ -547,9 +545,7 @@ async fn the_decisions_of_june_and_november_2021_are_recorded(backend: Backend) 
 }
 
 async fn the_list_filters_by_group_kind_assignee_and_dates(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let list = |query: String| {
@@ -642,9 +638,7 @@ async fn the_list_filters_by_group_kind_assignee_and_dates(backend: Backend) {
 // --- The follow-up loop -----------------------------------------------------------------------
 
 async fn the_follow_ups_of_february_2022_list_what_must_be_reported(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let mut on_the_day = k.body(
@@ -711,9 +705,7 @@ async fn the_follow_ups_of_february_2022_list_what_must_be_reported(backend: Bac
 }
 
 async fn an_open_assignment_past_its_due_date_is_overdue(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let mut late = k.body(
@@ -801,9 +793,7 @@ async fn audit_of(app: &TestApp, decision: &Value) -> Vec<Value> {
 }
 
 async fn a_later_decision_supersedes_or_revokes_an_earlier_one(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let mut internat = k.body(
@@ -945,9 +935,7 @@ fn seat(role: &str, name: &str) -> (String, String) {
 }
 
 async fn an_election_ends_the_old_seat_and_fills_the_new_one(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     // As on 2020-02-07: "Therese Linnér valdes som ny vice ordförande efter Carsten Wulf".
     let sit = |name: &str, role: &str, org: &str| {
@@ -1043,9 +1031,7 @@ async fn an_election_ends_the_old_seat_and_fills_the_new_one(backend: Backend) {
 // --- The lock after approval ------------------------------------------------------------------
 
 async fn approved_minutes_lock_decisions_but_not_their_follow_up(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     // A meeting taken through its whole lifecycle: planned, held, minutes approved.
     let december = create_meeting(
@@ -1225,9 +1211,7 @@ fn latest_change(page: &Value) -> DateTime<Utc> {
 }
 
 async fn a_municipality_pulls_the_decisions_that_concern_it(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let vaxjo = k.org("Växjö kommun");
@@ -1342,9 +1326,7 @@ async fn a_municipality_pulls_the_decisions_that_concern_it(backend: Backend) {
 // --- Visibility -------------------------------------------------------------------------------
 
 async fn non_public_decisions_are_read_by_insiders_only(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let mut closed = k.body(
@@ -1417,9 +1399,7 @@ async fn non_public_decisions_are_read_by_insiders_only(backend: Backend) {
 /// A decision is no more public than its meeting: what a closed meeting decided stays closed,
 /// as its agenda, minutes and search hits do.
 async fn the_decisions_of_a_closed_meeting_are_read_by_insiders_only(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let response = app
         .post_json(
@@ -1480,9 +1460,7 @@ async fn the_decisions_of_a_closed_meeting_are_read_by_insiders_only(backend: Ba
 /// A member's export lists the assignments given to them; erasing them scrubs their name from
 /// decisions, locked ones included.
 async fn a_members_export_lists_their_assignments_and_erasure_scrubs_decisions(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let magnus = &k.people["Magnus Fjällström"];
@@ -1550,9 +1528,7 @@ async fn a_members_export_lists_their_assignments_and_erasure_scrubs_decisions(b
 /// References are unique, also when two meetings on one day would give the same one: a group
 /// that meets twice in a day, or two working committees both called "AU".
 async fn references_stay_unique_when_short_names_and_dates_coincide(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let au = app
         .create_organisation(
             json!({"name": "Arbetsutskott Barnens bästa", "short_name": "AU", "kind": "group"}),
@@ -1638,9 +1614,7 @@ async fn assert_writers_only(app: &TestApp, method: Method, path: &str, body: &V
 }
 
 async fn only_admin_and_secretary_write_decisions(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let new = k.body(
@@ -1696,9 +1670,7 @@ async fn only_admin_and_secretary_write_decisions(backend: Backend) {
 // --- Bad input --------------------------------------------------------------------------------
 
 async fn bad_decisions_are_422_with_nothing_written(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let s = record_the_seeds(&app, &k).await;
     let vice = app
@@ -2043,9 +2015,7 @@ async fn bad_decisions_are_422_with_nothing_written(backend: Backend) {
 // --- The minutes ------------------------------------------------------------------------------
 
 async fn the_minutes_list_each_items_decisions_with_their_references(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     record_the_seeds(&app, &k).await;
     let url = format!("{}/minutes", meeting_url(k.meeting(NOVEMBER)));

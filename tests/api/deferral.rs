@@ -24,9 +24,7 @@ async fn minutes_of(app: &TestApp, meeting: &Value) -> String {
 }
 
 async fn an_item_is_deferred_to_the_next_meeting(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let to = json!({"to_meeting_id": id(k.meeting(FEBRUARY))});
 
@@ -70,9 +68,7 @@ async fn an_item_is_deferred_to_the_next_meeting(backend: Backend) {
 }
 
 async fn an_item_is_deferred_to_a_meeting_not_yet_scheduled(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
 
     let response = app
@@ -101,9 +97,7 @@ async fn an_item_is_deferred_to_a_meeting_not_yet_scheduled(backend: Backend) {
 }
 
 async fn a_deferral_is_refused_with_nothing_changed(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let url = defer_url(&k, NOVEMBER, "9");
     let earlier = json!({"to_meeting_id": id(k.meeting(JUNE))});

@@ -378,9 +378,7 @@ fn signal(child: &Child, name: &str) {
 }
 
 async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(backend: Backend) {
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let port = spare_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -435,19 +433,23 @@ async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(bac
     let _ = tokio::task::spawn_blocking(move || child.wait()).await;
 }
 
-#[tokio::test]
 async fn faults_the_service_rides_out_a_database_outage() {
     the_service_rides_out_a_database_outage().await;
 }
 
-#[tokio::test]
 async fn faults_killed_connections_cost_at_most_one_request_each() {
     killed_connections_cost_at_most_one_request_each().await;
 }
 
-#[tokio::test]
 async fn faults_a_database_that_can_lose_commits_is_refused() {
     a_database_that_can_lose_commits_is_refused().await;
 }
 
 crate::on_both_backends!(sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record);
+
+crate::plain_tests!(
+    async:
+    faults_the_service_rides_out_a_database_outage,
+    faults_killed_connections_cost_at_most_one_request_each,
+    faults_a_database_that_can_lose_commits_is_refused,
+);

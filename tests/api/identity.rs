@@ -125,14 +125,11 @@ async fn status(app: &TestApp, token: &str) -> StatusCode {
 async fn a_key_rotated_at_the_provider_is_picked_up_without_a_restart(backend: Backend) {
     let provider = Provider::start(keys(&["rsa-2026"])).await;
     let url = provider.url();
-    let Some(app) = spawn_app_with(backend, |s| {
+    let app = spawn_app_with(backend, |s| {
         s.jwks_url = Some(url);
         s.jwks_min_refresh = Duration::from_secs(2);
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     assert_eq!(provider.fetches(), 1, "fetched once at start");
     let admin = claims(json!({"roles": ["admin"]}));
     let rsa = signed_with(Algorithm::RS256, "rsa-2026", "rsa-2026.pem", &admin);
@@ -172,15 +169,12 @@ async fn a_key_rotated_at_the_provider_is_picked_up_without_a_restart(backend: B
 }
 
 async fn roles_and_organisation_come_from_configured_claims(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| {
+    let app = spawn_app_with(backend, |s| {
         s.jwt_roles_claim = "realm_access.roles".into();
         s.jwt_org_claim = "tenant".into();
         s.jwt_role_map = vec!["samverkan-admins=admin".into(), "rapportor=reporter".into()];
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let hs256 = |claims: &Value| {
         jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -250,9 +244,7 @@ async fn roles_and_organisation_come_from_configured_claims(backend: Backend) {
 }
 
 async fn a_jwks_url_must_be_https_unless_loopback(backend: Backend) {
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let mut settings = test_settings(&database.url);
     settings.jwks_url = Some("http://idp.example/jwks".parse().unwrap());
     let result = samverkan::startup::Application::build(settings).await;

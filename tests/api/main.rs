@@ -1,8 +1,10 @@
 //! The integration tests: every API test drives the real HTTP server, once on SQLite and once
-//! on PostgreSQL (when `SAMVERKAN_TEST_POSTGRES_URL` is set).
+//! on PostgreSQL (`SAMVERKAN_TEST_POSTGRES_URL`, else the local default; skipped, and said so,
+//! when it does not answer). They run under the harness in `harness.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod harness;
 mod helpers;
 
 mod action_plans;
@@ -46,3 +48,7 @@ mod signoff;
 mod value_history;
 mod visibility;
 mod webhooks;
+
+fn main() -> std::process::ExitCode {
+    harness::main()
+}

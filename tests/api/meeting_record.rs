@@ -23,9 +23,7 @@ async fn text_of(response: reqwest::Response) -> String {
 /// A forum on 14 January and a retreat on 17–18 March: whole days in the record, in the list
 /// and as all-day events in calendar feeds.
 async fn all_day_meetings_are_whole_days_everywhere(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let forum = create(
         &app,
@@ -105,9 +103,7 @@ async fn all_day_meetings_are_whole_days_everywhere(backend: Backend) {
 
 /// `from` and `to` take a date or a timestamp on every list, the same way.
 async fn from_and_to_take_a_date_or_a_timestamp_everywhere(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let ids = |page: &Value| set_of(page_ids(page));
     let by_date = get_json(
@@ -166,9 +162,7 @@ async fn from_and_to_take_a_date_or_a_timestamp_everywhere(backend: Backend) {
 
 /// Only a held meeting approves minutes; a planned one is refused, the record unchanged.
 async fn only_a_held_meeting_approves_minutes(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let november = k.meeting(NOVEMBER);
     let approve = json!({
@@ -202,9 +196,7 @@ async fn only_a_held_meeting_approves_minutes(backend: Backend) {
 /// A member who declares a conflict of interest under an item is named under it in the
 /// minutes, and a decision's outcome, votes, reservation and assignment are written out.
 async fn conflicts_and_proceedings_are_in_the_minutes(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let item = &k.items[&(NOVEMBER, "6")];
     let item_url = format!(
@@ -279,9 +271,7 @@ async fn conflicts_and_proceedings_are_in_the_minutes(backend: Backend) {
 /// The heading says what the record is (mötesanteckningar or protokoll), under it the
 /// group's subtitle, as the seeds have it.
 async fn the_minutes_are_headed_by_their_kind_and_the_groups_subtitle(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let k = kronoberg(&app).await;
     let november = k.meeting(NOVEMBER);
     let url = format!("{}/minutes", meeting_url(november));
@@ -341,7 +331,6 @@ async fn the_minutes_are_headed_by_their_kind_and_the_groups_subtitle(backend: B
 }
 
 /// `samverkan token` against another database does not silently make a key of its own.
-#[test]
 fn the_token_command_names_its_key_and_makes_none_unasked() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/other.db", dir.path().display());
@@ -384,3 +373,5 @@ crate::on_both_backends!(
     conflicts_and_proceedings_are_in_the_minutes,
     the_minutes_are_headed_by_their_kind_and_the_groups_subtitle,
 );
+
+crate::plain_tests!(the_token_command_names_its_key_and_makes_none_unasked);

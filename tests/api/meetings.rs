@@ -715,9 +715,7 @@ fn position_of(document: &str, needle: &str) -> usize {
 }
 
 async fn the_meeting_of_2021_11_05_is_recorded_in_full(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let nov = the_meeting_of_2021_11_05(&app).await;
 
@@ -887,9 +885,7 @@ fn content_type_of_ok(response: Response) -> String {
 // --- The status lifecycle --------------------------------------------------------------------
 
 async fn every_allowed_status_move_is_made(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let to_hold = meeting_in(&app, &group, "planned").await;
     let to_cancel = meeting_in(&app, &group, "planned").await;
@@ -940,9 +936,7 @@ async fn every_allowed_status_move_is_made(backend: Backend) {
 }
 
 async fn every_other_status_move_is_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let cases = [
         (
@@ -985,9 +979,7 @@ async fn every_other_status_move_is_refused(backend: Backend) {
 async fn approving_minutes_needs_the_date_and_a_meeting_is_never_created_approved(
     backend: Backend,
 ) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let held = meeting_in(&app, &group, "held").await;
     let meetings_before = app.count_rows("meetings").await;
@@ -1027,9 +1019,7 @@ async fn approving_minutes_needs_the_date_and_a_meeting_is_never_created_approve
 }
 
 async fn only_a_planned_meeting_can_be_deleted(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let planned = meeting_in(&app, &group, "planned").await;
     let held = meeting_in(&app, &group, "held").await;
@@ -1077,9 +1067,7 @@ async fn only_a_planned_meeting_can_be_deleted(backend: Backend) {
 // --- The lock after approval ----------------------------------------------------------------
 
 async fn approved_minutes_lock_the_meeting_its_agenda_and_attendance(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "held").await;
     let item = add_item(&app, &meeting, json!({"number": "1", "title": "Välkommen"})).await;
@@ -1188,9 +1176,7 @@ async fn approved_minutes_lock_the_meeting_its_agenda_and_attendance(backend: Ba
 // --- Attendance -----------------------------------------------------------------------------
 
 async fn every_attendance_rule_is_a_422_naming_the_entry(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "held").await;
     let other = meeting_in(&app, &sg.group, "held").await;
@@ -1327,9 +1313,7 @@ async fn every_attendance_rule_is_a_422_naming_the_entry(backend: Backend) {
 }
 
 async fn a_put_replaces_the_whole_attendance_list_and_bumps_the_version(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "held").await;
     let item = add_item(
@@ -1405,9 +1389,7 @@ async fn a_put_replaces_the_whole_attendance_list_and_bumps_the_version(backend:
 // --- Agenda ---------------------------------------------------------------------------------
 
 async fn agenda_numbers_are_unique_and_positions_stay_dense(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "planned").await;
     let other = meeting_in(&app, &sg.group, "planned").await;
@@ -1512,9 +1494,7 @@ async fn agenda_numbers_are_unique_and_positions_stay_dense(backend: Backend) {
 }
 
 async fn bad_agenda_items_are_422(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "planned").await;
     let item = add_item(&app, &meeting, json!({"number": "1", "title": "Välkommen"})).await;
@@ -1615,9 +1595,7 @@ fn assert_local_start(event: &icalendar::Event, expected: &str) {
 }
 
 async fn the_calendar_feed_is_valid_icalendar_in_stockholm_time(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let other_group = app.create_group("Tvärgrupp barn").await;
     let public = |mut body: Value| {
@@ -1785,9 +1763,7 @@ async fn the_calendar_feed_is_valid_icalendar_in_stockholm_time(backend: Backend
 }
 
 async fn the_uid_stays_and_the_sequence_grows_with_every_change(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let meeting = meeting_in(&app, &group, "planned").await;
     let sequence_and_uid = async |path: &str| {
@@ -1863,9 +1839,7 @@ async fn assert_writers_only(app: &TestApp, method: Method, path: &str, body: Op
 }
 
 async fn only_admin_and_secretary_write_meetings(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let writers = [("admin", admin()), ("secretary", secretary())];
     let new = meeting_body(
@@ -1968,9 +1942,7 @@ async fn only_admin_and_secretary_write_meetings(backend: Backend) {
 }
 
 async fn only_public_meetings_and_items_are_read_by_everyone(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let open = meeting_in(&app, &sg.group, "held").await;
     let open_item = add_item(&app, &open, json!({"number": "1", "title": "Välkommen"})).await;
@@ -2079,9 +2051,7 @@ async fn only_public_meetings_and_items_are_read_by_everyone(backend: Backend) {
 // --- Bad input ------------------------------------------------------------------------------
 
 async fn bad_meetings_are_422_with_nothing_written(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
     let good = meeting_body(
@@ -2198,9 +2168,7 @@ async fn bad_meetings_are_422_with_nothing_written(backend: Backend) {
 }
 
 async fn bad_list_filters_are_400(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     for (query, parameter) in [
         ("status=bogus", "status"),
@@ -2218,9 +2186,7 @@ async fn bad_list_filters_are_400(backend: Backend) {
 }
 
 async fn the_list_filters_and_orders_by_start(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let group = app.create_group("Styrgrupp").await;
     let other = app.create_group("Tvärgrupp barn").await;
     let december = meeting_in(&app, &group, "planned").await;
@@ -2268,9 +2234,7 @@ async fn the_list_filters_and_orders_by_start(backend: Backend) {
 }
 
 async fn sharp_edges_of_substitutes_approval_dates_deletion_and_hidden_items(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let g = small_group(&app).await;
     let meeting = meeting_in(&app, &g.group, "held").await;
 
@@ -2349,9 +2313,7 @@ async fn sharp_edges_of_substitutes_approval_dates_deletion_and_hidden_items(bac
 async fn a_members_meetings_show_in_their_export_block_deletion_and_yield_to_erasure(
     backend: Backend,
 ) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let g = small_group(&app).await;
     let meeting = meeting_in(&app, &g.group, "held").await;
     let item = add_item(
@@ -2427,9 +2389,7 @@ async fn a_members_meetings_show_in_their_export_block_deletion_and_yield_to_era
 /// `Link: rel="next"`), and `updated_since` returns the changed items with removed ones as
 /// tombstones. It used to refuse `limit` with a 400.
 async fn the_agenda_pages_with_limit_cursor_and_updated_since(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "planned").await;
     let mut items = Vec::new();
@@ -2499,9 +2459,7 @@ async fn the_agenda_pages_with_limit_cursor_and_updated_since(backend: Backend) 
 /// Only GET is served on `/meetings/{id}.ics`: other methods are a 405 naming the allowed ones,
 /// not a 400 from `/meetings/{id}` reading `<uuid>.ics` as an id.
 async fn other_methods_on_a_meeting_calendar_are_405(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "planned").await;
     for method in [Method::PATCH, Method::DELETE, Method::PUT, Method::POST] {
@@ -2540,9 +2498,7 @@ async fn other_methods_on_a_meeting_calendar_are_405(backend: Backend) {
 /// refused. Creating on a meeting that does not exist is a 404 (as documented), and a keyed
 /// retry of a creation answers from the first attempt.
 async fn agenda_positions_take_integral_numbers_and_creation_is_idempotent(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let sg = small_group(&app).await;
     let meeting = meeting_in(&app, &sg.group, "planned").await;
     add_item(&app, &meeting, json!({"number": "1", "title": "Välkommen"})).await;
@@ -2616,9 +2572,7 @@ async fn agenda_positions_take_integral_numbers_and_creation_is_idempotent(backe
 /// The document states what the server enforces on meetings and agenda items, with one
 /// operation id per operation and every media type of the documents described.
 async fn the_document_states_the_meeting_rules(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let doc = get_json(&app, "/api/v1/openapi.json", None).await;
     let paths = &doc["paths"];
     let op = |path: &str, method: &str| paths[path][method].clone();

@@ -86,9 +86,7 @@ async fn post_with_key(app: &TestApp, key: &str, body: &Value) -> Response {
 // --- The role matrix ---------------------------------------------------------------------
 
 async fn admins_and_secretaries_may_create_change_and_delete_members(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     for role in [Role::Admin, Role::Secretary] {
         let token = token(&[role]);
@@ -120,9 +118,7 @@ async fn admins_and_secretaries_may_create_change_and_delete_members(backend: Ba
 }
 
 async fn other_roles_and_anonymous_callers_cannot_write_members(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let path = member_path(&member);
     let new = json!({"name": "Per Sand"});
@@ -171,9 +167,7 @@ async fn other_roles_and_anonymous_callers_cannot_write_members(backend: Backend
 }
 
 async fn only_an_admin_may_erase_a_member(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let erase = format!("{}/erase", member_path(&member));
     let audit_rows = app.count_rows("audit_log").await;
@@ -196,9 +190,7 @@ async fn only_an_admin_may_erase_a_member(backend: Backend) {
 }
 
 async fn only_an_admin_or_the_person_themself_may_export(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let export = format!("{}/export", member_path(&member));
 
@@ -226,9 +218,7 @@ async fn only_an_admin_or_the_person_themself_may_export(backend: Backend) {
 }
 
 async fn me_answers_with_the_callers_own_member_record_and_memberships(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     app.create_member(json!({"name": "Per Sand", "subject": "per-login"}))
         .await;
@@ -266,9 +256,7 @@ async fn me_answers_with_the_callers_own_member_record_and_memberships(backend: 
 }
 
 async fn everyone_may_read_members(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
 
     let mut tokens: Vec<Option<String>> = ALL_ROLES.iter().map(|r| Some(token(&[*r]))).collect();
@@ -286,9 +274,7 @@ async fn everyone_may_read_members(backend: Backend) {
 }
 
 async fn an_unknown_member_is_not_found(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let missing = format!("{MEMBERS}/{}", Uuid::now_v7());
 
     assert_problem(app.get(&missing, None).await, StatusCode::NOT_FOUND).await;
@@ -324,9 +310,7 @@ async fn an_unknown_member_is_not_found(backend: Backend) {
 // --- Contact data --------------------------------------------------------------------------
 
 async fn contact_data_is_absent_for_anonymous_integration_and_reporter_callers(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
 
     let callers = [
@@ -356,9 +340,7 @@ async fn contact_data_is_absent_for_anonymous_integration_and_reporter_callers(b
 }
 
 async fn contact_data_is_shown_to_admin_secretary_member_and_the_person_themself(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
 
     let callers = [
@@ -386,9 +368,7 @@ async fn contact_data_is_shown_to_admin_secretary_member_and_the_person_themself
 }
 
 async fn the_person_themself_sees_only_their_own_contact_data_in_the_list(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let anna = app.create_member(anna()).await;
     let per = app
         .create_member(json!({"name": "Per Sand", "email": "per.sand@example.se"}))
@@ -409,9 +389,7 @@ async fn the_person_themself_sees_only_their_own_contact_data_in_the_list(backen
 }
 
 async fn a_missing_email_is_null_for_those_who_may_see_contact_data(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(json!({"name": "Per Sand"})).await;
 
     let seen = read(&app, &member_path(&member)).await;
@@ -425,9 +403,7 @@ async fn a_missing_email_is_null_for_those_who_may_see_contact_data(backend: Bac
 // --- Validation ----------------------------------------------------------------------------
 
 async fn invalid_members_are_refused_with_the_field_named(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (json!({"title": "Socialchef"}), vec!["name"], "name missing"),
         (json!({"name": ""}), vec!["name"], "empty name"),
@@ -486,9 +462,7 @@ async fn invalid_members_are_refused_with_the_field_named(backend: Backend) {
 }
 
 async fn server_managed_fields_cannot_be_assigned(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let audit_rows = app.count_rows("audit_log").await;
 
@@ -525,9 +499,7 @@ async fn server_managed_fields_cannot_be_assigned(backend: Backend) {
 }
 
 async fn invalid_changes_are_refused_with_the_field_named(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let audit_rows = app.count_rows("audit_log").await;
 
@@ -561,9 +533,7 @@ async fn invalid_changes_are_refused_with_the_field_named(backend: Backend) {
 }
 
 async fn a_login_subject_belongs_to_one_member_only(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     app.create_member(anna()).await;
     let per = app
         .create_member(json!({"name": "Per Sand", "subject": "per-login"}))
@@ -596,9 +566,7 @@ async fn a_login_subject_belongs_to_one_member_only(backend: Backend) {
 // --- PATCH and conditional requests --------------------------------------------------------
 
 async fn patch_changes_the_title_and_bumps_the_version(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
 
     let response = app
@@ -639,9 +607,7 @@ async fn patch_changes_the_title_and_bumps_the_version(backend: Backend) {
 }
 
 async fn a_stale_if_match_is_refused_and_changes_nothing(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let path = member_path(&member);
     let current: Value = app
@@ -663,9 +629,7 @@ async fn a_stale_if_match_is_refused_and_changes_nothing(backend: Backend) {
 }
 
 async fn get_with_the_current_etag_is_not_modified(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let path = member_path(&member);
     app.patch_json(&path, Some(&admin()), None, &json!({"title": "A"}))
@@ -690,9 +654,7 @@ async fn get_with_the_current_etag_is_not_modified(backend: Backend) {
 // --- DELETE --------------------------------------------------------------------------------
 
 async fn deleting_an_unreferenced_member_archives_it(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
 
     let response = app
@@ -711,9 +673,7 @@ async fn deleting_an_unreferenced_member_archives_it(backend: Backend) {
 }
 
 async fn a_member_holding_a_membership_cannot_be_deleted(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let group = app.create_group("Styrgrupp").await;
     app.create_membership(json!({
@@ -734,9 +694,7 @@ async fn a_member_holding_a_membership_cannot_be_deleted(backend: Backend) {
 }
 
 async fn a_member_stood_in_for_cannot_be_deleted(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let absent = app.create_member(anna()).await;
     let substitute = app.create_member(json!({"name": "Per Sand"})).await;
     let group = app.create_group("Styrgrupp").await;
@@ -814,9 +772,7 @@ async fn karin_and_her_substitute(app: &TestApp) -> Karin {
 }
 
 async fn erasure_leaves_no_trace_and_keeps_every_reference(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let Karin {
         karin,
         substitute,
@@ -923,9 +879,7 @@ async fn erasure_leaves_no_trace_and_keeps_every_reference(backend: Backend) {
 }
 
 async fn erasing_twice_changes_nothing_and_an_erased_member_cannot_be_changed(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let erase = format!("{}/erase", member_path(&member));
     let first: Value = app
@@ -957,9 +911,7 @@ async fn erasing_twice_changes_nothing_and_an_erased_member_cannot_be_changed(ba
 }
 
 async fn audit_entries_of_members_never_hold_personal_data(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let path = member_path(&member);
     app.patch_json(
@@ -1002,9 +954,7 @@ async fn audit_entries_of_members_never_hold_personal_data(backend: Backend) {
 }
 
 async fn erasure_scrubs_her_name_from_notes_in_any_letter_case(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let Karin {
         karin, substitute, ..
     } = karin_and_her_substitute(&app).await;
@@ -1043,9 +993,7 @@ async fn erasure_scrubs_her_name_from_notes_in_any_letter_case(backend: Backend)
 }
 
 async fn erasure_drops_stored_replays_that_name_her(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let karin = app
         .create_member(json!({"name": "Karin Lindqvist", "subject": "karin-login"}))
         .await;
@@ -1080,9 +1028,7 @@ async fn erasure_drops_stored_replays_that_name_her(backend: Backend) {
 }
 
 async fn erasure_leaves_no_trace_of_her_login_in_what_she_wrote(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let karin = app
         .create_member(json!({"name": "Karin Lindqvist", "subject": "karin-login"}))
         .await;
@@ -1133,9 +1079,7 @@ async fn erasure_leaves_no_trace_of_her_login_in_what_she_wrote(backend: Backend
 // --- Export --------------------------------------------------------------------------------
 
 async fn export_holds_the_member_their_memberships_and_who_stands_in_for_them(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let Karin {
         karin,
         chair,
@@ -1197,9 +1141,7 @@ async fn names(app: &TestApp, query: &str) -> Vec<String> {
 }
 
 async fn q_finds_names_case_insensitively_with_swedish_letters(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     for name in ["Åsa Öberg", "Anna Berg", "Östen Lund", "100% Procent_test"] {
         app.create_member(json!({ "name": name })).await;
     }
@@ -1225,9 +1167,7 @@ async fn q_finds_names_case_insensitively_with_swedish_letters(backend: Backend)
 }
 
 async fn lists_filter_by_employer(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
     let ljungby = app.create_municipality("Ljungby kommun", "0781").await;
     app.create_member(json!({"name": "Anna Andersson", "organisation_id": id(&vaxjo)}))
@@ -1253,9 +1193,7 @@ async fn lists_filter_by_employer(backend: Backend) {
 }
 
 async fn archived_members_are_listed_only_when_asked_for(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     app.create_member(json!({"name": "Anna Andersson"})).await;
     let gone = app.create_member(json!({"name": "Per Sand"})).await;
     app.delete(&member_path(&gone), Some(&admin()), None).await;
@@ -1268,9 +1206,7 @@ async fn archived_members_are_listed_only_when_asked_for(backend: Backend) {
 }
 
 async fn updated_since_lists_changes_with_archived_members_as_tombstones(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     app.create_member(json!({"name": "Anna Andersson"})).await;
     let gone = app.create_member(json!({"name": "Per Sand"})).await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -1303,9 +1239,7 @@ async fn updated_since_lists_changes_with_archived_members_as_tombstones(backend
 }
 
 async fn paging_by_two_over_five_members_yields_each_once(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let mut created = HashSet::new();
     for name in ["Anna", "Per", "Nils", "Hans", "Tova"] {
         let member = app.create_member(json!({ "name": name })).await;
@@ -1348,9 +1282,7 @@ async fn operation(app: &TestApp, path: &str, method: &str) -> Value {
 }
 
 async fn a_deleted_member_stays_readable_and_the_document_says_so(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let erase = format!("{}/erase", member_path(&member));
     assert_eq!(
@@ -1384,9 +1316,7 @@ async fn a_deleted_member_stays_readable_and_the_document_says_so(backend: Backe
 }
 
 async fn the_document_states_the_checks_of_member_fields(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let doc: Value = app
         .get("/api/v1/openapi.json", None)
         .await
@@ -1427,9 +1357,7 @@ async fn the_document_states_the_checks_of_member_fields(backend: Backend) {
 }
 
 async fn every_operation_of_members_memberships_and_audit_is_named_and_described(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let lists = [
         ("/api/v1/members", "get", "list_members", Some("MemberView")),
         (
@@ -1509,9 +1437,7 @@ async fn every_operation_of_members_memberships_and_audit_is_named_and_described
 }
 
 async fn erasing_with_a_stale_if_match_is_refused_and_erases_nothing(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let member = app.create_member(anna()).await;
     let erase = app
         .client
@@ -1529,9 +1455,7 @@ async fn erasing_with_a_stale_if_match_is_refused_and_erases_nothing(backend: Ba
 }
 
 async fn the_document_spells_stored_enums_as_the_server_does(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let doc: Value = app
         .get("/api/v1/openapi.json", None)
         .await

@@ -15,9 +15,7 @@ fn org_path(org: &Value) -> String {
 }
 
 async fn creating_an_organisation_returns_it_with_etag_and_location(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app
         .post_json(
@@ -68,9 +66,7 @@ async fn creating_an_organisation_returns_it_with_etag_and_location(backend: Bac
 }
 
 async fn every_write_needs_an_admin_token(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Lessebo kommun", "0761").await;
     let body = json!({"name": "Tingsryds kommun", "kind": "municipality"});
 
@@ -112,9 +108,7 @@ async fn every_write_needs_an_admin_token(backend: Backend) {
 }
 
 async fn a_forbidden_role_is_refused_before_its_body_is_read(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app
         .post_json(
@@ -128,9 +122,7 @@ async fn a_forbidden_role_is_refused_before_its_body_is_read(backend: Backend) {
 }
 
 async fn every_role_and_anonymous_callers_can_read_organisations(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Alvesta kommun", "0764").await;
 
     let mut tokens: Vec<Option<String>> = non_admins().into_iter().map(|(_, t)| Some(t)).collect();
@@ -145,9 +137,7 @@ async fn every_role_and_anonymous_callers_can_read_organisations(backend: Backen
 }
 
 async fn invalid_organisations_are_refused_with_every_field_named(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (json!({"kind": "region"}), vec!["name"], "name missing"),
         (
@@ -233,9 +223,7 @@ async fn invalid_organisations_are_refused_with_every_field_named(backend: Backe
 }
 
 async fn server_managed_fields_cannot_be_assigned(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Älmhults kommun", "0765").await;
 
     for field in [
@@ -266,9 +254,7 @@ async fn server_managed_fields_cannot_be_assigned(backend: Backend) {
 }
 
 async fn a_duplicate_municipality_code_is_a_conflict(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
     let ljungby = app.create_municipality("Ljungby kommun", "0781").await;
 
@@ -307,9 +293,7 @@ async fn a_duplicate_municipality_code_is_a_conflict(backend: Backend) {
 }
 
 async fn an_unknown_or_malformed_id_is_not_found_or_bad(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let missing = format!("{ORGS}/{}", Uuid::now_v7());
 
     assert_problem(app.get(&missing, None).await, StatusCode::NOT_FOUND).await;
@@ -332,9 +316,7 @@ async fn an_unknown_or_malformed_id_is_not_found_or_bad(backend: Backend) {
 }
 
 async fn patch_changes_only_the_given_fields_and_bumps_the_version(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let region = app.create_organisation(json!({"name": "Region Kronoberg", "kind": "region", "county_code": "07", "website": "https://regionkronoberg.se"})).await;
 
     let response = app
@@ -374,9 +356,7 @@ async fn patch_changes_only_the_given_fields_and_bumps_the_version(backend: Back
 }
 
 async fn a_patch_that_changes_nothing_writes_nothing(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Markaryds kommun", "0767").await;
 
     let response = app
@@ -395,9 +375,7 @@ async fn a_patch_that_changes_nothing_writes_nothing(backend: Backend) {
 }
 
 async fn get_honours_if_none_match(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Uppvidinge kommun", "0760").await;
     let path = org_path(&org);
 
@@ -421,9 +399,7 @@ async fn get_honours_if_none_match(backend: Backend) {
 }
 
 async fn a_stale_if_match_is_refused_and_changes_nothing(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Tingsryds kommun", "0763").await;
     let path = org_path(&org);
     let first = app
@@ -452,9 +428,7 @@ async fn a_stale_if_match_is_refused_and_changes_nothing(backend: Backend) {
 }
 
 async fn an_if_match_without_an_entity_tag_never_matches(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Alvesta kommun", "0764").await;
     let path = org_path(&org);
     for value in ["q", "=FJ", "null"] {
@@ -470,9 +444,7 @@ async fn an_if_match_without_an_entity_tag_never_matches(backend: Backend) {
 }
 
 async fn two_writers_with_the_same_etag_get_one_success_and_one_412(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Ljungby kommun", "0781").await;
     let path = org_path(&org);
 
@@ -491,9 +463,7 @@ async fn two_writers_with_the_same_etag_get_one_success_and_one_412(backend: Bac
 }
 
 async fn delete_archives_and_keeps_the_record_readable(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let kept = app.create_municipality("Växjö kommun", "0780").await;
     let gone = app.create_municipality("Lessebo kommun", "0761").await;
 
@@ -549,9 +519,7 @@ async fn delete_archives_and_keeps_the_record_readable(backend: Backend) {
 }
 
 async fn lists_filter_by_kind_parent_code_and_name(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let region = app
         .create_organisation(
             json!({"name": "Region Kronoberg", "kind": "region", "county_code": "07"}),
@@ -613,9 +581,7 @@ async fn lists_filter_by_kind_parent_code_and_name(backend: Backend) {
 }
 
 async fn two_hundred_and_fifty_organisations_page_without_duplicates_or_gaps(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let mut created = HashSet::new();
     for i in 0..250 {
         let org = app
@@ -681,9 +647,7 @@ async fn two_hundred_and_fifty_organisations_page_without_duplicates_or_gaps(bac
 }
 
 async fn updated_since_returns_changes_with_tombstones_in_change_order(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let old = app.create_municipality("Uppvidinge kommun", "0760").await;
     let archived = app.create_municipality("Lessebo kommun", "0761").await;
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -757,9 +721,7 @@ async fn updated_since_returns_changes_with_tombstones_in_change_order(backend: 
 }
 
 async fn a_parent_cannot_be_the_organisation_itself_or_a_descendant(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let region = app
         .create_organisation(json!({"name": "Region Kronoberg", "kind": "region"}))
         .await;
@@ -818,9 +780,7 @@ crate::on_both_backends!(
 );
 
 async fn head_answers_like_get_without_a_body(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let org = app.create_municipality("Växjö kommun", "0780").await;
 
     let response = app

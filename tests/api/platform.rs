@@ -79,9 +79,7 @@ async fn assert_nothing_stored(app: &TestApp, case: &str) {
 // Health and metrics.
 
 async fn liveness_answers_ok(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app.get("/health/live", None).await;
 
@@ -91,9 +89,7 @@ async fn liveness_answers_ok(backend: Backend) {
 }
 
 async fn readiness_answers_ok_when_the_database_does(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app.get("/health/ready", None).await;
 
@@ -107,9 +103,7 @@ async fn readiness_is_503_with_retry_after_when_the_database_is_gone(backend: Ba
     if backend == Backend::Sqlite {
         return;
     }
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let warm = app.get("/health/ready", None).await;
     assert_eq!(warm.status(), StatusCode::OK, "ready before the outage");
     let row = app
@@ -126,7 +120,7 @@ async fn readiness_is_503_with_retry_after_when_the_database_is_gone(backend: Ba
         .close_by_ref()
         .await
         .expect("close the test connection");
-    let admin_url = std::env::var("SAMVERKAN_TEST_POSTGRES_URL").expect("PostgreSQL URL");
+    let admin_url = postgres_url();
     let admin_db = Database::connect(&admin_url)
         .await
         .expect("admin connection");
@@ -171,9 +165,7 @@ async fn readiness_is_503_with_retry_after_when_the_database_is_gone(backend: Ba
 }
 
 async fn metrics_are_prometheus_text(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app.get("/metrics", None).await;
 
@@ -207,9 +199,7 @@ async fn metrics_line_with(app: &TestApp, parts: &[&str]) -> Option<String> {
 }
 
 async fn metrics_count_requests_by_route_pattern(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let id = Uuid::now_v7();
 
     let listed = app.get(ORGANISATIONS, None).await;
@@ -248,9 +238,7 @@ async fn metrics_count_requests_by_route_pattern(backend: Backend) {
 // Request ids.
 
 async fn every_response_carries_a_request_id(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (Method::GET, "/health/live", "a 200"),
         (Method::GET, "/metrics", "metrics"),
@@ -274,9 +262,7 @@ async fn every_response_carries_a_request_id(backend: Backend) {
 }
 
 async fn a_client_request_id_is_echoed(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app
         .client
@@ -293,9 +279,7 @@ async fn a_client_request_id_is_echoed(backend: Backend) {
 }
 
 async fn an_unusable_client_request_id_is_replaced(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let too_long = "a".repeat(129);
     let cases = [
         (too_long.as_str(), "longer than 128 characters"),
@@ -319,9 +303,7 @@ async fn an_unusable_client_request_id_is_replaced(backend: Backend) {
 }
 
 async fn a_problem_carries_the_request_id_of_its_response(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         (
             Method::GET,
@@ -380,9 +362,7 @@ async fn a_problem_carries_the_request_id_of_its_response(backend: Backend) {
 // Routing: 404, 405, OPTIONS.
 
 async fn an_unknown_route_is_a_404_problem(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         "/api/v1/no-such-thing",
         "/api/v2/organisations",
@@ -398,9 +378,7 @@ async fn an_unknown_route_is_a_404_problem(backend: Backend) {
 }
 
 async fn a_wrong_method_is_a_405_problem_with_allow(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let id = Uuid::now_v7();
     let item = format!("{ORGANISATIONS}/{id}");
     let cases = [
@@ -468,9 +446,7 @@ async fn a_wrong_method_is_a_405_problem_with_allow(backend: Backend) {
 }
 
 async fn options_on_a_known_path_lists_the_methods(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let item = format!("{ORGANISATIONS}/{}", Uuid::now_v7());
     let cases = [
         (ORGANISATIONS, &["GET", "HEAD", "POST", "OPTIONS"][..]),
@@ -494,9 +470,7 @@ async fn options_on_a_known_path_lists_the_methods(backend: Backend) {
 }
 
 async fn options_on_an_unknown_path_is_a_404(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = request(&app, Method::OPTIONS, "/api/v1/no-such-thing").await;
 
@@ -506,9 +480,7 @@ async fn options_on_an_unknown_path_is_a_404(backend: Backend) {
 // Malformed request bodies.
 
 async fn malformed_bodies_are_refused_and_store_nothing(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let json = Some("application/json");
     let valid = vaxjo().to_string().into_bytes();
     let cases: Vec<(Option<&str>, Vec<u8>, StatusCode, &str)> = vec![
@@ -615,9 +587,7 @@ fn post_chunked(address: &str, path: &str, token: &str, body: &[u8]) -> String {
 }
 
 async fn a_chunked_body_over_the_limit_is_refused(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let address = app.address.clone();
     let token = admin();
 
@@ -647,9 +617,7 @@ async fn a_chunked_body_over_the_limit_is_refused(backend: Backend) {
 }
 
 async fn a_chunked_body_within_the_limit_is_read(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let address = app.address.clone();
     let token = admin();
 
@@ -667,9 +635,7 @@ async fn a_chunked_body_within_the_limit_is_read(backend: Backend) {
 }
 
 async fn a_body_of_exactly_the_limit_is_read(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app
         .client
@@ -685,9 +651,7 @@ async fn a_body_of_exactly_the_limit_is_read(backend: Backend) {
 }
 
 async fn the_body_limit_follows_the_setting(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| s.max_body_bytes = 1024).await else {
-        return;
-    };
+    let app = spawn_app_with(backend, |s| s.max_body_bytes = 1024).await;
 
     let over = app
         .client
@@ -713,9 +677,7 @@ async fn the_body_limit_follows_the_setting(backend: Backend) {
 }
 
 async fn a_nul_byte_in_a_name_is_invalid_on_every_backend(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let mut body = vaxjo();
     body["name"] = json!("a\u{0}b");
 
@@ -729,9 +691,7 @@ async fn a_nul_byte_in_a_name_is_invalid_on_every_backend(backend: Backend) {
 // Malformed query strings and paths.
 
 async fn bad_query_parameters_are_400_problems_naming_the_parameter(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         ("limit=0", "limit", "below the minimum"),
         ("limit=201", "limit", "above the maximum"),
@@ -776,9 +736,7 @@ async fn bad_query_parameters_are_400_problems_naming_the_parameter(backend: Bac
 }
 
 async fn the_largest_page_size_is_accepted(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = ["limit=200", "limit=1"];
 
     for query in cases {
@@ -789,9 +747,7 @@ async fn the_largest_page_size_is_accepted(backend: Backend) {
 }
 
 async fn a_malformed_id_in_the_path_is_a_400_problem(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let cases = [
         ("not-a-uuid", "words"),
         ("12345", "digits"),
@@ -836,9 +792,7 @@ fn operations(doc: &Value) -> Vec<(String, String, Value)> {
 }
 
 async fn the_served_openapi_document_is_the_committed_one(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let committed: Value = serde_json::from_str(include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/openapi/openapi.json"
@@ -862,9 +816,7 @@ async fn the_served_openapi_document_is_the_committed_one(backend: Backend) {
 }
 
 async fn every_operation_documents_401_and_problem_errors(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let doc = served_openapi(&app).await;
 
@@ -896,9 +848,7 @@ async fn every_operation_documents_401_and_problem_errors(backend: Backend) {
 }
 
 async fn every_documented_operation_is_routed(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let doc = served_openapi(&app).await;
 
     for (path, method, _) in operations(&doc) {
@@ -932,9 +882,7 @@ async fn every_documented_operation_is_routed(backend: Backend) {
 // Swagger UI.
 
 async fn docs_redirects_to_the_swagger_ui(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let response = app.get("/docs", None).await;
 
@@ -967,9 +915,7 @@ fn referenced_urls(html: &str) -> Vec<String> {
 }
 
 async fn the_swagger_ui_works_offline(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
 
     let index = app.get("/docs/", None).await;
 

@@ -64,9 +64,7 @@ async fn pause() -> String {
 }
 
 async fn values_as_they_stood_and_their_history(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
     let org = id(&vaxjo);
     let indicator = define(&app, "BBG-H06").await;
@@ -176,9 +174,7 @@ async fn values_as_they_stood_and_their_history(backend: Backend) {
 }
 
 async fn a_wrong_value_is_deleted_with_a_tombstone(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
     let ljungby = app.create_municipality("Ljungby kommun", "0781").await;
     let indicator = define(&app, "BBG-H03").await;
@@ -362,9 +358,7 @@ async fn a_wrong_value_is_deleted_with_a_tombstone(backend: Backend) {
 }
 
 async fn a_retired_indicator_takes_no_values_for_later_periods(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let vaxjo = app.create_municipality("Växjö kommun", "0780").await;
     let indicator = define(&app, "BBG-S01").await;
     let retired = app

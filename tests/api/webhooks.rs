@@ -148,7 +148,7 @@ async fn receive(req: HttpRequest, body: String, state: web::Data<Receiver>) -> 
 }
 
 /// An app that may deliver to 127.0.0.1 and retries quickly.
-async fn app(backend: Backend) -> Option<TestApp> {
+async fn app(backend: Backend) -> TestApp {
     spawn_app_with(backend, |s| {
         s.webhook_allow_private = true;
         s.webhook_retry_base = Duration::from_millis(50);
@@ -182,9 +182,7 @@ async fn municipalities(app: &TestApp, codes: &[&str]) {
 }
 
 async fn a_subscription_shows_its_secret_once_and_follows_the_protocol(backend: Backend) {
-    let Some(app) = app(backend).await else {
-        return;
-    };
+    let app = app(backend).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(
         &app,
@@ -308,9 +306,7 @@ async fn a_subscription_shows_its_secret_once_and_follows_the_protocol(backend: 
 }
 
 async fn deliveries_survive_a_failing_receiver_in_order(backend: Backend) {
-    let Some(app) = app(backend).await else {
-        return;
-    };
+    let app = app(backend).await;
     let receiver = Receiver::start().await;
     receiver.script(Script {
         fail_first: 4,
@@ -349,15 +345,12 @@ async fn deliveries_survive_a_failing_receiver_in_order(backend: Backend) {
 }
 
 async fn gone_and_fifty_failures_deactivate(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, |s| {
+    let app = spawn_app_with(backend, |s| {
         s.webhook_allow_private = true;
         s.webhook_retry_base = Duration::from_millis(1);
         s.webhook_retry_max = Duration::from_millis(5);
     })
-    .await
-    else {
-        return;
-    };
+    .await;
     let gone = Receiver::start().await;
     gone.script(Script {
         status: Some(410),
@@ -409,9 +402,7 @@ async fn gone_and_fifty_failures_deactivate(backend: Backend) {
 }
 
 async fn rotation_signs_with_both_secrets_for_a_day(backend: Backend) {
-    let Some(app) = app(backend).await else {
-        return;
-    };
+    let app = app(backend).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(&app, json!({"url": receiver.url("/rotating")})).await;
     let old = hook["secret"].as_str().unwrap().to_owned();
@@ -440,9 +431,7 @@ async fn rotation_signs_with_both_secrets_for_a_day(backend: Backend) {
 }
 
 async fn ping_and_redeliver_send_now(backend: Backend) {
-    let Some(app) = app(backend).await else {
-        return;
-    };
+    let app = app(backend).await;
     let receiver = Receiver::start().await;
     let hook = subscribe(
         &app,
@@ -487,9 +476,7 @@ async fn ping_and_redeliver_send_now(backend: Backend) {
 }
 
 async fn private_addresses_are_refused_unless_allowed(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+    let app = spawn_app(backend).await;
     let receiver = Receiver::start().await;
     for url in [
         receiver.url("/hook"),
@@ -552,9 +539,7 @@ async fn private_addresses_are_refused_unless_allowed(backend: Backend) {
 }
 
 async fn events_of_non_public_records_reach_only_subscriptions_that_ask(backend: Backend) {
-    let Some(app) = app(backend).await else {
-        return;
-    };
+    let app = app(backend).await;
     let receiver = Receiver::start().await;
     subscribe(
         &app,
@@ -595,9 +580,7 @@ async fn two_replicas_share_the_work_and_deliver_nothing_twice(backend: Backend)
     if backend != Backend::Postgres {
         return; // On SQLite one process delivers.
     }
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let receiver = Receiver::start().await;
     receiver.script(Script {
         delay: Duration::from_millis(40),
@@ -702,9 +685,7 @@ async fn a_crashed_replica_s_subscriptions_are_taken_over(backend: Backend) {
     if backend != Backend::Postgres {
         return;
     }
-    let Some(database) = TestDatabase::create(backend).await else {
-        return;
-    };
+    let database = TestDatabase::create(backend).await;
     let receiver = Receiver::start().await;
     receiver.script(Script {
         delay: Duration::from_millis(100),
