@@ -100,8 +100,17 @@ macro_rules! plain_tests {
 /// a count after the run, or, under `SAMVERKAN_TEST_REQUIRE_POSTGRES=1`, nothing runs and the
 /// exit code says it failed.
 pub fn main() -> ExitCode {
-    let args = Arguments::from_args();
-    let trials = trials();
+    let (args, filters) = arguments();
+    let trials: Vec<(Trial, bool)> = trials()
+        .into_iter()
+        .filter(|(trial, _)| {
+            filters.is_empty()
+                || filters.iter().any(|f| match args.exact {
+                    true => trial.name() == f,
+                    false => trial.name().contains(f.as_str()),
+                })
+        })
+        .collect();
     let url = postgres_url();
     // Whether any PostgreSQL variant is selected, `--ignored` or not (the ones skipped here
     // are ignored, and `--ignored` asks to try them).
@@ -159,6 +168,34 @@ pub fn main() -> ExitCode {
         );
     }
     conclusion.exit_code()
+}
+
+/// libtest's arguments and every name filter given: libtest takes several
+/// (`cargo test decisions:: search::`), libtest-mimic's parser one, so the filters are taken
+/// out here and applied to the list of trials.
+fn arguments() -> (Arguments, Vec<String>) {
+    const TAKES_A_VALUE: [&str; 6] = [
+        "--test-threads",
+        "--skip",
+        "--color",
+        "--format",
+        "--logfile",
+        "-Z",
+    ];
+    let mut args = std::env::args();
+    let mut rest: Vec<String> = args.next().into_iter().collect();
+    let mut filters = Vec::new();
+    while let Some(arg) = args.next() {
+        if TAKES_A_VALUE.contains(&arg.as_str()) {
+            rest.push(arg);
+            rest.extend(args.next());
+        } else if arg.starts_with('-') {
+            rest.push(arg);
+        } else {
+            filters.push(arg);
+        }
+    }
+    (Arguments::from_iter(rest), filters)
 }
 
 /// Every registered test as a trial, sorted by name like libtest's, each with whether it is a

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::history;
 use crate::{
     domain::{
-        indicator::{CheckedValue, Gender, HistoryChange, IndicatorStatus, ValueStatus},
+        indicator::{CheckedValue, Gender, HistoryChange, IndicatorStatus, ValueRow, ValueStatus},
         text::FieldErrors,
     },
     entities::{indicator, indicator_value, organisation},
@@ -139,6 +139,25 @@ fn retired_on(indicator: &indicator::Model) -> Option<NaiveDate> {
         .or_else(|| Some(indicator.updated_at.date_naive()))
 }
 
+/// `base` with the fields a report sets, one version on.
+fn reported(
+    base: indicator_value::Model,
+    row: ValueRow,
+    at: chrono::DateTime<chrono::Utc>,
+) -> indicator_value::Model {
+    indicator_value::Model {
+        value: row.value,
+        suppressed: row.suppressed,
+        status: row.status,
+        approximate: row.approximate,
+        note: row.note,
+        source_ref: row.source_ref,
+        updated_at: at,
+        version: base.version + 1,
+        ..base
+    }
+}
+
 /// Upserts a checked batch in one transaction: all rows or none. Repeating a batch changes
 /// nothing. The audit log gets one row for the batch, with every changed value before and after.
 pub async fn upsert_values(
@@ -219,17 +238,7 @@ pub async fn upsert_values(
                 counts.unchanged += 1
             }
             Some(old) => {
-                let new = indicator_value::Model {
-                    value: row.value,
-                    suppressed: row.suppressed,
-                    status: row.status,
-                    approximate: row.approximate,
-                    note: row.note,
-                    source_ref: row.source_ref,
-                    updated_at: at,
-                    version: old.version + 1,
-                    ..old.clone()
-                };
+                let new = reported(old.clone(), row, at);
                 revisions.push(history::revision_of(&new, false, at, by));
                 before.push(value_json(old));
                 after.push(value_json(&new));
@@ -242,24 +251,25 @@ pub async fn upsert_values(
                     "age_group": row.age_group, "value": row.value, "suppressed": row.suppressed,
                     "status": row.status, "approximate": row.approximate,
                 }));
-                let model = indicator_value::Model {
+                let blank = indicator_value::Model {
                     id: Uuid::now_v7(),
                     indicator_id: indicator.id,
                     organisation_id: row.organisation_id,
-                    period: row.period,
+                    period: row.period.clone(),
                     period_start: period.start(),
                     gender: row.gender,
-                    age_group: row.age_group,
-                    value: row.value,
-                    suppressed: row.suppressed,
+                    age_group: row.age_group.clone(),
+                    value: None,
+                    suppressed: false,
                     status: row.status,
-                    approximate: row.approximate,
-                    note: row.note,
-                    source_ref: row.source_ref,
+                    approximate: false,
+                    note: None,
+                    source_ref: None,
                     created_at: at,
                     updated_at: at,
-                    version: 1,
+                    version: 0,
                 };
+                let model = reported(blank, row, at);
                 revisions.push(history::revision_of(&model, false, at, by));
                 let model = indicator_value::ActiveModel::from(model);
                 inserts.push(model);
