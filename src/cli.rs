@@ -233,7 +233,10 @@ fn print_demo(
     let base = match &settings.public_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None if settings.bind.ip().is_unspecified() => format!("http://127.0.0.1:{port}"),
-        None => format!("http://{}:{port}", settings.bind.ip()),
+        None => format!(
+            "http://{}",
+            std::net::SocketAddr::new(settings.bind.ip(), port)
+        ),
     };
     let state = match demo.fresh {
         true => "seeded",
