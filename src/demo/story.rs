@@ -13,12 +13,12 @@ use super::{
 };
 use crate::startup::StartupError;
 
-/// The held meetings with their chair and checkers, each approved at the next.
-const SIGNED: [(&str, [&str; 3]); 4] = [
-    ("feb2020", ["chair", "lessebo", "region"]),
-    ("jun2021", ["chair", "vaxjo", "almhult"]),
-    ("nov2021", ["chair", "lessebo", "hsv"]),
-    ("dec2021", ["chair", "uppvidinge", "lnu"]),
+/// The held meetings, their day, and their chair and checkers; each is approved at the next.
+const SIGNED: [(&str, &str, [&str; 3]); 4] = [
+    ("feb2020", "2020-02-07", ["chair", "lessebo", "region"]),
+    ("jun2021", "2021-06-04", ["chair", "vaxjo", "almhult"]),
+    ("nov2021", "2021-11-05", ["chair", "lessebo", "hsv"]),
+    ("dec2021", "2021-12-03", ["chair", "uppvidinge", "lnu"]),
 ];
 
 /// Writes the whole demo; answers the steering group's id.
@@ -58,20 +58,14 @@ pub(super) async fn tell(api: &Api) -> Result<String, StartupError> {
     attachments(api, &refs).await?;
     indicators::values(api, &refs).await?;
 
-    for (meeting, signatories) in SIGNED {
+    for (meeting, _, signatories) in SIGNED {
         let subjects: Vec<String> = signatories.iter().map(|k| Ids::subject(k)).collect();
         api.sign_off(refs.get(&format!("meeting:{meeting}"))?, &subjects)
             .await?;
     }
     for pair in SIGNED.windows(2) {
-        let (approved, at) = (pair[0].0, pair[1].0);
+        let ((approved, ..), (at, on, _)) = (pair[0], pair[1]);
         let at_id = refs.get(&format!("meeting:{at}"))?;
-        let day = &at[..3];
-        let on = match day {
-            "jun" => "2021-06-04",
-            "nov" => "2021-11-05",
-            _ => "2021-12-03",
-        };
         api.patch(
             &format!(
                 "/api/v1/meetings/{}",
