@@ -56,7 +56,12 @@ impl Modify for BearerScheme {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
                     .description(Some(
-                        "A JWT with `sub`, `roles`, optional `org`, `exp`, `iss` and `aud`.",
+                        "A JWT with `sub`, `roles`, optional `org`, `exp`, `iss` and `aud`. \
+                         An operation's `bearer` requirement lists the roles that may call it \
+                         (as OpenAPI allows for schemes other than OAuth 2): any other role is \
+                         refused with 403 before the request is read. An empty list admits \
+                         every role, and an operation that also lists an empty requirement \
+                         answers anonymous callers too (with what is public).",
                     ))
                     .build(),
             ),

@@ -94,7 +94,7 @@ pub struct AuditQuery {
     operation_id = "list_audit_entries",
     params(AuditQuery, PagingParams),
     responses(Listed<AuditEntry>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[get("/audit")]
 pub async fn list_audit_entries(
@@ -128,7 +128,7 @@ pub async fn list_audit_entries(
          body = Verification),
         ListErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[get("/audit/verify")]
 pub async fn verify_audit_log(

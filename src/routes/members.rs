@@ -190,7 +190,7 @@ pub async fn list_members(
     params(IdempotencyKeyHeader),
     request_body = NewMember,
     responses(Created<MemberView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/members")]
 pub async fn create_member(
@@ -246,7 +246,7 @@ pub async fn get_member(
     params(("id" = Uuid, Path, description = "Member id"), IfMatchHeader),
     request_body = MemberPatch,
     responses(Updated<MemberView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/members/{id}")]
 pub async fn update_member(
@@ -296,7 +296,7 @@ fn subject_setter(identity: &crate::auth::Identity) -> ApiResult<()> {
     operation_id = "archive_member",
     params(("id" = Uuid, Path, description = "Member id"), IfMatchHeader),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[delete("/members/{id}")]
 pub async fn archive_member(
@@ -324,7 +324,7 @@ pub async fn archive_member(
     operation_id = "erase_member",
     params(("id" = Uuid, Path, description = "Member id"), IfMatchHeader),
     responses(Updated<MemberView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/members/{id}/erase")]
 pub async fn erase_member(write: Write<AdminOnly>, id: web::Path<Uuid>) -> ApiResult<HttpResponse> {

@@ -292,7 +292,7 @@ pub async fn list_memberships(
     params(IdempotencyKeyHeader),
     request_body = NewMembership,
     responses(Created<MembershipView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/memberships")]
 pub async fn create_membership(
@@ -342,7 +342,7 @@ pub async fn get_membership(
     params(("id" = Uuid, Path, description = "Membership id"), IfMatchHeader),
     request_body = MembershipPatch,
     responses(Updated<MembershipView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/memberships/{id}")]
 pub async fn update_membership(
@@ -372,7 +372,7 @@ pub async fn update_membership(
     operation_id = "archive_membership",
     params(("id" = Uuid, Path, description = "Membership id"), IfMatchHeader),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[delete("/memberships/{id}")]
 pub async fn archive_membership(

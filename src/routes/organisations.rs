@@ -287,7 +287,7 @@ pub async fn list_organisations(
     params(IdempotencyKeyHeader),
     request_body = NewOrganisation,
     responses(Created<OrganisationView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/organisations")]
 pub async fn create_organisation(
@@ -330,7 +330,7 @@ pub async fn get_organisation(
     params(("id" = Uuid, Path, description = "Organisation id"), IfMatchHeader),
     request_body = OrganisationPatch,
     responses(Updated<OrganisationView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(
@@ -356,7 +356,7 @@ pub async fn update_organisation(
     operation_id = "archive_organisation",
     params(("id" = Uuid, Path, description = "Organisation id"), IfMatchHeader),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[delete("/organisations/{id}")]
 pub async fn archive_organisation(

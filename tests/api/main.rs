@@ -42,6 +42,7 @@ mod plan_progress;
 mod platform;
 mod preconditions;
 mod proceedings;
+mod roles;
 mod search;
 mod seed_record;
 mod signoff;

@@ -193,7 +193,7 @@ pub async fn get_activity_progress(
     ),
     request_body = ProgressReport,
     responses(Updated<ActivityProgressView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary", "reporter"]))
 )]
 #[put("/action-plans/{id}/activities/{key}/progress")]
 pub async fn report_activity_progress(
@@ -378,7 +378,7 @@ fn read_row(
         (status = 200, description = "Every row is reported", body = ProgressImport),
         BatchErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary", "reporter"]))
 )]
 #[post("/action-plans/{id}/progress.csv")]
 pub async fn import_progress_csv(

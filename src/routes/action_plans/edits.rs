@@ -126,7 +126,7 @@ impl RevisionPatch {
     ),
     request_body = RevisionPatch,
     responses(Updated<RevisionView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/action-plans/{id}/revisions/{number}")]
 pub async fn update_plan_revision(
@@ -159,7 +159,7 @@ pub async fn update_plan_revision(
     ),
     request_body = RevisionReplace,
     responses(Updated<RevisionView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[put("/action-plans/{id}/revisions/{number}")]
 pub async fn replace_plan_revision(
@@ -216,7 +216,7 @@ pub struct RevisionApproval {
     ),
     request_body = RevisionApproval,
     responses(Updated<RevisionView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/action-plans/{id}/revisions/{number}/approval")]
 pub async fn approve_plan_revision(

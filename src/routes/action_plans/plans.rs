@@ -204,7 +204,7 @@ pub async fn list_action_plans(
     params(IdempotencyKeyHeader),
     request_body = NewActionPlan,
     responses(Created<ActionPlanView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/action-plans")]
 pub async fn create_action_plan(
@@ -250,7 +250,7 @@ pub async fn get_action_plan(
     params(("id" = Uuid, Path, description = "Action plan id"), IfMatchHeader),
     request_body = ActionPlanPatch,
     responses(Updated<ActionPlanView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/action-plans/{id}")]
 pub async fn update_action_plan(

@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig<'_>) {
     ),
     request_body = Publication,
     responses(Created<RevisionView>, ParentNotFound),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/action-plans/{id}/revisions/{number}/publications")]
 pub async fn create_publication(

@@ -154,7 +154,7 @@ pub async fn list_consultation_responses(
     ),
     request_body = NewConsultationResponse,
     responses(Created<ConsultationResponseView>, ParentNotFound),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/action-plans/{id}/revisions/{number}/responses")]
 pub async fn create_consultation_response(

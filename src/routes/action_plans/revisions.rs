@@ -177,7 +177,7 @@ pub struct NoFilter {}
     params(("id" = Uuid, Path, description = "Action plan id"), IdempotencyKeyHeader),
     request_body = NewRevisionBody,
     responses(Created<RevisionView>, ParentNotFound),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/action-plans/{id}/revisions")]
 pub async fn create_plan_revision(

@@ -151,7 +151,7 @@ pub async fn get_attachment(
     operation_id = "archive_attachment",
     params(("id" = Uuid, Path, description = "Attachment id"), IfMatchHeader),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[delete("/attachments/{id}")]
 pub async fn archive_attachment(

@@ -101,7 +101,7 @@ pub struct UploadQuery {
         (status = 404, description = "No record of this kind has this id",
          body = crate::error::Problem, content_type = "application/problem+json")
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/attachments")]
 pub async fn upload_attachment(

@@ -121,7 +121,7 @@ pub async fn list_decisions(
     params(IdempotencyKeyHeader),
     request_body = NewDecision,
     responses(Created<DecisionView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/decisions")]
 pub async fn create_decision(
@@ -168,7 +168,7 @@ pub async fn get_decision(
     params(("id" = Uuid, Path, description = "Decision id"), IfMatchHeader),
     request_body = DecisionPatch,
     responses(Updated<DecisionView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/decisions/{id}")]
 pub async fn update_decision(

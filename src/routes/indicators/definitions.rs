@@ -347,7 +347,7 @@ pub async fn list_indicators(
     params(IdempotencyKeyHeader),
     request_body = NewIndicator,
     responses(Created<IndicatorView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/indicators")]
 pub async fn create_indicator(
@@ -392,7 +392,7 @@ pub async fn get_indicator(
     params(("id" = Uuid, Path, description = "Indicator id"), IfMatchHeader),
     request_body = IndicatorPatch,
     responses(Updated<IndicatorView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/indicators/{id}")]
 pub async fn update_indicator(

@@ -100,7 +100,7 @@ async fn delete_keys(write: &Write<Reporters>, id: Uuid, keys: Vec<ValueKey>) ->
         (status = 200, description = "The value is deleted", body = Deleted),
         BatchErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary", "reporter"]))
 )]
 #[delete("")]
 pub async fn delete_indicator_value(
@@ -132,7 +132,7 @@ pub async fn delete_indicator_value(
         (status = 200, description = "The values are deleted", body = Deleted),
         BatchErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary", "reporter"]))
 )]
 #[post("/delete")]
 pub async fn delete_indicator_values(

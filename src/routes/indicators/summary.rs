@@ -140,7 +140,7 @@ pub async fn get_indicator_targets(
     params(("id" = Uuid, Path, description = "Indicator id"), IfMatchHeader),
     request_body = TargetsBody,
     responses(Updated<TargetList>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[put("/indicators/{id}/targets")]
 pub async fn replace_indicator_targets(

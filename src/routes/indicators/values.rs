@@ -90,7 +90,7 @@ impl From<UpsertCounts> for BatchResult {
           and left unchanged", body = BatchResult),
         BatchErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary", "reporter"]))
 )]
 #[put("")]
 pub async fn put_indicator_values(

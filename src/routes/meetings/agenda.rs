@@ -302,7 +302,7 @@ pub async fn list_agenda_items(
         (status = 404, description = "No meeting has this id",
          body = crate::error::Problem, content_type = "application/problem+json")
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/meetings/{id}/agenda-items")]
 pub async fn create_agenda_item(
@@ -358,7 +358,7 @@ pub async fn get_agenda_item(
     ),
     request_body = AgendaItemPatch,
     responses(Updated<AgendaItemView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/meetings/{id}/agenda-items/{item_id}")]
 pub async fn update_agenda_item(
@@ -391,7 +391,7 @@ pub async fn update_agenda_item(
         IfMatchHeader
     ),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[delete("/meetings/{id}/agenda-items/{item_id}")]
 pub async fn archive_agenda_item(

@@ -97,7 +97,7 @@ pub async fn get_agenda(
     params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
     request_body = WholeAgenda,
     responses(Updated<AgendaView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[put("")]
 pub async fn replace_agenda(

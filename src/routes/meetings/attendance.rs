@@ -162,7 +162,7 @@ pub async fn get_attendance(
     params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
     request_body = AttendanceList,
     responses(Updated<AttendanceView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[put("/meetings/{id}/attendance")]
 pub async fn replace_attendance(

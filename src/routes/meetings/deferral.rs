@@ -56,7 +56,7 @@ pub struct DeferredView {
     ),
     request_body = Deferral,
     responses(Updated<DeferredView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/meetings/{id}/agenda-items/{item_id}/defer")]
 pub async fn defer_agenda_item(

@@ -315,7 +315,7 @@ pub async fn list_meetings(
     params(IdempotencyKeyHeader),
     request_body = NewMeeting,
     responses(Created<MeetingView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[post("/meetings")]
 pub async fn create_meeting(
@@ -370,7 +370,7 @@ async fn with_summary(db: &DatabaseConnection, row: Model) -> ApiResult<MeetingV
     params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
     request_body = MeetingPatch,
     responses(Updated<MeetingView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[patch("/meetings/{id}")]
 pub async fn update_meeting(
@@ -399,7 +399,7 @@ pub async fn update_meeting(
     operation_id = "archive_meeting",
     params(("id" = Uuid, Path, description = "Meeting id"), IfMatchHeader),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary"]))
 )]
 #[delete("/meetings/{id}")]
 pub async fn archive_meeting(

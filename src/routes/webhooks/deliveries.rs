@@ -118,7 +118,7 @@ impl From<deliveries::DeliveryRow> for DeliveryView {
         (status = 404, description = "No subscription has this id",
          body = crate::error::Problem, content_type = "application/problem+json")
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
@@ -146,7 +146,7 @@ pub async fn list_webhook_deliveries(
         (status = 200, description = "The delivery with the new attempt", body = DeliveryView),
         ReadErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver_webhook_delivery(
@@ -171,7 +171,7 @@ pub async fn redeliver_webhook_delivery(
         (status = 200, description = "The ping's delivery with its attempt", body = DeliveryView),
         ReadErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/webhooks/{id}/ping")]
 pub async fn ping_webhook(

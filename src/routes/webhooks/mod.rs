@@ -52,7 +52,7 @@ async fn check_reachable(deliverer: &Deliverer, url: &str) -> ApiResult<()> {
     operation_id = "list_webhooks",
     params(PagingParams),
     responses(Listed<WebhookView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
@@ -84,7 +84,7 @@ pub async fn list_webhooks(
     params(IdempotencyKeyHeader),
     request_body = NewWebhook,
     responses(Created<WebhookWithSecret>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
@@ -110,7 +110,7 @@ pub async fn create_webhook(
     operation_id = "get_webhook",
     params(("id" = Uuid, Path, description = "Subscription id"), IfNoneMatchHeader),
     responses(Read<WebhookView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
@@ -130,7 +130,7 @@ pub async fn get_webhook(
     params(("id" = Uuid, Path, description = "Subscription id"), IfMatchHeader),
     request_body = WebhookPatch,
     responses(Updated<WebhookView>),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
@@ -159,7 +159,7 @@ pub async fn update_webhook(
     operation_id = "archive_webhook",
     params(("id" = Uuid, Path, description = "Subscription id"), IfMatchHeader),
     responses(Archived),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[delete("/webhooks/{id}")]
 pub async fn archive_webhook(
@@ -188,7 +188,7 @@ pub async fn archive_webhook(
         (status = 200, description = "The subscription with its new secret", body = WebhookWithSecret),
         UpdateErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin"]))
 )]
 #[post("/webhooks/{id}/secret-rotation")]
 pub async fn rotate_webhook_secret(

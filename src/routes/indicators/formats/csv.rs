@@ -132,7 +132,7 @@ pub async fn export_indicator_values_csv(
           and left unchanged", body = CsvImportCounts),
         BatchErrors
     ),
-    security(("bearer" = []))
+    security(("bearer" = ["admin", "secretary", "reporter"]))
 )]
 #[post("/indicators/{id}/values.csv")]
 pub async fn import_indicator_values_csv(
