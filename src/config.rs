@@ -227,6 +227,13 @@ pub struct Settings {
           value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
     pub require_if_match: bool,
 
+    /// Require an `Idempotency-Key` on every POST that creates a record: without it the answer
+    /// is 400, so that no client can create twice by retrying. Off by default, where a POST
+    /// without a key creates each time it is sent.
+    #[arg(long, env = "SAMVERKAN_REQUIRE_IDEMPOTENCY_KEY", default_value = "false",
+          value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set, global = true)]
+    pub require_idempotency_key: bool,
+
     /// Where attached files are kept: `s3://bucket[/prefix]` (S3-compatible storage, configured
     /// by the usual `AWS_*` variables such as `AWS_ENDPOINT` and `AWS_ACCESS_KEY_ID`),
     /// `file:///dir` or a directory. Unset: `files` beside the SQLite database, or `data/files`
@@ -298,6 +305,7 @@ impl Settings {
             cors_origins: Vec::new(),
             allow_unsafe_durability: false,
             require_if_match: false,
+            require_idempotency_key: false,
             storage_url: None,
             attachment_max_bytes: 25 * 1024 * 1024,
         }

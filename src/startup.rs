@@ -29,7 +29,10 @@ use crate::{
     openapi::document,
     public_url::PublicBase,
     rate_limit::{Limit, RateLimits, rate_limit},
-    routes::{self, AppState, kit::RequireIfMatch},
+    routes::{
+        self, AppState,
+        kit::{RequireIdempotencyKey, RequireIfMatch},
+    },
     signal::FeedSignal,
     storage::{Storage, Uploads},
 };
@@ -269,6 +272,7 @@ impl Application {
         let storage = Storage::open(settings.storage_url.as_deref(), db_config.sqlite_file())
             .map_err(|e| StartupError::Config(format!("SAMVERKAN_STORAGE_URL: {e}")))?;
         let require_if_match = RequireIfMatch(settings.require_if_match);
+        let require_idempotency_key = RequireIdempotencyKey(settings.require_idempotency_key);
         let uploads = web::Data::new(Uploads {
             storage,
             max_bytes: settings.attachment_max_bytes,
@@ -333,6 +337,7 @@ impl Application {
                 .app_data(deliverer.clone())
                 .app_data(uploads.clone())
                 .app_data(require_if_match)
+                .app_data(require_idempotency_key)
                 .app_data(public_base.clone())
                 .app_data(web::PathConfig::default().error_handler(|err, _| {
                     ApiError::BadRequest(format!("invalid path parameter: {err}")).into()

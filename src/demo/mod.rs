@@ -46,6 +46,7 @@ pub async fn seed(settings: &Settings, force: bool) -> Result<Demo, StartupError
     inner.rate_limit = 0;
     inner.rate_limit_anonymous = 0;
     inner.require_if_match = false;
+    inner.require_idempotency_key = false;
     inner.workers = Some(1);
     let app = Application::build(inner).await?;
     let handle = app.handle();

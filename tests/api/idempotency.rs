@@ -1,7 +1,9 @@
 //! `Idempotency-Key` on POST: a retry answers from the first attempt and creates nothing.
 
+use futures_util::future::join_all;
 use reqwest::{Response, StatusCode};
 use samverkan::auth::Role;
+use sea_orm::{ConnectionTrait, Database, Statement, TransactionTrait};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -80,19 +82,133 @@ async fn concurrent_requests_with_one_key_create_once(backend: Backend) {
     let token = admin();
     let body = json!({"name": "Alvesta kommun", "kind": "municipality"});
 
-    let (a, b) = tokio::join!(
-        post_with_key(&app, &token, "same-key", &body),
-        post_with_key(&app, &token, "same-key", &body),
-    );
+    let responses = join_all((0..8).map(|_| post_with_key(&app, &token, "same-key", &body))).await;
 
-    let mut statuses = [a.status(), b.status()];
-    statuses.sort();
+    // One request creates; each other one either met it in flight (409, nothing written) or
+    // came after it and is answered from it (201 with `Idempotent-Replayed`, the same record).
+    let mut first = None;
+    let mut replays = Vec::new();
+    for response in responses {
+        match response.status() {
+            StatusCode::CREATED if response.headers().get("idempotent-replayed").is_none() => {
+                assert!(first.is_none(), "a second creation with one key");
+                first = Some(response.json::<Value>().await.unwrap());
+            }
+            StatusCode::CREATED => replays.push(response.json::<Value>().await.unwrap()),
+            StatusCode::CONFLICT => {
+                assert_problem(response, StatusCode::CONFLICT).await;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    let first = first.expect("one creation");
     assert!(
-        statuses == [StatusCode::CREATED, StatusCode::CONFLICT]
-            || statuses == [StatusCode::CREATED, StatusCode::CREATED],
-        "one creation and either a 409 or a replay: {statuses:?}"
+        replays.iter().all(|replay| *replay == first),
+        "replays are identical"
     );
     assert_eq!(app.count_rows("organisations").await, 1);
+    assert_eq!(app.count_rows("audit_log").await, 1);
+}
+
+/// The first request's transaction still open when the retry arrives (here: a row the test
+/// inserts and holds uncommitted, as that transaction would): the retry waits for it, then
+/// answers 409 and writes nothing (on SQLite it waits for the write lock, on PostgreSQL for
+/// the key's row).
+async fn a_retry_while_the_first_is_in_flight_is_a_409(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = admin();
+    let body = json!({"name": "Uppvidinge kommun", "kind": "municipality"});
+    let warm = post_with_key(&app, &token, "warm", &body).await;
+    assert_eq!(warm.status(), StatusCode::CREATED);
+    let actor: String = app
+        .db
+        .query_one_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT actor FROM idempotency_keys WHERE key = 'warm'",
+        ))
+        .await
+        .unwrap()
+        .expect("the stored key")
+        .try_get("", "actor")
+        .unwrap();
+
+    let other = Database::connect(app.database_url()).await.unwrap();
+    let first = other.begin().await.unwrap();
+    first
+        .execute_raw(Statement::from_sql_and_values(
+            app.db.get_database_backend(),
+            match backend {
+                Backend::Postgres => {
+                    "INSERT INTO idempotency_keys \
+                     (actor, key, fingerprint, status, body, created_at) \
+                     VALUES ($1, 'in-flight', 'first', 201, '{}', $2)"
+                }
+                Backend::Sqlite => {
+                    "INSERT INTO idempotency_keys \
+                     (actor, key, fingerprint, status, body, created_at) \
+                     VALUES (?, 'in-flight', 'first', 201, '{}', ?)"
+                }
+            },
+            [actor.into(), chrono::Utc::now().into()],
+        ))
+        .await
+        .unwrap();
+    let retry = tokio::spawn({
+        let (client, url, token, body) = (app.client.clone(), app.url(ORGS), token.clone(), body);
+        async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", "in-flight")
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert!(
+        !retry.is_finished(),
+        "the retry waits for the first request"
+    );
+    first.commit().await.unwrap();
+
+    assert_problem(retry.await.unwrap(), StatusCode::CONFLICT).await;
+    assert_eq!(app.count_rows("organisations").await, 1);
+    assert_eq!(app.count_rows("audit_log").await, 1);
+}
+
+/// With `SAMVERKAN_REQUIRE_IDEMPOTENCY_KEY`, a creating POST without a key is a 400 naming the
+/// header, and nothing is written; with a key it creates; other writes need none.
+async fn a_missing_key_is_a_400_where_keys_are_required(backend: Backend) {
+    let app = spawn_app_with(backend, |s| s.require_idempotency_key = true).await;
+    let body = json!({"name": "Ljungby kommun", "kind": "municipality"});
+
+    let bare = app.post_json(ORGS, Some(&admin()), &body).await;
+    let problem = assert_problem(bare, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error_fields(&problem), ["Idempotency-Key"]);
+    assert_eq!(app.count_rows("organisations").await, 0);
+    assert_eq!(app.count_rows("audit_log").await, 0);
+
+    let keyed = post_with_key(&app, &admin(), "k-1", &body).await;
+    assert_eq!(keyed.status(), StatusCode::CREATED);
+    let created: Value = keyed.json().await.unwrap();
+    let path = format!("{ORGS}/{}", created["id"].as_str().unwrap());
+    let patched = app
+        .patch_json(
+            &path,
+            Some(&admin()),
+            None,
+            &json!({"short_name": "Ljungby"}),
+        )
+        .await;
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(app.count_rows("organisations").await, 1);
+
+    // Off (the default), a POST without a key creates.
+    let default = spawn_app(backend).await;
+    let created = default.post_json(ORGS, Some(&admin()), &body).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
 }
 
 async fn keys_belong_to_their_caller_and_requests_without_a_key_are_not_deduplicated(
@@ -140,6 +256,8 @@ crate::on_both_backends!(
     a_retried_post_is_answered_from_the_first_and_creates_once,
     a_key_reused_with_another_body_is_refused,
     concurrent_requests_with_one_key_create_once,
+    a_retry_while_the_first_is_in_flight_is_a_409,
+    a_missing_key_is_a_400_where_keys_are_required,
     keys_belong_to_their_caller_and_requests_without_a_key_are_not_deduplicated,
     a_malformed_key_is_a_bad_request,
 );

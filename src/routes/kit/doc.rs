@@ -44,7 +44,9 @@ impl IntoParams for IdempotencyKeyHeader {
         vec![header_param(
             "Idempotency-Key",
             "Makes a retried POST answer from the first attempt instead of creating twice \
-             (keys live 24 h, per caller); 1-255 visible ASCII characters, e.g. a UUID",
+             (keys live 24 h, per caller); 1-255 visible ASCII characters, e.g. a UUID. \
+             Required (400 without it) where the deployment sets \
+             `SAMVERKAN_REQUIRE_IDEMPOTENCY_KEY`",
             string_schema()
                 .min_length(Some(1))
                 .max_length(Some(257))

@@ -41,7 +41,7 @@ pub use patch::Patch;
 use super::AppState;
 use crate::{
     auth::{Authorized, Identity, Policy},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldError},
     extract::{BodyDigest, IdempotencyKey, parse_query_pairs},
     pagination::{Page, PageRequest, query_timestamp},
     store::{
@@ -54,6 +54,11 @@ use crate::{
 /// (`SAMVERKAN_REQUIRE_IF_MATCH`; 428 without it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequireIfMatch(pub bool);
+
+/// Whether every POST that creates must carry an `Idempotency-Key`
+/// (`SAMVERKAN_REQUIRE_IDEMPOTENCY_KEY`; 400 without it).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequireIdempotencyKey(pub bool);
 
 /// The entity tag of a record at `version`.
 pub fn entity_tag(version: i32) -> EntityTag {
@@ -108,6 +113,7 @@ pub struct Write<P: Policy> {
     /// The `If-Match` precondition.
     pub precondition: Precondition,
     key: IdempotencyKey,
+    key_required: bool,
     path: String,
     _policy: PhantomData<P>,
 }
@@ -128,6 +134,9 @@ impl<P: Policy> FromRequest for Write<P> {
                 db: state.db.clone(),
                 precondition: precondition(req)?,
                 key: IdempotencyKey::from_request(req, payload).into_inner()?,
+                key_required: req
+                    .app_data::<RequireIdempotencyKey>()
+                    .is_some_and(|required| required.0),
                 path: req.path().to_owned(),
                 _policy: PhantomData,
             })
@@ -166,6 +175,16 @@ impl<P: Policy> Write<P> {
         insert: impl AsyncFnOnce(&DatabaseTransaction, &Actor) -> ApiResult<M>,
         render: impl FnOnce(&M) -> (String, i32, V),
     ) -> ApiResult<HttpResponse> {
+        if self.key_required && self.key.0.is_none() {
+            return Err(ApiError::BadQuery {
+                detail: "this service requires an Idempotency-Key on every POST that creates"
+                    .into(),
+                errors: vec![FieldError::new(
+                    "Idempotency-Key",
+                    "is required: send a fresh key (e.g. a UUID) and the same key on a retry",
+                )],
+            });
+        }
         let idempotent = self
             .key
             .0
