@@ -349,3 +349,69 @@ pub fn bad_parameter(name: &str, message: &str) -> ApiError {
 
 /// Shorthand for handler and store results.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use std::{borrow::Cow, error::Error as StdError, fmt};
+
+    use actix_web::{ResponseError, http::header};
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+
+    use super::ApiError;
+
+    /// A database error with only a SQLSTATE, as a driver reports one.
+    #[derive(Debug)]
+    struct Sqlstate(&'static str);
+
+    impl fmt::Display for Sqlstate {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "SQLSTATE {}", self.0)
+        }
+    }
+
+    impl StdError for Sqlstate {}
+
+    impl sqlx::error::DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            "failed"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn StdError + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn StdError + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn StdError + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn from_sqlstate(code: &'static str) -> ApiError {
+        let driver = sqlx::Error::Database(Box::new(Sqlstate(code)));
+        ApiError::from(DbErr::Exec(RuntimeErr::SqlxError(driver.into())))
+    }
+
+    /// Row 28 of the test plan: a serialization failure, a deadlock or a lost connection is
+    /// the moment's fault, not the client's and not a 500: 503 with `Retry-After`, so that the
+    /// client retries (with its `Idempotency-Key`, safely). The service runs at READ
+    /// COMMITTED and takes row locks in one order, so it does not retry itself.
+    #[test]
+    fn contention_and_lost_connections_are_503_with_retry_after() {
+        for code in ["40001", "40P01", "57P01", "08006"] {
+            let response = from_sqlstate(code).error_response();
+            assert_eq!(response.status(), 503, "SQLSTATE {code}");
+            assert!(
+                response.headers().contains_key(header::RETRY_AFTER),
+                "SQLSTATE {code}"
+            );
+        }
+        assert_eq!(from_sqlstate("22021").error_response().status(), 400);
+        assert_eq!(from_sqlstate("XX000").error_response().status(), 500);
+    }
+}

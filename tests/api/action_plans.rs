@@ -477,7 +477,7 @@ async fn concurrent_drafts_are_numbered_without_gaps(backend: Backend) {
     let url = format!("{}/revisions", plan_url(&plan));
     let token = admin();
     let mut requests = tokio::task::JoinSet::new();
-    for i in 0..20 {
+    for i in 0..50 {
         let body = json!({"content": {"sections": []}, "change_summary": format!("utkast {i}")});
         let request = app
             .client
@@ -492,8 +492,8 @@ async fn concurrent_drafts_are_numbered_without_gaps(backend: Backend) {
         numbers.push(body["number"].as_i64().unwrap());
     }
     numbers.sort_unstable();
-    assert_eq!(numbers, (1..=20).collect::<Vec<_>>());
-    assert_eq!(app.count_rows("action_plan_revisions").await, 20);
+    assert_eq!(numbers, (1..=50).collect::<Vec<_>>());
+    assert_eq!(app.count_rows("action_plan_revisions").await, 50);
 }
 
 async fn drafts_are_visible_to_members_only(backend: Backend) {
