@@ -453,10 +453,17 @@ async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(bac
     for poll in polls {
         assert_eq!(poll.await.unwrap().unwrap(), StatusCode::OK);
     }
-    let exit = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    // Waited for at most the shutdown timeout and a margin, then killed.
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            signal(&child, "KILL");
+            panic!("no exit 30 s after SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let took = signalled.elapsed();
     assert!(exit.success(), "{exit:?}");
     // The shutdown timeout (src/startup.rs) is 25 s; the slow requests take 3 s and an idle
