@@ -4,8 +4,13 @@
 
 use std::{
     io::Write,
+    net::SocketAddr,
     path::PathBuf,
-    time::{SystemTime, UNIX_EPOCH},
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -41,6 +46,14 @@ fn now() -> i64 {
 fn leeway() -> i64 {
     LEEWAY_SECONDS as i64
 }
+
+// The clock skew tolerated on `exp` and `nbf` is set explicitly (jsonwebtoken's default is
+// 60 s) and stays at most a minute: a larger one does not compile. The test
+// `a_token_61_seconds_out_of_date_is_refused_whatever_the_leeway` holds the same line at run time.
+const _: () = assert!(
+    LEEWAY_SECONDS <= 60,
+    "the token leeway must stay at most 60 s"
+);
 
 /// The claims of a valid admin token for the test server.
 fn admin_claims() -> Value {
@@ -107,6 +120,63 @@ fn hand_made(header: &Value, claims: &Value, signature: &[u8]) -> String {
         URL_SAFE_NO_PAD.encode(claims.to_string()),
         URL_SAFE_NO_PAD.encode(signature)
     )
+}
+
+/// A loopback listener that counts the connections made to it: where the key URLs of forged
+/// token headers point, to show that the service never follows them.
+struct KeyUrlTrap {
+    address: SocketAddr,
+    connections: Arc<AtomicUsize>,
+}
+
+impl KeyUrlTrap {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the trap");
+        let address = listener.local_addr().expect("the trap's address");
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counter = connections.clone();
+        tokio::spawn(async move {
+            while let Ok((_socket, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        Self {
+            address,
+            connections,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Asserts that no connection reached the trap after a wait long enough for a fetch in
+    /// flight to arrive; then connects to it once to show that it does count.
+    async fn assert_untouched(&self) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            self.connections.load(Ordering::SeqCst),
+            0,
+            "the service connected to a URL named in a token header"
+        );
+        let probe = tokio::net::TcpStream::connect(self.address)
+            .await
+            .expect("connect to the trap");
+        for _ in 0..50 {
+            if self.connections.load(Ordering::SeqCst) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        drop(probe);
+        assert_eq!(
+            self.connections.load(Ordering::SeqCst),
+            1,
+            "the trap counts"
+        );
+    }
 }
 
 /// A test server that also trusts the JWKS fixture.
@@ -291,6 +361,54 @@ async fn an_expired_token_is_refused_beyond_the_leeway_only(backend: Backend) {
     assert_status(accepted, StatusCode::OK, "expired within the leeway").await;
 }
 
+async fn a_token_61_seconds_out_of_date_is_refused_whatever_the_leeway(backend: Backend) {
+    let app = spawn_app_with_jwks(backend).await;
+    // Literal times, not the constant: these fail if the leeway grows past 60 s.
+    let expired = json!({"iat": now() - 3600, "nbf": now() - 3600, "exp": now() - 61});
+    let not_yet = json!({"iat": now(), "nbf": now() + 61, "exp": now() + 600});
+    let cases = [
+        (
+            signed(&claims_with(expired.clone())),
+            "HS256, expired 61 s ago",
+        ),
+        (
+            signed(&claims_with(not_yet.clone())),
+            "HS256, valid in 61 s",
+        ),
+        (
+            jwks_token(
+                Algorithm::ES256,
+                "ec-2026",
+                "ec-2026.pem",
+                &claims_with(expired),
+            ),
+            "ES256, expired 61 s ago",
+        ),
+        (
+            jwks_token(
+                Algorithm::ES256,
+                "ec-2026",
+                "ec-2026.pem",
+                &claims_with(not_yet),
+            ),
+            "ES256, valid in 61 s",
+        ),
+    ];
+
+    for (token, case) in cases {
+        let response = app.get(AUDIT, Some(&token)).await;
+
+        assert_unauthenticated(response, case).await;
+    }
+    let fresh = signed(&admin_claims());
+    assert_status(
+        app.get(AUDIT, Some(&fresh)).await,
+        StatusCode::OK,
+        "a current token",
+    )
+    .await;
+}
+
 async fn tokens_with_missing_or_malformed_claims_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     let cases = [
@@ -428,10 +546,18 @@ async fn key_urls_and_embedded_keys_in_the_token_header_are_refused(backend: Bac
         header
     };
     let jwks: Value = serde_json::from_slice(&fixture_bytes("jwks.json")).expect("jwks");
+    let trap = KeyUrlTrap::start().await;
+    let mut embedded = jwks["keys"][0].clone();
+    embedded["x5u"] = json!(trap.url("/embedded-cert.pem"));
     let cases = [
-        (json!({"jku": "http://127.0.0.1:9/"}), "jku"),
-        (json!({"x5u": "http://127.0.0.1:9/cert.pem"}), "x5u"),
+        (json!({"jku": trap.url("/jwks.json")}), "jku"),
+        (json!({"x5u": trap.url("/cert.pem")}), "x5u"),
         (json!({"jwk": jwks["keys"][0].clone()}), "an embedded jwk"),
+        (json!({"jwk": embedded}), "an embedded jwk with an x5u"),
+        (
+            json!({"jku": trap.url("/jwks.json"), "x5u": trap.url("/cert.pem")}),
+            "jku and x5u",
+        ),
     ];
     let no_extras = app.get(AUDIT, Some(&valid)).await;
     assert_status(no_extras, StatusCode::OK, "the token without extras").await;
@@ -449,24 +575,39 @@ async fn key_urls_and_embedded_keys_in_the_token_header_are_refused(backend: Bac
 
         assert_unauthenticated(response, case).await;
     }
+    trap.assert_untouched().await;
 }
 
 async fn a_jku_header_is_refused_even_when_correctly_signed(backend: Backend) {
     let app = spawn_app_with_jwks(backend).await;
+    let trap = KeyUrlTrap::start().await;
     let pem = fixture_bytes("rsa-2026.pem");
-    let mut jose = Header::new(Algorithm::RS256);
-    jose.kid = Some("rsa-2026".into());
-    jose.jku = Some("http://127.0.0.1:9/".into());
-    let token = jsonwebtoken::encode(
-        &jose,
-        &admin_claims(),
-        &EncodingKey::from_rsa_pem(&pem).expect("RSA key"),
+    let key = EncodingKey::from_rsa_pem(&pem).expect("RSA key");
+    let sign = |jku: Option<String>, x5u: Option<String>| {
+        let mut jose = Header::new(Algorithm::RS256);
+        jose.kid = Some("rsa-2026".into());
+        jose.jku = jku;
+        jose.x5u = x5u;
+        jsonwebtoken::encode(&jose, &admin_claims(), &key).expect("sign")
+    };
+    let cases = [
+        (sign(Some(trap.url("/jwks.json")), None), "a jku"),
+        (sign(None, Some(trap.url("/cert.pem"))), "an x5u"),
+    ];
+
+    for (token, case) in cases {
+        let response = app.get(AUDIT, Some(&token)).await;
+
+        assert_unauthenticated(response, &format!("a signed token whose header has {case}")).await;
+    }
+    trap.assert_untouched().await;
+    let plain = sign(None, None);
+    assert_status(
+        app.get(AUDIT, Some(&plain)).await,
+        StatusCode::OK,
+        "the same token without a key URL",
     )
-    .expect("sign");
-
-    let response = app.get(AUDIT, Some(&token)).await;
-
-    assert_unauthenticated(response, "a signed token whose header has a jku").await;
+    .await;
 }
 
 async fn tokens_signed_with_the_jwks_keys_are_accepted(backend: Backend) {
@@ -628,6 +769,7 @@ crate::on_both_backends!(
     tokens_signed_with_the_wrong_key_or_algorithm_are_refused,
     an_hs256_token_signed_with_the_rsa_public_key_is_refused,
     an_expired_token_is_refused_beyond_the_leeway_only,
+    a_token_61_seconds_out_of_date_is_refused_whatever_the_leeway,
     tokens_with_missing_or_malformed_claims_are_refused,
     an_audience_list_naming_this_api_is_accepted,
     a_token_naming_an_unknown_key_is_refused,

@@ -236,6 +236,92 @@ async fn a_write_that_changes_nothing_or_fails_has_no_event(backend: Backend) {
     assert_eq!(head(&app).await, before);
 }
 
+/// Counts of the rows a decision's creation writes: decisions, audit rows, their texts, and
+/// change events.
+async fn write_counts(app: &TestApp) -> [i64; 4] {
+    [
+        app.count_rows("decisions").await,
+        app.count_rows("audit_log").await,
+        app.count_rows("audit_texts").await,
+        app.count_rows("change_events").await,
+    ]
+}
+
+async fn a_decision_whose_audit_row_cannot_be_written_leaves_nothing_and_a_retry_succeeds_once(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let m = meeting(&app, true).await;
+    let before = write_counts(&app).await;
+    let head_before = head(&app).await;
+    // The audit insert of a decision fails: it comes after the decision's own insert, its
+    // audit texts and its change event, in the same transaction.
+    let (install, remove) = match backend {
+        Backend::Sqlite => (
+            "CREATE TRIGGER fail_decision_audit BEFORE INSERT ON audit_log \
+             WHEN NEW.entity_type = 'decision' \
+             BEGIN SELECT RAISE(ABORT, 'injected'); END",
+            "DROP TRIGGER fail_decision_audit",
+        ),
+        Backend::Postgres => (
+            "CREATE FUNCTION fail_decision_audit() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'injected'; END $$; \
+             CREATE TRIGGER fail_decision_audit BEFORE INSERT ON audit_log \
+             FOR EACH ROW WHEN (NEW.entity_type = 'decision') \
+             EXECUTE FUNCTION fail_decision_audit()",
+            "DROP TRIGGER fail_decision_audit ON audit_log; DROP FUNCTION fail_decision_audit()",
+        ),
+    };
+    app.db.execute_unprepared(install).await.unwrap();
+    let post = || {
+        app.client
+            .post(app.url("/api/v1/decisions"))
+            .bearer_auth(admin())
+            .header("Idempotency-Key", "audit-atomicity-1")
+            .json(&json!({
+                "meeting_id": id(&m.meeting), "agenda_item_id": id(&m.item),
+                "kind": "decision", "title": "Inriktning Cosmic Link",
+                "text": "Styrgruppen ställer sig bakom inriktningen.",
+                "public": true, "concerns": [],
+            }))
+            .send()
+    };
+
+    let failed = post().await.unwrap();
+
+    let problem = assert_problem(failed, StatusCode::INTERNAL_SERVER_ERROR).await;
+    assert_eq!(problem["type"], "urn:samverkan:problem:internal");
+    assert_eq!(
+        write_counts(&app).await,
+        before,
+        "decisions, audit rows, audit texts, events"
+    );
+    assert_eq!(head(&app).await, head_before);
+
+    // Without the fault the same request (same key) is done, exactly once.
+    app.db.execute_unprepared(remove).await.unwrap();
+    let retried = post().await.unwrap();
+    let status = retried.status();
+    let decision: Value = retried.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{decision}");
+    let replayed: Value = post().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        replayed["id"], decision["id"],
+        "the key replays the one decision"
+    );
+    let after = write_counts(&app).await;
+    assert_eq!(after[0], before[0] + 1, "one decision row");
+    assert_eq!(after[1], before[1] + 1, "one audit row");
+    assert_eq!(
+        after[2], before[2],
+        "a decision's audit row keeps digests, no texts"
+    );
+    assert_eq!(after[3], before[3] + 1, "one change event");
+    let events = events_after(&app, &head_before, Some(&admin()), "").await;
+    assert_eq!(types(&events), ["decision.created"]);
+    assert_eq!(events[0]["data"]["entity_id"], decision["id"]);
+}
+
 async fn a_child_change_moves_its_parent_into_updated_since(backend: Backend) {
     let app = spawn_app(backend).await;
     let m = meeting(&app, true).await;
@@ -781,6 +867,7 @@ crate::on_both_backends!(
     a_value_batch_is_one_event_under_its_indicator,
     every_write_has_one_event_in_commit_order_as_a_cloud_event,
     a_write_that_changes_nothing_or_fails_has_no_event,
+    a_decision_whose_audit_row_cannot_be_written_leaves_nothing_and_a_retry_succeeds_once,
     a_child_change_moves_its_parent_into_updated_since,
     archives_are_tombstones_and_erasures_redact,
     callers_see_the_events_of_what_they_may_read,

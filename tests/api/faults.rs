@@ -377,6 +377,45 @@ fn signal(child: &Child, name: &str) {
     assert!(status.success());
 }
 
+/// Sends `GET /health/ready` with this `Connection` header on `stream` and returns what
+/// arrives within 2 s: the answer's head, or "" when the connection is closed (or reset)
+/// without one.
+async fn exchange(stream: &mut tokio::net::TcpStream, connection: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let request = format!(
+        "GET /health/ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: {connection}\r\n\r\n"
+    );
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return String::new();
+    }
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let read = async {
+        while !received.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), read).await;
+    String::from_utf8_lossy(&received).into_owned()
+}
+
+/// Whether the server keeps `stream` open: whatever it already sent is read, then nothing
+/// more arrives and no close comes for 200 ms.
+async fn still_open(stream: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buffer)).await {
+            Err(_) => return true,
+            Ok(Ok(0)) | Ok(Err(_)) => return false,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
 async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(backend: Backend) {
     let database = TestDatabase::create(backend).await;
     let dir = tempfile::tempdir().unwrap();
@@ -385,6 +424,13 @@ async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(bac
     let client = reqwest::Client::new();
     let mut child = serve(&database.url, port, dir.path());
     until_ready(&client, &base).await;
+    // An idle keep-alive connection, open throughout: it must not hold the server up.
+    let mut idle = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let answer = exchange(&mut idle, "keep-alive").await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(still_open(&mut idle).await, "the keep-alive connection");
 
     // 20 slow requests (long polls of 3 s) in flight, then SIGTERM: all complete.
     let polls: Vec<_> = (0..20)
@@ -394,15 +440,40 @@ async fn sigterm_lets_slow_requests_finish_and_kill_9_keeps_a_written_record(bac
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(still_open(&mut idle).await, "idle at SIGTERM");
+    let signalled = Instant::now();
     signal(&child, "TERM");
+    // A new connection while they finish: refused, or closed without an answer.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let late = match tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+        Ok(mut stream) => exchange(&mut stream, "close").await,
+        Err(_) => String::new(),
+    };
+    assert_eq!(late, "", "a connection made after SIGTERM was answered");
     for poll in polls {
         assert_eq!(poll.await.unwrap().unwrap(), StatusCode::OK);
     }
-    let exit = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    // Waited for at most the shutdown timeout and a margin, then killed.
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            signal(&child, "KILL");
+            panic!("no exit 30 s after SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let took = signalled.elapsed();
     assert!(exit.success(), "{exit:?}");
+    // The shutdown timeout (src/startup.rs) is 25 s; the slow requests take 3 s and an idle
+    // connection is let go, so the exit comes well before it, however long the idle
+    // connection stays open.
+    assert!(
+        took < Duration::from_secs(15),
+        "exited {took:?} after SIGTERM: the idle keep-alive connection held it up"
+    );
+    drop(idle);
 
     // kill -9 right after a 201: the record is there after a restart.
     let mut child = serve(&database.url, port, dir.path());

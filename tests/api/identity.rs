@@ -157,6 +157,15 @@ async fn a_key_rotated_at_the_provider_is_picked_up_without_a_restart(backend: B
     assert_eq!(status(&app, &ec).await, StatusCode::OK);
     assert_eq!(provider.fetches(), 3);
 
+    // The overlap: the JWKS holds both keys, and tokens minted now (never seen, so never
+    // cached) with the old key and with the new one both pass, at no further fetch.
+    let during = |n: u32| claims(json!({"roles": ["admin"], "jti": format!("overlap-{n}")}));
+    let old_key_now = signed_with(Algorithm::RS256, "rsa-2026", "rsa-2026.pem", &during(1));
+    let new_key_now = signed_with(Algorithm::ES256, "ec-2026", "ec-2026.pem", &during(2));
+    assert_eq!(status(&app, &old_key_now).await, StatusCode::OK, "old kid");
+    assert_eq!(status(&app, &new_key_now).await, StatusCode::OK, "new kid");
+    assert_eq!(provider.fetches(), 3);
+
     // The old key is withdrawn: once the keys are fetched again, its tokens (cached ones
     // too) stop working.
     provider.publish(keys(&["ec-2026"]));
@@ -165,7 +174,22 @@ async fn a_key_rotated_at_the_provider_is_picked_up_without_a_restart(backend: B
     assert_eq!(status(&app, &ed).await, StatusCode::UNAUTHORIZED);
     assert_eq!(provider.fetches(), 4);
     assert_eq!(status(&app, &rsa).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(status(&app, &old_key_now).await, StatusCode::UNAUTHORIZED);
     assert_eq!(status(&app, &ec).await, StatusCode::OK);
+    // Fresh tokens after the retirement: the old kid is refused, the new one passes; the
+    // retired kid (now an unknown one) costs no fetch within the cooldown, however often.
+    let after = |n: u32| claims(json!({"roles": ["admin"], "jti": format!("retired-{n}")}));
+    for n in 0..5 {
+        let retired = signed_with(Algorithm::RS256, "rsa-2026", "rsa-2026.pem", &after(n));
+        assert_eq!(
+            status(&app, &retired).await,
+            StatusCode::UNAUTHORIZED,
+            "retired kid"
+        );
+    }
+    let current = signed_with(Algorithm::ES256, "ec-2026", "ec-2026.pem", &after(9));
+    assert_eq!(status(&app, &current).await, StatusCode::OK, "current kid");
+    assert_eq!(provider.fetches(), 4, "at most one fetch per cooldown");
 }
 
 async fn roles_and_organisation_come_from_configured_claims(backend: Backend) {

@@ -15,6 +15,7 @@ mod audit;
 mod audit_chain;
 mod auth;
 mod contract;
+mod database;
 mod decision_order;
 mod decisions;
 mod deferral;
