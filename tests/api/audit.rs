@@ -174,6 +174,71 @@ async fn the_audit_log_cannot_be_changed_even_in_the_database(backend: Backend) 
     assert_eq!(app.count_rows("change_events").await, 1);
 }
 
+/// Row 37 of the test plan: neither TRUNCATE (a statement, which passes row triggers by) nor a
+/// role that merely has every privilege on the tables changes the log. On PostgreSQL a role
+/// that does not own the tables (how a deployment should run the service once migrated) is
+/// refused by the triggers and cannot switch them off; an owner who does is caught by the
+/// hash chain (`audit_chain.rs`). SQLite has no TRUNCATE; its whole-table DELETE runs the
+/// row triggers and fails.
+async fn neither_truncate_nor_a_privileged_role_changes_the_log(backend: Backend) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app(backend).await;
+    app.create_municipality("Växjö kommun", "0780").await;
+    let statements: &[&str] = match backend {
+        Backend::Postgres => &[
+            "TRUNCATE audit_log",
+            "TRUNCATE change_events",
+            "TRUNCATE audit_log, change_events CASCADE",
+        ],
+        Backend::Sqlite => &["DELETE FROM audit_log", "DELETE FROM change_events"],
+    };
+    for sql in statements {
+        assert!(
+            app.db.execute_unprepared(sql).await.is_err(),
+            "{sql} must fail"
+        );
+    }
+
+    if backend == Backend::Postgres {
+        let role = format!("samverkan_app_{}", uuid::Uuid::now_v7().simple());
+        app.db
+            .execute_unprepared(&format!(
+                "CREATE ROLE {role} NOLOGIN; \
+                 GRANT ALL ON audit_log, change_events TO {role}"
+            ))
+            .await
+            .unwrap();
+        for sql in [
+            "UPDATE audit_log SET actor = 'mallory'",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+            "TRUNCATE change_events",
+            "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+            "DROP TRIGGER audit_log_append_only ON audit_log",
+        ] {
+            let txn = app.db.begin().await.unwrap();
+            txn.execute_unprepared(&format!("SET LOCAL ROLE {role}"))
+                .await
+                .unwrap();
+            assert!(
+                txn.execute_unprepared(sql).await.is_err(),
+                "{sql} as a role with every privilege must fail"
+            );
+            txn.rollback().await.unwrap();
+        }
+        app.db
+            .execute_unprepared(&format!(
+                "REVOKE ALL ON audit_log, change_events FROM {role}; DROP ROLE {role}"
+            ))
+            .await
+            .unwrap();
+    }
+    assert_eq!(app.count_rows("audit_log").await, 1);
+    assert_eq!(app.count_rows("change_events").await, 1);
+    let verified = app.get("/api/v1/audit/verify", Some(&admin())).await;
+    assert_eq!(verified.status(), StatusCode::OK);
+}
+
 async fn an_unknown_entity_type_is_refused_naming_the_parameter(backend: Backend) {
     let app = spawn_app(backend).await;
 
@@ -214,6 +279,7 @@ crate::on_both_backends!(
     the_audit_log_filters_by_entity_and_actor_and_pages,
     only_admins_read_the_audit_log,
     the_audit_log_cannot_be_changed_even_in_the_database,
+    neither_truncate_nor_a_privileged_role_changes_the_log,
     an_unknown_entity_type_is_refused_naming_the_parameter,
     the_audit_log_pages_changes_since_a_time,
 );
