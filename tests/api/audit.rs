@@ -237,6 +237,8 @@ async fn neither_truncate_nor_a_privileged_role_changes_the_log(backend: Backend
     assert_eq!(app.count_rows("change_events").await, 1);
     let verified = app.get("/api/v1/audit/verify", Some(&admin())).await;
     assert_eq!(verified.status(), StatusCode::OK);
+    let report: Value = verified.json().await.unwrap();
+    assert_eq!(report["ok"], true, "{report}");
 }
 
 async fn an_unknown_entity_type_is_refused_naming_the_parameter(backend: Backend) {
