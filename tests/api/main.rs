@@ -29,6 +29,7 @@ mod identity;
 mod indicator_formats;
 mod indicator_summary;
 mod indicators;
+mod inventory;
 mod kolada;
 mod latest_and_as_of;
 mod limits;
