@@ -65,6 +65,36 @@ async fn an_item_is_deferred_to_the_next_meeting(backend: Backend) {
     )
     .await;
     assert_eq!(agenda["items"].as_array().unwrap().len(), 4);
+
+    // A meeting the reader may not see is not dated for them; insiders still read the date.
+    let hidden = app
+        .patch_json(
+            &meeting_url(k.meeting(FEBRUARY)),
+            Some(&admin()),
+            None,
+            &json!({"public": false}),
+        )
+        .await;
+    assert_eq!(hidden.status(), StatusCode::OK);
+    let november = minutes_of(&app, k.meeting(NOVEMBER)).await;
+    assert!(
+        november.contains("*Punkten flyttas till ett senare möte.*")
+            && !november.contains("2022-02-04"),
+        "{november}"
+    );
+    let insiders = app
+        .get(
+            &format!("{}/minutes", meeting_url(k.meeting(NOVEMBER))),
+            Some(&admin()),
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        insiders.contains("*Punkten flyttas till mötet 2022-02-04.*"),
+        "{insiders}"
+    );
 }
 
 async fn an_item_is_deferred_to_a_meeting_not_yet_scheduled(backend: Backend) {

@@ -17,7 +17,9 @@ use crate::{
     entities::{agenda_item, attendance, decision, meeting},
     error::{ApiError, ApiResult},
     minutes::{self, Attendee, DecisionLine, Guest, Item, Lang, Minutes, Proceedings},
-    store::{attachments, decisions, meetings as store, members, memberships, organisations},
+    store::{
+        attachments, decisions, meetings as store, members, memberships, organisations, visibility,
+    },
 };
 
 fn role_note(role: MembershipRole, lang: Lang) -> Option<&'static str> {
@@ -129,9 +131,11 @@ pub(super) async fn assemble(
     .into_iter()
     .map(|i| (i.id, i.number))
     .collect();
+    // The date of another meeting is named only to those who may see that meeting.
     let report_meetings: HashMap<Uuid, chrono::NaiveDate> = store::get_many(db, dated)
         .await?
         .iter()
+        .filter(|m| sees_all || visibility::meeting(m))
         .map(|m| (m.id, store::meeting_date(m)))
         .collect();
     let mut decided: HashMap<Uuid, Vec<DecisionLine>> = HashMap::new();
@@ -290,15 +294,12 @@ fn proceedings_of(
     }
     let report_to = d
         .report_to_meeting_id
-        .map(|id| {
-            let date = report_meetings
-                .get(&id)
-                .map(ToString::to_string)
-                .unwrap_or_default();
-            match lang {
-                Lang::Sv => format!("mötet {date}"),
-                Lang::En => format!("the meeting of {date}"),
-            }
+        .map(|id| match (report_meetings.get(&id), lang) {
+            (Some(date), Lang::Sv) => format!("mötet {date}"),
+            (Some(date), Lang::En) => format!("the meeting of {date}"),
+            // A meeting the reader may not see is not dated for them.
+            (None, Lang::Sv) => "ett senare möte".to_owned(),
+            (None, Lang::En) => "a later meeting".to_owned(),
         })
         .or_else(|| d.report_to_member_id.map(|id| named(&id)))
         .or_else(|| d.report_to_group_id.map(|id| named(&id)));

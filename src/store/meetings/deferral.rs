@@ -46,9 +46,11 @@ pub async fn defer_item(
     let mut created = None;
     if let Some(to) = to {
         lock_row(&txn, "meetings", to).await?;
-        let target = record::get(&txn, to, true)
-            .await
-            .map_err(|_| ApiError::field("to_meeting_id", "no meeting has this id"))?;
+        let target = record::get(&txn, to, true).await.map_err(|e| match e {
+            ApiError::NotFound => ApiError::field("to_meeting_id", "no meeting has this id"),
+            // A database fault stays one (a 503 or 500), not the client's 422.
+            other => other,
+        })?;
         if target.group_id != source.group_id || target.starts_at <= source.starts_at {
             return Err(ApiError::field(
                 "to_meeting_id",
