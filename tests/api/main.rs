@@ -34,6 +34,7 @@ mod kolada;
 mod latest_and_as_of;
 mod limits;
 mod logs;
+mod meeting_day;
 mod meeting_record;
 mod meetings;
 mod members;

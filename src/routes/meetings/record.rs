@@ -363,7 +363,10 @@ async fn with_summary(db: &DatabaseConnection, row: Model) -> ApiResult<MeetingV
 ///
 /// The status moves only forward (`planned` → `held` or `cancelled`; `held` →
 /// `minutes_approved` with `minutes_approved_on`); any other move is a 409. Once the minutes
-/// are approved the record is locked (409, problem type `locked`).
+/// are approved the record is locked (409, problem type `locked`). Moved to another day, the
+/// meeting takes its decisions along (reference and `decided_on`); a meeting holding an
+/// election or an approval keeps its day (409), as does one whose new references another
+/// meeting already holds.
 #[utoipa::path(
     tag = "meetings",
     operation_id = "update_meeting",

@@ -23,6 +23,7 @@ pub use follow_up::{assigned_to, assignee_names, follow_ups};
 pub use history::{histories, meetings_of};
 pub use list::{DecisionFilter, get_many, list, of_meeting};
 pub use record::{insert, scrub, update};
+pub use reference::follow_meeting_day;
 
 use crate::{
     entities::decision::{Column, Entity, Model},

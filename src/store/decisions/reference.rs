@@ -1,14 +1,18 @@
 //! A decision's stable reference, e.g. "SG 2021-11-05 §6".
 
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter};
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use uuid::Uuid;
 
 use crate::{
+    domain::decision::DecisionKind,
     entities::{
         agenda_item,
-        decision::{Column, Entity},
+        decision::{ActiveModel, Column, Entity},
         meeting, organisation,
     },
-    error::ApiResult,
+    error::{ApiError, ApiResult},
+    store::{Action, Actor, Precondition, write_next},
 };
 
 /// A stable reference: the group's short name, the meeting date and the item number, with a
@@ -62,4 +66,61 @@ pub(super) async fn reference(
         }
         n += 1;
     }
+}
+
+/// A meeting moved to another day before its minutes are approved: its decisions take the new
+/// day into their reference and `decided_on` ("SG 2021-11-05 §6" becomes "SG 2021-11-12 §6"),
+/// each change audited. An election or an approval has already acted on other records as of
+/// its day (seats, a plan's revision), so a meeting holding one keeps its day (409), as does
+/// one whose new references another meeting of the group already holds.
+pub async fn follow_meeting_day(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    meeting_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<()> {
+    if from == to {
+        return Ok(());
+    }
+    let decisions = Entity::find()
+        .filter(Column::MeetingId.eq(meeting_id))
+        .all(txn)
+        .await?;
+    if let Some(d) = decisions
+        .iter()
+        .find(|d| matches!(d.kind, DecisionKind::Election | DecisionKind::Approval))
+    {
+        return Err(ApiError::Conflict(format!(
+            "decision {} acted on other records as of {from}, so the meeting keeps its day",
+            d.reference
+        )));
+    }
+    for d in &decisions {
+        let reference = match d.reference.split_once('§') {
+            Some((head, tail)) => format!(
+                "{}§{tail}",
+                head.replacen(&from.to_string(), &to.to_string(), 1)
+            ),
+            None => d.reference.clone(),
+        };
+        let taken = Entity::find()
+            .filter(Column::Reference.eq(reference.as_str()))
+            .filter(Column::Id.ne(d.id))
+            .count(txn)
+            .await?;
+        if taken > 0 {
+            return Err(ApiError::Conflict(format!(
+                "the reference {reference} is held by another meeting's decision"
+            )));
+        }
+        let next = ActiveModel {
+            id: Set(d.id),
+            reference: Set(reference),
+            decided_on: Set(to),
+            ..Default::default()
+        };
+        write_next(txn, actor, d, next, Action::Update, &Precondition::None).await?;
+    }
+    Ok(())
 }

@@ -315,6 +315,8 @@ pub async fn update(
                     ..Default::default()
                 };
                 super::order::follow_agenda(txn, id, pending).await?;
+                let day = date_in_sweden(current.starts_at);
+                crate::store::decisions::follow_meeting_day(txn, actor, id, day, held_on).await?;
             }
             Ok(ActiveModel {
                 id: Set(id),
