@@ -14,6 +14,8 @@
 //! construct in one item cannot swallow the rest of the document.
 
 mod dates;
+mod labels;
+mod lines;
 mod markdown;
 mod pdf;
 mod proceedings;
@@ -24,6 +26,10 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Stockholm;
 
 use dates::time_span;
+use labels::{Labels, labels};
+use lines::{
+    attachments, attendee_line, decision_line, guest_line, labelled, labelled_list, non_empty,
+};
 use markdown::one_line;
 pub(crate) use markdown::{CSS, escape_html, md_escape, render_safe};
 pub use pdf::pdf;
@@ -201,83 +207,6 @@ pub fn html(minutes: &Minutes, lang: Lang) -> String {
     )
 }
 
-/// Labels in one language.
-struct Labels {
-    time: &'static str,
-    place: &'static str,
-    present: &'static str,
-    absent: &'static str,
-    guests: &'static str,
-    presenter: &'static str,
-    presenters: &'static str,
-    decision: &'static str,
-    decisions: &'static str,
-    minutes_taker: &'static str,
-    checkers: &'static str,
-    conflicts: &'static str,
-    attachment: &'static str,
-    attachments: &'static str,
-    signed: &'static str,
-    substituting: &'static str,
-    remote: &'static str,
-    item: &'static str,
-    items: &'static str,
-    nobody: &'static str,
-}
-
-const SV: Labels = Labels {
-    time: "Tid",
-    place: "Plats",
-    present: "Närvarande",
-    absent: "Frånvarande",
-    guests: "Gäster",
-    presenter: "Föredragande",
-    presenters: "Föredragande",
-    decision: "Beslut",
-    decisions: "Beslut",
-    minutes_taker: "Vid anteckningarna",
-    checkers: "Justeras",
-    conflicts: "Jäv",
-    attachment: "Bilaga",
-    attachments: "Bilagor",
-    signed: "Justerat",
-    substituting: "ersätter",
-    remote: "deltog på distans",
-    item: "punkt",
-    items: "punkterna",
-    nobody: "–",
-};
-
-const EN: Labels = Labels {
-    time: "Time",
-    place: "Place",
-    present: "Present",
-    absent: "Absent",
-    guests: "Guests",
-    presenter: "Presenter",
-    presenters: "Presenters",
-    decision: "Decision",
-    decisions: "Decisions",
-    minutes_taker: "Minutes taken by",
-    checkers: "Checked by",
-    conflicts: "Conflicts of interest",
-    attachment: "Attachment",
-    attachments: "Attachments",
-    signed: "Signed",
-    substituting: "substituting for",
-    remote: "remote",
-    item: "item",
-    items: "items",
-    nobody: "–",
-};
-
-fn labels(lang: Lang) -> &'static Labels {
-    match lang {
-        Lang::Sv => &SV,
-        Lang::En => &EN,
-    }
-}
-
 /// A piece of the document: either Markdown we wrote ourselves from
 /// escaped fields, or the secretary's Markdown, kept as written.
 enum Block {
@@ -423,114 +352,4 @@ fn blocks(m: &Minutes, lang: Lang) -> Vec<Block> {
         out.push(Block::Ours(labelled_list(l.signed, &lines, None)));
     }
     out
-}
-
-fn non_empty(s: Option<&str>) -> Option<&str> {
-    s.filter(|s| !s.trim().is_empty())
-}
-
-/// "**Label:** value" — `value` is already escaped Markdown.
-fn labelled(label: &str, value: &str) -> String {
-    format!("**{label}:** {value}")
-}
-
-/// A label paragraph followed by a bullet list of escaped lines.
-fn labelled_list(label: &str, lines: &[String], if_empty: Option<&str>) -> String {
-    if lines.is_empty() {
-        return labelled(label, if_empty.unwrap_or_default());
-    }
-    let mut s = format!("**{label}:**\n");
-    for line in lines {
-        s.push_str("\n- ");
-        s.push_str(line);
-    }
-    s
-}
-
-/// "Name, Organisation (role; ersätter X; deltog på distans; note)".
-fn attendee_line(a: &Attendee, l: &Labels) -> String {
-    let mut s = name_and_organisation(&a.name, a.organisation.as_deref());
-    let mut notes = Vec::new();
-    if let Some(role) = non_empty(a.role.as_deref()) {
-        notes.push(md_escape(role));
-    }
-    if let Some(whom) = non_empty(a.substitute_for.as_deref()) {
-        notes.push(format!("{} {}", l.substituting, md_escape(whom)));
-    }
-    if a.remote {
-        notes.push(l.remote.to_owned());
-    }
-    if let Some(note) = non_empty(a.note.as_deref()) {
-        notes.push(md_escape(note));
-    }
-    if !notes.is_empty() {
-        s.push_str(&format!(" ({})", notes.join("; ")));
-    }
-    s
-}
-
-/// "Name, Organisation (punkt 8)" or "(punkterna 3, 8)".
-fn guest_line(g: &Guest, l: &Labels) -> String {
-    let mut s = name_and_organisation(&g.name, g.organisation.as_deref());
-    let items: Vec<String> = g
-        .items
-        .iter()
-        .filter(|i| !i.trim().is_empty())
-        .map(|i| md_escape(i))
-        .collect();
-    if !items.is_empty() {
-        let word = if items.len() == 1 { l.item } else { l.items };
-        s.push_str(&format!(" ({word} {})", items.join(", ")));
-    }
-    s
-}
-
-fn name_and_organisation(name: &str, organisation: Option<&str>) -> String {
-    let mut s = md_escape(name);
-    if let Some(org) = non_empty(organisation) {
-        s.push_str(", ");
-        s.push_str(&md_escape(org));
-    }
-    s
-}
-
-/// The line naming attached files, if there are any.
-fn attachments(out: &mut Vec<Block>, names: &[String], l: &Labels) {
-    let names: Vec<String> = names.iter().map(|n| md_escape(n)).collect();
-    match names.as_slice() {
-        [] => {}
-        [one] => out.push(Block::Ours(labelled(l.attachment, one))),
-        many => out.push(Block::Ours(labelled(l.attachments, &many.join(", ")))),
-    }
-}
-
-/// A decision as the minutes give it: reference, title and what was decided, unless the
-/// item's own text already says it word for word.
-fn decision_line(d: &DecisionLine, item_minutes: Option<&str>) -> String {
-    let mut line = match (d.reference.trim(), d.title.trim()) {
-        ("", title) => md_escape(title),
-        (reference, "") => md_escape(reference),
-        (reference, title) => format!("{} – {}", md_escape(reference), md_escape(title)),
-    };
-    if !d.text.trim().is_empty() && !said_in(item_minutes, &d.text) {
-        if !line.is_empty() {
-            line.push_str(": ");
-        }
-        line.push_str(&md_escape(d.text.trim()));
-    }
-    line
-}
-
-/// Whether `text`, a sentence of at least three words, stands in `minutes` (whitespace and
-/// letter case aside, a final full stop optional).
-fn said_in(minutes: Option<&str>, text: &str) -> bool {
-    let fold = |t: &str| {
-        t.split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let text = fold(text);
-    let text = text.trim_end_matches('.');
-    text.split(' ').count() >= 3 && minutes.is_some_and(|m| fold(m).contains(text))
 }
