@@ -39,6 +39,7 @@ mod meetings;
 mod members;
 mod memberships;
 mod minutes_pdf;
+mod nul;
 mod organisations;
 mod plan_progress;
 mod platform;
