@@ -15,6 +15,7 @@ mod audit;
 mod audit_chain;
 mod auth;
 mod bola;
+mod caps;
 mod contract;
 mod decision_order;
 mod decisions;
