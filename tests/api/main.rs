@@ -17,6 +17,7 @@ mod auth;
 mod bola;
 mod caps;
 mod contract;
+mod corrections;
 mod decision_order;
 mod decisions;
 mod deferral;
