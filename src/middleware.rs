@@ -4,7 +4,7 @@
 use std::{borrow::Cow, collections::HashMap, time::Instant};
 
 use actix_web::{
-    HttpRequest, HttpResponse, ResponseError,
+    HttpMessage, HttpRequest, HttpResponse, ResponseError,
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{
@@ -14,10 +14,12 @@ use actix_web::{
     middleware::Next,
     web,
 };
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
+    auth::Verified,
     error::{ApiError, PROBLEM_JSON},
     metrics::{HttpMetrics, RequestLabels, UNMATCHED},
     signal::FeedSignal,
@@ -94,6 +96,9 @@ pub async fn request_context(
             "request"
         )
     });
+    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+        span.in_scope(|| log_denial(&response, &method, status));
+    }
     let Some(metrics) = metrics else {
         return Ok(response);
     };
@@ -105,6 +110,38 @@ pub async fn request_context(
         started,
     };
     Ok(response.map_body(|_, body| metrics.into_inner().record_when_sent(body, labels)))
+}
+
+/// The security log's line for a refused request (401 or 403), under the request's span (so
+/// with its request id): who asked (the token's `sub`, never the token; `-` when no token was
+/// verified), the method, the path and the status.
+fn log_denial(response: &ServiceResponse<BoxBody>, method: &Method, status: StatusCode) {
+    let request = response.request();
+    let subject = match request.extensions().get::<Verified>() {
+        Some(Verified(Ok(identity))) => loggable_subject(&identity.sub),
+        _ => "-".to_owned(),
+    };
+    tracing::warn!(
+        target: "samverkan::security",
+        %method,
+        path = %request.path(),
+        status = status.as_u16(),
+        subject = %subject,
+        write = !method.is_safe(),
+        "access denied"
+    );
+}
+
+/// A token's `sub` as the log may hold it: one that looks like an e-mail address is logged as
+/// a digest, never as the address; anything else is cut to 200 characters.
+fn loggable_subject(sub: &str) -> String {
+    if sub.contains('@') {
+        let digest = Sha256::digest(sub.as_bytes());
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    } else {
+        sub.chars().take(200).collect()
+    }
 }
 
 fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
@@ -236,7 +273,19 @@ pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
 
 #[cfg(test)]
 mod tests {
-    use super::segment_matches;
+    use super::{loggable_subject, segment_matches};
+
+    #[test]
+    fn a_subject_that_looks_like_an_e_mail_address_is_logged_as_a_digest() {
+        assert_eq!(loggable_subject("test-admin"), "test-admin");
+        let logged = loggable_subject("karin.lind@example.se");
+        assert!(
+            logged.starts_with("sha256:") && logged.len() == 23,
+            "{logged}"
+        );
+        assert!(!logged.contains("karin") && !logged.contains('@'));
+        assert_eq!(loggable_subject(&"x".repeat(300)).len(), 200);
+    }
 
     #[test]
     fn template_segments_match_variables_with_literal_affixes() {
