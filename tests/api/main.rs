@@ -27,6 +27,7 @@ mod exposure;
 mod faults;
 mod follow_up_history;
 mod hardening;
+mod hygiene;
 mod idempotency;
 mod identity;
 mod indicator_formats;
