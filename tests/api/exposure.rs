@@ -120,18 +120,16 @@ fn undocumented(
                 }
             }
         }
-        Value::Array(items) => {
-            if schema.get("items").is_some() {
-                for (n, item) in items.iter().enumerate() {
-                    undocumented(
-                        doc,
-                        &schema["items"],
-                        item,
-                        &format!("{at}[{n}]"),
-                        restricted,
-                        errors,
-                    );
-                }
+        Value::Array(items) if schema.get("items").is_some() => {
+            for (n, item) in items.iter().enumerate() {
+                undocumented(
+                    doc,
+                    &schema["items"],
+                    item,
+                    &format!("{at}[{n}]"),
+                    restricted,
+                    errors,
+                );
             }
         }
         _ => {}
