@@ -38,6 +38,8 @@ struct Hidden {
     decision: Value,
     plan: Value,
     hook: Value,
+    /// A PDF attached to the non-public meeting.
+    attachment: Value,
 }
 
 async fn hidden_records(app: &TestApp) -> Hidden {
@@ -108,6 +110,24 @@ async fn hidden_records(app: &TestApp) -> Hidden {
         json!({"url": "http://127.0.0.1:9/hook", "types": ["organisation"]}),
     )
     .await;
+    let mut pdf = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    pdf.resize(2_000, b' ');
+    let upload = app
+        .client
+        .post(app.url("/api/v1/attachments"))
+        .query(&[
+            ("owner_type", "meeting"),
+            ("owner_id", id(&meeting)),
+            ("filename", "Protokoll.pdf"),
+        ])
+        .header(reqwest::header::CONTENT_TYPE, "application/pdf")
+        .bearer_auth(admin())
+        .body(pdf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::CREATED);
+    let attachment: Value = upload.json().await.unwrap();
     Hidden {
         group,
         public_meeting,
@@ -120,6 +140,7 @@ async fn hidden_records(app: &TestApp) -> Hidden {
         decision,
         plan,
         hook,
+        attachment,
     }
 }
 
@@ -237,6 +258,14 @@ async fn a_record_the_caller_may_not_see_answers_as_a_nonexistent_id(backend: Ba
             None,
         ));
     }
+    for path in documented_reads("/api/v1/attachments/{id}") {
+        calls.push((
+            Method::GET,
+            path.replace("{id}", id(&r.attachment)),
+            vec![path.replace("{id}", &random())],
+            None,
+        ));
+    }
     let title = json!({"title": "Ändrad"});
     let writes: Vec<(Method, String, Option<Value>)> = vec![
         (
@@ -276,6 +305,11 @@ async fn a_record_the_caller_may_not_see_answers_as_a_nonexistent_id(backend: Ba
             Some(json!({"status": "consultation", "consultation_deadline": "2021-05-20"})),
         ),
         (
+            Method::DELETE,
+            format!("/api/v1/attachments/{}", id(&r.attachment)),
+            None,
+        ),
+        (
             Method::GET,
             format!("/api/v1/webhooks/{}", id(&r.hook)),
             None,
@@ -297,6 +331,7 @@ async fn a_record_the_caller_may_not_see_answers_as_a_nonexistent_id(backend: Ba
         plan.to_owned(),
         id(&r.decision).to_owned(),
         id(&r.hook).to_owned(),
+        id(&r.attachment).to_owned(),
     ];
     for (method, path, body) in writes {
         let mut others = Vec::new();
@@ -315,6 +350,7 @@ async fn a_record_the_caller_may_not_see_answers_as_a_nonexistent_id(backend: Ba
         format!("/api/v1/decisions/{}", id(&r.decision_of_hidden_meeting)),
         format!("/api/v1/action-plans/{plan}/revisions/1"),
         format!("/api/v1/webhooks/{}", id(&r.hook)),
+        format!("/api/v1/attachments/{}", id(&r.attachment)),
     ];
     let before = snapshot(&app, &watched).await;
     let audit_rows = app.count_rows("audit_log").await;
@@ -528,8 +564,14 @@ async fn filters_on_another_organisations_id_return_only_visible_rows(backend: B
         id(&r.decision),
         id(&r.decision_of_hidden_meeting),
         id(&r.hidden_item_of_public_meeting),
+        id(&r.attachment),
     ];
     for list in [
+        format!(
+            "/api/v1/attachments?owner_type=meeting&owner_id={}",
+            id(&r.meeting)
+        ),
+        "/api/v1/attachments".to_owned(),
         format!("/api/v1/decisions?group_id={b}"),
         format!("/api/v1/decisions?concerns={b}"),
         format!("/api/v1/meetings?group_id={b}"),
@@ -553,6 +595,12 @@ async fn filters_on_another_organisations_id_return_only_visible_rows(backend: B
         if list.starts_with("/api/v1/decisions") {
             assert!(body.contains(id(&r.public_decision)), "{list}: {body}");
             assert!(admin_body.contains(id(&r.decision)), "{list}: {admin_body}");
+        }
+        if list.starts_with("/api/v1/attachments") {
+            assert!(
+                admin_body.contains(id(&r.attachment)),
+                "{list}: {admin_body}"
+            );
         }
         if list.starts_with("/api/v1/meetings?") {
             assert!(body.contains(id(&r.public_meeting)), "{list}: {body}");
