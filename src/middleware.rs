@@ -4,7 +4,7 @@
 use std::{borrow::Cow, collections::HashMap, time::Instant};
 
 use actix_web::{
-    HttpRequest, HttpResponse, ResponseError,
+    HttpMessage, HttpRequest, HttpResponse, ResponseError,
     body::{BoxBody, MessageBody},
     dev::{ServiceRequest, ServiceResponse},
     http::{
@@ -14,10 +14,12 @@ use actix_web::{
     middleware::Next,
     web,
 };
+use sha2::{Digest, Sha256};
 use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
+    auth::Verified,
     error::{ApiError, PROBLEM_JSON},
     metrics::{HttpMetrics, RequestLabels, UNMATCHED},
     signal::FeedSignal,
@@ -57,10 +59,17 @@ pub async fn request_context(
     }
 
     // An inner service's `Err` is rendered by actix itself; none of ours returns one.
-    let mut response = CURRENT_REQUEST_ID
-        .scope(id.clone(), next.call(req).instrument(span.clone()))
-        .await?
-        .map_into_boxed_body();
+    let routes = req.app_data::<web::Data<RouteTable>>().cloned();
+    let mut response = match control_in_path(req.path(), routes.as_ref().map(|r| r.get_ref())) {
+        Some(error) => {
+            let refusal = CURRENT_REQUEST_ID.sync_scope(id.clone(), || error.error_response());
+            req.into_response(refusal).map_into_boxed_body()
+        }
+        None => CURRENT_REQUEST_ID
+            .scope(id.clone(), next.call(req).instrument(span.clone()))
+            .await?
+            .map_into_boxed_body(),
+    };
     if method == Method::HEAD {
         response = response.map_body(|_, _| BoxBody::new(()));
     }
@@ -94,6 +103,9 @@ pub async fn request_context(
             "request"
         )
     });
+    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+        span.in_scope(|| log_denial(&response, &method, status));
+    }
     let Some(metrics) = metrics else {
         return Ok(response);
     };
@@ -105,6 +117,38 @@ pub async fn request_context(
         started,
     };
     Ok(response.map_body(|_, body| metrics.into_inner().record_when_sent(body, labels)))
+}
+
+/// The security log's line for a refused request (401 or 403), under the request's span (so
+/// with its request id): who asked (the token's `sub`, never the token; `-` when no token was
+/// verified), the method, the path and the status.
+fn log_denial(response: &ServiceResponse<BoxBody>, method: &Method, status: StatusCode) {
+    let request = response.request();
+    let subject = match request.extensions().get::<Verified>() {
+        Some(Verified(Ok(identity))) => loggable_subject(&identity.sub),
+        _ => "-".to_owned(),
+    };
+    tracing::warn!(
+        target: "samverkan::security",
+        %method,
+        path = %request.path(),
+        status = status.as_u16(),
+        subject = %subject,
+        write = !method.is_safe(),
+        "access denied"
+    );
+}
+
+/// A token's `sub` as the log may hold it: one that looks like an e-mail address is logged as
+/// a digest, never as the address; anything else is cut to 200 characters.
+fn loggable_subject(sub: &str) -> String {
+    if sub.contains('@') {
+        let digest = Sha256::digest(sub.as_bytes());
+        let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    } else {
+        sub.chars().take(200).collect()
+    }
 }
 
 fn is_problem(response: &ServiceResponse<BoxBody>) -> bool {
@@ -173,16 +217,67 @@ impl RouteTable {
 
     /// The methods accepted at `path`, or `None` when no route matches it.
     pub fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.route(path).map(|(_, methods)| methods.as_slice())
+    }
+
+    /// The route (template segments and methods) that `path` matches.
+    fn route(&self, path: &str) -> Option<&(Vec<String>, Vec<Method>)> {
         let segments: Vec<&str> = path.split('/').collect();
-        self.routes.iter().find_map(|(template, methods)| {
-            let matches = template.len() == segments.len()
+        self.routes.iter().find(|(template, _)| {
+            template.len() == segments.len()
                 && template
                     .iter()
                     .zip(&segments)
-                    .all(|(t, s)| segment_matches(t, s));
-            matches.then_some(methods.as_slice())
+                    .all(|(t, s)| segment_matches(t, s))
         })
     }
+}
+
+/// A 400 naming the path variable (`{key}`, `{ids}`, ...; `path` when no route matches) whose
+/// value holds a control character such as a NUL: no id, key or code holds one, and PostgreSQL
+/// cannot even compare with one, so every backend refuses it alike, before any handler runs.
+fn control_in_path(path: &str, routes: Option<&RouteTable>) -> Option<ApiError> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let bad = segments
+        .iter()
+        .position(|s| percent_decoded(s).chars().any(char::is_control))?;
+    let name = routes
+        .and_then(|r| r.route(path))
+        .and_then(|(template, _)| template.get(bad))
+        .and_then(|t| t.get(t.find('{')? + 1..t.find('}')?))
+        .unwrap_or("path");
+    let message = "contains a control character";
+    Some(ApiError::BadQuery {
+        detail: format!("path parameter `{name}`: {message}"),
+        errors: vec![crate::error::FieldError::new(name, message)],
+    })
+}
+
+/// A path segment with its `%XX` escapes decoded (invalid UTF-8 replaced).
+fn percent_decoded(segment: &str) -> Cow<'_, str> {
+    if !segment.contains('%') {
+        return Cow::Borrowed(segment);
+    }
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// How many characters of a path template are literal (not `{variables}`).
@@ -236,7 +331,29 @@ pub async fn unrouted(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
 
 #[cfg(test)]
 mod tests {
-    use super::segment_matches;
+    use super::{control_in_path, loggable_subject, percent_decoded, segment_matches};
+
+    #[test]
+    fn a_control_character_in_a_path_segment_is_refused() {
+        assert_eq!(percent_decoded("a%00b%41"), "a\u{0}bA");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("%zz%C3%A4"), "%zzä");
+        assert!(control_in_path("/kolada/v3/kpi/N%0001", None).is_some());
+        assert!(control_in_path("/kolada/v3/kpi/N%C2%850", None).is_some());
+        assert!(control_in_path("/kolada/v3/kpi/N00001,N%C3%A4", None).is_none());
+    }
+
+    #[test]
+    fn a_subject_that_looks_like_an_e_mail_address_is_logged_as_a_digest() {
+        assert_eq!(loggable_subject("test-admin"), "test-admin");
+        let logged = loggable_subject("karin.lind@example.se");
+        assert!(
+            logged.starts_with("sha256:") && logged.len() == 23,
+            "{logged}"
+        );
+        assert!(!logged.contains("karin") && !logged.contains('@'));
+        assert_eq!(loggable_subject(&"x".repeat(300)).len(), 200);
+    }
 
     #[test]
     fn template_segments_match_variables_with_literal_affixes() {

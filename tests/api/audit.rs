@@ -276,8 +276,73 @@ async fn the_audit_log_pages_changes_since_a_time(backend: Backend) {
     assert_eq!(items[0]["action"], "create");
 }
 
+/// Row 36: each write's audit row carries the request id of that write's response (the
+/// `x-request-id` header), the server's own or the one the client sent.
+async fn each_audit_row_carries_the_request_id_of_its_write(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let header_of = |response: &reqwest::Response| {
+        response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let created = app
+        .post_json(
+            "/api/v1/organisations",
+            Some(&admin()),
+            &json!({"name": "Växjö kommun", "kind": "municipality"}),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let mut expected = vec![("create", header_of(&created))];
+    let record: Value = created.json().await.unwrap();
+    let path = format!("/api/v1/organisations/{}", record["id"].as_str().unwrap());
+    let patched = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(admin())
+        .header("x-request-id", "client-chosen-id-17")
+        .json(&json!({"short_name": "Växjö"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), StatusCode::OK);
+    assert_eq!(
+        header_of(&patched),
+        "client-chosen-id-17",
+        "the client's id is kept"
+    );
+    expected.push(("update", header_of(&patched)));
+    let deleted = app.delete(&path, Some(&admin()), None).await;
+    assert!(deleted.status().is_success());
+    expected.push(("archive", header_of(&deleted)));
+
+    let page: Value = app
+        .get("/api/v1/audit?entity_type=organisation", Some(&admin()))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows: Vec<(&str, &str)> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["request_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(&str, &str)> = expected.iter().map(|(a, r)| (*a, r.as_str())).collect();
+    assert_eq!(rows, expected);
+    // Three different requests, three different ids.
+    assert_ne!(expected[0].1, expected[2].1);
+}
+
 crate::on_both_backends!(
     every_write_appends_one_audit_row_and_one_change_event,
+    each_audit_row_carries_the_request_id_of_its_write,
     the_audit_log_filters_by_entity_and_actor_and_pages,
     only_admins_read_the_audit_log,
     the_audit_log_cannot_be_changed_even_in_the_database,

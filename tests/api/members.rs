@@ -771,6 +771,131 @@ async fn karin_and_her_substitute(app: &TestApp) -> Karin {
     }
 }
 
+/// A meeting in which a member took part: chair and present, a conflict of interest on one
+/// item, a reservation against a decision, an assignment, and her signature on the minutes.
+struct HerRecord {
+    meeting: String,
+    item: String,
+    decision: String,
+    assignment: String,
+}
+
+async fn her_part_in_a_meeting(app: &TestApp, her: &Value, group: &Value) -> HerRecord {
+    let created = async |path: String, body: Value| -> Value {
+        let response = app.post_json(&path, Some(&admin()), &body).await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {text}");
+        serde_json::from_str(&text).unwrap()
+    };
+    let meeting = created(
+        "/api/v1/meetings".into(),
+        json!({"group_id": id(group), "title": "Styrgruppsmöte", "status": "held",
+               "starts_at": "2021-06-04T09:00:00Z", "ends_at": "2021-06-04T12:00:00Z",
+               "chair_id": id(her)}),
+    )
+    .await;
+    let meeting_path = format!("/api/v1/meetings/{}", id(&meeting));
+    let item = created(
+        format!("{meeting_path}/agenda-items"),
+        json!({"number": "3", "title": "Upphandling",
+               "conflicts": [{"member_id": id(her), "note": "Jäv"}]}),
+    )
+    .await;
+    let decision = created(
+        "/api/v1/decisions".into(),
+        json!({"meeting_id": id(&meeting), "agenda_item_id": id(&item), "kind": "decision",
+               "title": "Upphandling", "text": "Styrgruppen beslutar att upphandla.",
+               "reservations": [{"member_id": id(her), "text": "Reserverar sig."}]}),
+    )
+    .await;
+    let assignment = created(
+        "/api/v1/decisions".into(),
+        json!({"meeting_id": id(&meeting), "agenda_item_id": id(&item), "kind": "assignment",
+               "title": "Redovisning", "text": "Ordföranden redovisar.",
+               "due_date": "2021-09-01",
+               "assignees": [{"kind": "member", "id": id(her)}]}),
+    )
+    .await;
+    let attendance = app
+        .client
+        .put(app.url(&format!("{meeting_path}/attendance")))
+        .bearer_auth(admin())
+        .json(&json!({"entries": [{"member_id": id(her), "status": "present"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attendance.status(), StatusCode::OK);
+    let signatures = format!("{meeting_path}/minutes/signatures");
+    let content = read(app, &signatures).await["content_sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let her_login = token_for(her["subject"].as_str().unwrap(), &[Role::Member], None);
+    let signed = app
+        .post_json(&signatures, Some(&her_login), &json!({"sha256": content}))
+        .await;
+    let status = signed.status();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        signed.text().await.unwrap()
+    );
+    HerRecord {
+        meeting: id(&meeting).to_owned(),
+        item: id(&item).to_owned(),
+        decision: id(&decision).to_owned(),
+        assignment: id(&assignment).to_owned(),
+    }
+}
+
+impl HerRecord {
+    async fn read(&self, app: &TestApp) -> Vec<Value> {
+        let meeting = format!("/api/v1/meetings/{}", self.meeting);
+        let mut parts = Vec::new();
+        for path in [
+            meeting.clone(),
+            format!("{meeting}/attendance"),
+            format!("{meeting}/agenda-items/{}", self.item),
+            format!("/api/v1/decisions/{}", self.decision),
+            format!("/api/v1/decisions/{}", self.assignment),
+            format!("{meeting}/minutes/signatures"),
+        ] {
+            parts.push(read(app, &path).await);
+        }
+        parts
+    }
+
+    fn assert_kept(&self, before: &[Value], after: &[Value], her: &str) {
+        let [meeting, attendance, item, decision, assignment, signatures] = after else {
+            panic!("six parts");
+        };
+        assert_eq!(meeting["chair_id"], her, "{meeting}");
+        let entries = attendance["entries"].as_array().unwrap();
+        assert_eq!(
+            entries.len(),
+            before[1]["entries"].as_array().unwrap().len()
+        );
+        assert!(
+            entries.iter().any(|e| e["member_id"] == her),
+            "{attendance}"
+        );
+        assert_eq!(item["conflicts"], before[2]["conflicts"], "{item}");
+        assert_eq!(item["conflicts"][0]["member_id"], her);
+        assert_eq!(decision["reservations"].as_array().unwrap().len(), 1);
+        assert_eq!(decision["reservations"][0]["member_id"], her, "{decision}");
+        assert_eq!(decision["text"], before[3]["text"]);
+        assert_eq!(
+            assignment["assignees"], before[4]["assignees"],
+            "{assignment}"
+        );
+        let signed =
+            |s: &Value| -> usize { s["signatures"].as_array().map_or(0, |list| list.len()) };
+        assert_eq!(signed(signatures), 1, "{signatures}");
+        assert_eq!(signed(signatures), signed(&before[5]));
+    }
+}
+
 async fn erasure_leaves_no_trace_and_keeps_every_reference(backend: Backend) {
     let app = spawn_app(backend).await;
     let Karin {
@@ -794,6 +919,34 @@ async fn erasure_leaves_no_trace_and_keeps_every_reference(backend: Backend) {
     let roster_before = read(&app, &roster_path).await;
     let memberships_before = app.count_rows("memberships").await;
     let members_before = app.count_rows("members").await;
+    let record = her_part_in_a_meeting(&app, &karin, &group).await;
+    let tables = [
+        "meetings",
+        "agenda_items",
+        "decisions",
+        "attendance",
+        "minutes_signatures",
+        "memberships",
+        "members",
+        "actors",
+    ];
+    let mut counts_before = Vec::new();
+    for table in tables {
+        counts_before.push(app.count_rows(table).await);
+    }
+    assert!(
+        counts_before[2..5].iter().all(|n| *n > 0),
+        "decisions, attendance and signatures to keep: {counts_before:?}"
+    );
+    let record_before = record.read(&app).await;
+    let last_audit_row = read(
+        &app,
+        "/api/v1/audit?updated_since=2000-01-01T00:00:00Z&limit=200",
+    )
+    .await["items"]
+        .as_array()
+        .unwrap()
+        .len();
 
     let response = app
         .post_json(
@@ -804,7 +957,40 @@ async fn erasure_leaves_no_trace_and_keeps_every_reference(backend: Backend) {
         .await;
 
     assert_eq!(response.status(), StatusCode::OK);
+    let erase_request = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let erased: Value = response.json().await.unwrap();
+    let mut counts_after = Vec::new();
+    for table in tables {
+        counts_after.push(app.count_rows(table).await);
+    }
+    assert_eq!(
+        counts_after, counts_before,
+        "no row of {tables:?} is added or removed by the erasure"
+    );
+    // The audit log grows by the erasure's own rows only.
+    let audit = read(
+        &app,
+        "/api/v1/audit?updated_since=2000-01-01T00:00:00Z&limit=200",
+    )
+    .await;
+    let new_rows = &audit["items"].as_array().unwrap()[last_audit_row..];
+    assert!(!new_rows.is_empty());
+    for row in new_rows {
+        assert_eq!(row["request_id"], erase_request.as_str(), "{row}");
+    }
+    assert!(
+        new_rows
+            .iter()
+            .any(|r| r["action"] == "erase" && r["entity_id"] == karin["id"]),
+        "{new_rows:?}"
+    );
+    // Her part in the record is still there, under her id: present, declared a conflict,
+    // reserved herself, holds the assignment, signed the minutes.
+    let record_after = record.read(&app).await;
+    record.assert_kept(&record_before, &record_after, id(&karin));
     let pseudonym = erased["name"].as_str().unwrap().to_owned();
     assert!(pseudonym.starts_with("Erased member "), "{erased}");
     for key in ["title", "email", "phone", "subject"] {

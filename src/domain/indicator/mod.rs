@@ -308,6 +308,15 @@ impl Indicator {
             errors.add("decimals", "must be between 0 and 6");
         }
         let mut source = input.source;
+        // One line each, no NUL or other control characters (PostgreSQL's text refuses NUL).
+        for (field, text, max) in [
+            ("source.name", &mut source.name, 200),
+            ("source.kolada_kpi", &mut source.kolada_kpi, 20),
+        ] {
+            if let Some(value) = text.as_deref() {
+                *text = errors.check(field, super::text::one_line(value, 1, max));
+            }
+        }
         if let Some(url) = source.url.as_deref() {
             source.url = errors
                 .check("source.url", super::organisation::WebUrl::parse(url))
