@@ -4,7 +4,10 @@
 //! one past it is a 422 naming the field with nothing stored.
 
 use reqwest::StatusCode;
-use samverkan::{domain::meeting::MAX_AGENDA_ITEMS, store::indicators::MAX_BATCH};
+use samverkan::{
+    domain::meeting::MAX_AGENDA_ITEMS,
+    store::indicators::{MAX_BATCH, MAX_POINTS},
+};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -207,6 +210,38 @@ async fn a_value_batch_holds_at_most_10000_rows(backend: Backend) {
         app.count_rows("indicator_values").await,
         i64::try_from(MAX_BATCH).unwrap()
     );
+
+    // A read answers at most MAX_POINTS values: exactly that many is served, one more is a
+    // 400 naming the range, and a narrower range is served again.
+    assert_eq!(MAX_POINTS, 10_000, "the plan's figure");
+    let read = async |query: &str| {
+        app.get(
+            &format!("/api/v1/indicators/{}/values{query}", id(&json_indicator)),
+            None,
+        )
+        .await
+    };
+    let points = |answer: &Value| -> usize {
+        answer["series"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["values"].as_array().unwrap().len())
+            .sum()
+    };
+    let response = read("").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(points(&response.json().await.unwrap()), MAX_POINTS);
+    let one_more = rows(id(&vaxjo), MAX_BATCH + 1).pop().unwrap();
+    let response = put(&json_indicator, &json!({"values": [one_more]})).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    for query in ["", "?from=1900", "?to=2200-12"] {
+        let problem = assert_problem(read(query).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(error_fields(&problem), ["from", "to"], "{query}: {problem}");
+    }
+    let response = read("?from=1900&to=1999-12").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(points(&response.json().await.unwrap()), 100 * 12 * 3);
 
     // CSV: the same limit on an import.
     let csv_indicator = define("BBG-C01").await;

@@ -324,6 +324,7 @@ async fn json_stat_is_a_valid_dataset(backend: Backend) {
         &f.app.db,
         f.indicator.id,
         &store::indicators::ValueFilter::default(),
+        None,
     )
     .await
     .unwrap();

@@ -18,7 +18,7 @@ use super::{
 use crate::{
     auth::Caller,
     domain::indicator::{Gender, Period, ValueRow, ValueStatus, check_rows},
-    error::ApiResult,
+    error::{ApiError, ApiResult, FieldError},
     extract::{BodyLimit, JsonBody, Query, bad_parameter},
     pagination::query_timestamp,
     routes::{
@@ -27,7 +27,7 @@ use crate::{
         responses::{BatchErrors, ReadErrors},
     },
     store::{
-        indicators::{self as store, UpsertCounts, ValueFilter},
+        indicators::{self as store, MAX_POINTS, UpsertCounts, ValueFilter},
         organisations,
     },
 };
@@ -183,8 +183,9 @@ pub enum ValueAnswer {
 /// Read an indicator's values as series per organisation (or, with `format=json-stat`, as a
 /// JSON-stat 2.0 dataset).
 ///
-/// Not paged: the answer is one document (every series, or one dataset); narrow it with the
-/// filters, `updated_since` included.
+/// Not paged: the answer is one document (every series, or one dataset) of at most 10000
+/// values; a larger selection is a 400 naming `from` and `to`: narrow it with the filters,
+/// `updated_since` included. (`values.csv` exports every value.)
 #[utoipa::path(
     tag = "indicators",
     operation_id = "list_indicator_values",
@@ -251,7 +252,8 @@ pub async fn list_indicator_values(
             });
             rows
         }
-        None => store::values(&state.db, indicator.id, &filter).await?,
+        // One more than the cap tells a selection that is too large.
+        None => store::values(&state.db, indicator.id, &filter, Some(MAX_POINTS + 1)).await?,
     };
     // The store filters on start days; periods sharing a start order by length ("2021" before
     // "2021-H1"), so the exact bounds are applied here.
@@ -260,6 +262,18 @@ pub async fn list_indicator_values(
         from.is_none_or(|f| period.is_some_and(|p| p >= f))
             && to.is_none_or(|t| period.is_some_and(|p| p <= t))
     });
+    if rows.len() > MAX_POINTS {
+        return Err(ApiError::BadQuery {
+            detail: format!(
+                "the selection holds more than {MAX_POINTS} values; narrow it with from, to, \
+                 organisation_id, gender or age_group"
+            ),
+            errors: ["from", "to"]
+                .into_iter()
+                .map(|name| FieldError::new(name, format!("selects more than {MAX_POINTS} values")))
+                .collect(),
+        });
+    }
     let mut org_ids: Vec<Uuid> = rows.iter().map(|v| v.organisation_id).collect();
     org_ids.dedup();
     let orgs: HashMap<Uuid, (String, Option<String>)> = organisations::get_many(&state.db, org_ids)

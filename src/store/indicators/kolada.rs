@@ -186,7 +186,7 @@ pub async fn data<C: ConnectionTrait>(db: &C, selection: &DataSelection) -> ApiR
     };
     let mut entries: BTreeMap<EntryKey, Vec<EntryValue>> = BTreeMap::new();
     for indicator in &indicators {
-        for value in values(db, indicator.id, &filter).await? {
+        for value in values(db, indicator.id, &filter, None).await? {
             let Ok(Period::Year(year)) = value.period.parse::<Period>() else {
                 continue;
             };

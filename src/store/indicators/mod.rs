@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 pub use history::{ValueKey, delete_values, deleted_since, revisions, value_of, values_as_of};
 pub use values::{
-    MAX_BATCH, UpsertCounts, VALUES_ENTITY_TYPE, ValueFilter, organisations_by_municipality_code,
-    upsert_values, values,
+    MAX_BATCH, MAX_POINTS, UpsertCounts, VALUES_ENTITY_TYPE, ValueFilter,
+    organisations_by_municipality_code, upsert_values, values,
 };
 
 use super::{Actor, Precondition, now, record_creation};

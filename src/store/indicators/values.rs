@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::OnConflict,
+    QuerySelect, sea_query::OnConflict,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -25,6 +25,10 @@ pub use super::history::VALUES_ENTITY_TYPE;
 use super::history::value_json;
 /// Most rows one batch may hold.
 pub const MAX_BATCH: usize = 10_000;
+
+/// The most values one read answers (`GET /indicators/{id}/values`); a larger selection is
+/// refused and must be narrowed.
+pub const MAX_POINTS: usize = 10_000;
 
 /// Rows per INSERT: 17 columns each stays below SQLite's 32,766 bound parameters.
 const CHUNK: usize = 500;
@@ -48,11 +52,13 @@ pub struct ValueFilter {
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The values of an indicator, ordered by organisation, period, gender and age group.
+/// The values of an indicator, ordered by organisation, period, gender and age group; at most
+/// `cap` of them when given.
 pub async fn values<C: ConnectionTrait>(
     db: &C,
     indicator_id: Uuid,
     filter: &ValueFilter,
+    cap: Option<usize>,
 ) -> ApiResult<Vec<indicator_value::Model>> {
     use indicator_value::Column as C;
     let mut select = super::filtered(
@@ -70,6 +76,9 @@ pub async fn values<C: ConnectionTrait>(
     }
     if let Some(since) = filter.updated_since {
         select = select.filter(C::UpdatedAt.gte(since));
+    }
+    if let Some(cap) = cap {
+        select = select.limit(u64::try_from(cap).unwrap_or(u64::MAX));
     }
     Ok(select
         .order_by_asc(C::OrganisationId)

@@ -78,7 +78,7 @@ pub async fn export_indicator_values_csv(
     Query(query): Query<CsvQuery>,
 ) -> ApiResult<HttpResponse> {
     let indicator = store::get(&state.db, id.into_inner()).await?;
-    let values = store::values(&state.db, indicator.id, &ValueFilter::default()).await?;
+    let values = store::values(&state.db, indicator.id, &ValueFilter::default(), None).await?;
     let mut ids: Vec<Uuid> = values.iter().map(|v| v.organisation_id).collect();
     ids.sort();
     ids.dedup();
