@@ -76,7 +76,8 @@ async fn decisions_are_listed_in_the_order_of_the_minutes(backend: Backend) {
         ]
     );
 
-    // A meeting moved to a later date takes its decisions with it.
+    // A meeting moved to a later date takes its decisions with it, in the order of the list and
+    // in their references (`meeting_day.rs`).
     let moved =
         json!({"starts_at": "2022-03-01T08:30:00+01:00", "ends_at": "2022-03-01T10:00:00+01:00"});
     let response = app
@@ -86,7 +87,7 @@ async fn decisions_are_listed_in_the_order_of_the_minutes(backend: Backend) {
     let all = references(&app, &format!("group_id={}", id(&k.sg))).await;
     assert_eq!(
         all.last().map(String::as_str),
-        Some("SG 2021-06-04 §5"),
+        Some("SG 2022-03-01 §5"),
         "{all:?}"
     );
 
