@@ -12,10 +12,6 @@ use crate::helpers::*;
 
 const PLANS: &str = "/api/v1/action-plans";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 fn plan_url(plan: &Value) -> String {
     format!("{PLANS}/{}", id(plan))
 }

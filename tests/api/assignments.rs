@@ -7,10 +7,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 struct Fixture {
     meeting: Value,
     item: Value,

@@ -11,18 +11,6 @@ const NAME: &str = "Karin Lindqvist";
 const EMAIL: &str = "karin.lindqvist@example.se";
 const PHONE: &str = "0470-111 22";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(&admin()), &body).await;
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
 async fn verify(app: &TestApp) -> Value {
     let response = app.get("/api/v1/audit/verify", Some(&admin())).await;
     assert_eq!(response.status(), StatusCode::OK);

@@ -4,24 +4,12 @@
 //! handed out, or filtered on another organisation's id, hold only the rows the caller may see,
 //! and no list counts what it does not show.
 
-use reqwest::{Method, StatusCode, header};
+use reqwest::{Method, StatusCode};
 use samverkan::auth::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::helpers::*;
-
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(&admin()), &body).await;
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
 
 /// Records an outsider may not see (a group's non-public meeting, its item and decision; a
 /// non-public decision under a public item; a draft plan revision; a webhook), beside public
@@ -162,12 +150,7 @@ async fn answer(
     }
     let response = request.send().await.unwrap();
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = content_type(&response);
     let text = response.text().await.unwrap();
     let mut json = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
     if let Some(object) = json.as_object_mut() {

@@ -12,20 +12,8 @@ use sha2::{Digest, Sha256};
 
 use crate::helpers::*;
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
-}
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(&admin()), &body).await;
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
-    serde_json::from_str(&text).unwrap()
 }
 
 /// The body of a GET as admin, as bytes.

@@ -18,9 +18,7 @@ pub(crate) const DECISIONS: &str = "/api/v1/decisions";
 pub(crate) const MEETINGS: &str = "/api/v1/meetings";
 const MEMBERSHIPS: &str = "/api/v1/memberships";
 
-pub(crate) fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
+pub(crate) use crate::helpers::id;
 
 pub(crate) fn decision_url(decision: &Value) -> String {
     format!("{DECISIONS}/{}", id(decision))

@@ -15,23 +15,11 @@ use crate::helpers::*;
 
 const EVENTS: &str = "/api/v1/events";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 async fn get_json(app: &TestApp, path: &str, token: Option<&str>) -> Value {
     let response = app.get(path, token).await;
     let status = response.status();
     let text = response.text().await.unwrap();
     assert_eq!(status, StatusCode::OK, "GET {path}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(&admin()), &body).await;
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
     serde_json::from_str(&text).unwrap()
 }
 

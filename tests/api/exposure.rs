@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use reqwest::{StatusCode, header};
+use reqwest::StatusCode;
 use samverkan::auth::Role;
 use serde_json::{Value, json};
 
@@ -320,12 +320,7 @@ async fn every_answer_holds_the_documented_keys_only_and_contact_data_for_inside
         for (path, operation) in &paths {
             let response = app.get(path, token.as_deref()).await;
             let status = response.status();
-            let content_type = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
+            let content_type = content_type(&response);
             let bytes = response.bytes().await.unwrap();
             let text = String::from_utf8_lossy(&bytes);
             if caller.restricted() {

@@ -9,10 +9,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 async fn created(response: reqwest::Response) -> Value {
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.unwrap()

@@ -392,15 +392,34 @@ impl TestApp {
     }
 }
 
-/// Asserts an RFC 9457 problem with `status`, and returns it.
-pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status, "status of {}", response.url());
-    let content_type = response
+/// The `id` of a record.
+pub fn id(record: &Value) -> &str {
+    record["id"].as_str().unwrap()
+}
+
+/// POST as admin; asserts 201 and returns the record.
+pub async fn created(app: &TestApp, path: &str, body: Value) -> Value {
+    let response = app.post_json(path, Some(&admin()), &body).await;
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The response's `Content-Type`, or "" without one.
+pub fn content_type(response: &Response) -> String {
+    response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+/// Asserts an RFC 9457 problem with `status`, and returns it.
+pub async fn assert_problem(response: Response, status: StatusCode) -> Value {
+    assert_eq!(response.status(), status, "status of {}", response.url());
+    let content_type = content_type(&response);
     assert!(
         content_type.starts_with("application/problem+json"),
         "content type {content_type:?} for {status}"

@@ -7,10 +7,6 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 async fn define(app: &TestApp, body: Value) -> Value {
     let response = app
         .post_json("/api/v1/indicators", Some(&admin()), &body)

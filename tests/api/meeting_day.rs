@@ -27,6 +27,23 @@ async fn move_to(app: &TestApp, meeting: &Value, day: &str) -> reqwest::Response
     .await
 }
 
+async fn steering_group(app: &TestApp) -> Value {
+    app.create_organisation(json!({"name": "Styrgruppen", "short_name": "SG", "kind": "group"}))
+        .await
+}
+
+/// A held meeting of `group` on `day`, two hours from `hour`.
+async fn held_on(app: &TestApp, group: &Value, day: &str, hour: u32) -> Value {
+    create_meeting(
+        app,
+        group,
+        &format!("{day}T{hour:02}:00:00+01:00"),
+        &format!("{day}T{:02}:00:00+01:00", hour + 2),
+        "held",
+    )
+    .await
+}
+
 fn under(meeting: &Value, item: &Value, kind: &str, title: &str) -> Value {
     json!({
         "meeting_id": id(meeting), "agenda_item_id": id(item),
@@ -36,17 +53,8 @@ fn under(meeting: &Value, item: &Value, kind: &str, title: &str) -> Value {
 
 async fn decisions_follow_their_meeting_to_another_day(backend: Backend) {
     let app = spawn_app(backend).await;
-    let group = app
-        .create_organisation(json!({"name": "Styrgruppen", "short_name": "SG", "kind": "group"}))
-        .await;
-    let meeting = create_meeting(
-        &app,
-        &group,
-        "2021-11-04T13:00:00+01:00",
-        "2021-11-04T15:00:00+01:00",
-        "held",
-    )
-    .await;
+    let group = steering_group(&app).await;
+    let meeting = held_on(&app, &group, "2021-11-04", 13).await;
     let item = add_item(&app, &meeting, "6", "Kontaktvägar").await;
     let first = decide(&app, &under(&meeting, &item, "decision", "Kontaktvägar")).await;
     let second = decide(
@@ -100,17 +108,8 @@ async fn decisions_follow_their_meeting_to_another_day(backend: Backend) {
 
 async fn a_meeting_whose_decisions_acted_elsewhere_keeps_its_day(backend: Backend) {
     let app = spawn_app(backend).await;
-    let group = app
-        .create_organisation(json!({"name": "Styrgruppen", "short_name": "SG", "kind": "group"}))
-        .await;
-    let meeting = create_meeting(
-        &app,
-        &group,
-        "2021-12-03T13:00:00+01:00",
-        "2021-12-03T15:00:00+01:00",
-        "held",
-    )
-    .await;
+    let group = steering_group(&app).await;
+    let meeting = held_on(&app, &group, "2021-12-03", 13).await;
     let item = add_item(&app, &meeting, "2", "Val").await;
     let election = decide(
         &app,
@@ -129,24 +128,10 @@ async fn a_meeting_whose_decisions_acted_elsewhere_keeps_its_day(backend: Backen
 
     // A second meeting of the group that day holds "SG 2021-12-17 §1" already: moving this
     // one's "§1" there would take its reference.
-    let other = create_meeting(
-        &app,
-        &group,
-        "2021-12-17T09:00:00+01:00",
-        "2021-12-17T10:00:00+01:00",
-        "held",
-    )
-    .await;
+    let other = held_on(&app, &group, "2021-12-17", 9).await;
     let other_item = add_item(&app, &other, "1", "Information").await;
     decide(&app, &under(&other, &other_item, "position", "Information")).await;
-    let third = create_meeting(
-        &app,
-        &group,
-        "2021-12-20T13:00:00+01:00",
-        "2021-12-20T15:00:00+01:00",
-        "held",
-    )
-    .await;
+    let third = held_on(&app, &group, "2021-12-20", 13).await;
     let third_item = add_item(&app, &third, "1", "Information").await;
     let third_decision = decide(
         &app,

@@ -15,10 +15,6 @@ use crate::helpers::*;
 
 const MEETINGS: &str = "/api/v1/meetings";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 fn meeting_url(meeting: &Value) -> String {
     format!("{MEETINGS}/{}", id(meeting))
 }
@@ -112,15 +108,6 @@ async fn get_text(app: &TestApp, path: &str, token: Option<&str>) -> (String, St
     assert_eq!(response.status(), StatusCode::OK, "GET {path}");
     let content_type = content_type(&response);
     (content_type, response.text().await.unwrap())
-}
-
-fn content_type(response: &Response) -> String {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn etag(response: &Response) -> String {

@@ -19,10 +19,6 @@ const ALL_ROLES: [Role; 5] = [
     Role::Integration,
 ];
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 fn member_path(member: &Value) -> String {
     format!("{MEMBERS}/{}", id(member))
 }

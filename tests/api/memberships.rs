@@ -12,10 +12,6 @@ use crate::helpers::*;
 
 const MEMBERSHIPS: &str = "/api/v1/memberships";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 /// The steering group with its parties, people and seats as of 2021-06-04.
 struct SteeringGroup {
     group: Value,

@@ -11,18 +11,6 @@ use uuid::Uuid;
 
 use crate::helpers::*;
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(&admin()), &body).await;
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
 /// Every string leaf of `value`, as (field path as the problem names it, pointer).
 fn string_fields(value: &Value, field: &str, pointer: &str, out: &mut Vec<(String, String)>) {
     match value {

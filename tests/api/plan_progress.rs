@@ -11,10 +11,6 @@ use crate::{
     helpers::*,
 };
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 fn progress_url(plan: &Value, key: &str) -> String {
     format!(
         "/api/v1/action-plans/{}/activities/{key}/progress",

@@ -10,10 +10,6 @@ use crate::helpers::*;
 const SEARCH: &str = "/api/v1/search";
 const MEETINGS: &str = "/api/v1/meetings";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 fn member_token() -> String {
     token(&[Role::Member])
 }

@@ -12,18 +12,6 @@ use crate::helpers::*;
 /// A word only the hidden records hold.
 const SECRET: &str = "Löneförhandlingen";
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
-async fn created(app: &TestApp, path: &str, body: Value) -> Value {
-    let response = app.post_json(path, Some(&admin()), &body).await;
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert_eq!(status, StatusCode::CREATED, "POST {path} {body}: {text}");
-    serde_json::from_str(&text).unwrap()
-}
-
 async fn patch(app: &TestApp, path: &str, body: Value) {
     let response = app.patch_json(path, Some(&admin()), None, &body).await;
     let status = response.status();

@@ -170,10 +170,6 @@ async fn get_json(app: &TestApp, path: &str) -> Value {
     response.json().await.unwrap()
 }
 
-fn id(record: &Value) -> &str {
-    record["id"].as_str().unwrap()
-}
-
 async fn municipalities(app: &TestApp, codes: &[&str]) {
     for code in codes {
         app.create_municipality(&format!("Kommun {code}"), code)

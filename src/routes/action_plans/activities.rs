@@ -152,7 +152,7 @@ fn may_report(identity: &Identity, activity: &Activity) -> ApiResult<()> {
     operation_id = "get_activity_progress",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
-        ("key" = String, Path, description = "The activity's key"),
+        ("key" = String, Path, description = "The activity's key", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
         IfNoneMatchHeader
     ),
     responses(Read<ActivityProgressView>),
@@ -188,7 +188,7 @@ pub async fn get_activity_progress(
     operation_id = "report_activity_progress",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
-        ("key" = String, Path, description = "The activity's key"),
+        ("key" = String, Path, description = "The activity's key", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
         IfMatchHeader
     ),
     request_body = ProgressReport,

@@ -335,7 +335,7 @@ pub async fn get_plan_trace(
     operation_id = "get_activity_trace",
     params(
         ("id" = Uuid, Path, description = "Action plan id"),
-        ("key" = String, Path, description = "The activity's key"),
+        ("key" = String, Path, description = "The activity's key", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
     ),
     responses(
         (status = 200, description = "The activity's trace", body = ActivityTrace),

@@ -266,7 +266,7 @@ async fn by_path(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_kpi_data",
-    params(("kpi" = String, Path, description = "KPI ids, comma-separated"), DataParams, PagingParams),
+    params(("kpi" = String, Path, description = "KPI ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"), DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
          body = DataPage, content_type = "application/json"),
@@ -288,8 +288,8 @@ pub async fn kolada_get_kpi_data(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_kpi_municipality_data",
-    params(("kpi" = String, Path, description = "KPI ids, comma-separated"),
-           ("mun" = String, Path, description = "Municipality ids, comma-separated"),
+    params(("kpi" = String, Path, description = "KPI ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
+           ("mun" = String, Path, description = "Municipality ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",
@@ -313,8 +313,8 @@ pub async fn kolada_get_kpi_municipality_data(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_kpi_municipality_year_data",
-    params(("kpi" = String, Path, description = "KPI ids, comma-separated"),
-           ("mun" = String, Path, description = "Municipality ids, comma-separated"),
+    params(("kpi" = String, Path, description = "KPI ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
+           ("mun" = String, Path, description = "Municipality ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
            ("years" = inline(KoladaYears), Path, description = "Years, comma-separated"),
            DataParams, PagingParams),
     responses(
@@ -339,7 +339,7 @@ pub async fn kolada_get_kpi_municipality_year_data(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_kpi_year_data",
-    params(("kpi" = String, Path, description = "KPI ids, comma-separated"),
+    params(("kpi" = String, Path, description = "KPI ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
            ("years" = inline(KoladaYears), Path, description = "Years, comma-separated"),
            DataParams, PagingParams),
     responses(
@@ -364,7 +364,7 @@ pub async fn kolada_get_kpi_year_data(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_municipality_year_data",
-    params(("mun" = String, Path, description = "Municipality ids, comma-separated"),
+    params(("mun" = String, Path, description = "Municipality ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
            ("years" = inline(KoladaYears), Path, description = "Years, comma-separated"),
            DataParams, PagingParams),
     responses(
@@ -390,8 +390,8 @@ pub async fn kolada_get_municipality_year_data(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_municipality_kpi_data",
-    params(("mun" = String, Path, description = "Municipality ids, comma-separated"),
-           ("kpi" = String, Path, description = "KPI ids, comma-separated"),
+    params(("mun" = String, Path, description = "Municipality ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
+           ("kpi" = String, Path, description = "KPI ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"),
            DataParams, PagingParams),
     responses(
         (status = 200, description = "A page of data entries in Kolada's envelope",

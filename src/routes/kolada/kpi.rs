@@ -142,7 +142,7 @@ pub async fn kolada_list_kpis(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_kpis",
-    params(("ids" = String, Path, description = "KPI ids, comma-separated"), PagingParams),
+    params(("ids" = String, Path, description = "KPI ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"), PagingParams),
     responses(
         (status = 200, description = "The KPIs with these ids in Kolada's envelope",
          body = KpiPage, content_type = "application/json"),

@@ -122,7 +122,7 @@ pub async fn kolada_list_municipalities(
 #[utoipa::path(
     tag = "kolada",
     operation_id = "kolada_get_municipalities",
-    params(("ids" = String, Path, description = "Municipality ids, comma-separated"), PagingParams),
+    params(("ids" = String, Path, description = "Municipality ids, comma-separated", pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"), PagingParams),
     responses(
         (status = 200, description = "The municipalities and regions with these ids in \
           Kolada's envelope", body = MunicipalityPage, content_type = "application/json"),
