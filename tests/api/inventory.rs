@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::{
     helpers::{Backend, admin, spawn_app},
     on_both_backends, plain_tests,
+    roles::concrete,
 };
 
 /// The routes served outside the document: (file, the registration's text, why).
@@ -147,16 +148,7 @@ async fn undocumented_methods_on_documented_paths_are_405(backend: Backend) {
             .keys()
             .map(|m| m.to_uppercase())
             .collect();
-        let path = template
-            .replace("{id}", &Uuid::now_v7().to_string())
-            .replace("{item_id}", &Uuid::now_v7().to_string())
-            .replace("{delivery_id}", &Uuid::now_v7().to_string())
-            .replace("{key}", "a1")
-            .replace("{number}", "1")
-            .replace("{kpi}", "N00001")
-            .replace("{ids}", "N00001")
-            .replace("{mun}", "0780")
-            .replace("{years}", "2021");
+        let path = concrete(template);
         for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
             if documented.contains(method) {
                 continue;

@@ -68,7 +68,7 @@ fn committed_document() -> Value {
 
 /// `path` with every parameter filled: ids with a fresh UUID, keys and codes with plausible
 /// values of their patterns.
-fn concrete(path: &str) -> String {
+pub(crate) fn concrete(path: &str) -> String {
     let mut out = String::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
